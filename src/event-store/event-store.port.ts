@@ -1,0 +1,109 @@
+/**
+ * The EventStore port. Names and shapes follow EventStoreDB's own concepts (stream revision,
+ * commit/prepare position, expected revision NO_STREAM/ANY/STREAM_EXISTS, $all) so that its
+ * adapter is a thin mapping and the embedded adapter behaves the same way.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** What the writer believes about the stream before appending. */
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | bigint;
+
+/** A position in the global log ($all). The embedded store uses commit === prepare. */
+export interface Position {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+/** The position before the first event: reading or subscribing "from START". */
+export const START: Position = Object.freeze({ commit: -1n, prepare: -1n });
+
+export interface EventToAppend {
+  /** A UUID. Re-appending an id already at that place in the stream is a no-op. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonValue;
+  readonly metadata: JsonObject;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly revision: bigint;
+  readonly position: Position;
+  readonly data: JsonValue;
+  readonly metadata: JsonObject;
+  /** ISO-8601 time the store recorded the event. */
+  readonly recordedAt: string;
+}
+
+export interface AppendResult {
+  /** The stream's revision after the append (its last event's revision). */
+  readonly nextExpectedRevision: bigint;
+  /** The position of the last event of the append. */
+  readonly position: Position;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read, inclusive. Default 0. */
+  readonly fromRevision?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events strictly after this position. Default START. */
+  readonly after?: Position;
+  /** Batch size; adapters never read the global log unbounded. */
+  readonly maxCount: number;
+}
+
+export interface SubscribeToAllOptions {
+  /** Deliver events strictly after this position (a checkpoint). Default START. */
+  readonly after?: Position;
+}
+
+/** Catch-up then live, in log order, until closed. */
+export interface AllSubscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult>;
+  /** Events of one stream, oldest first; an empty array for a stream that does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The current revision of a stream, or null when it does not exist. */
+  streamRevision(streamId: string): Promise<bigint | null>;
+  /** One bounded batch of the global log, oldest first. */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The position of the last event in the global log, or START when it is empty. */
+  headPosition(): Promise<Position>;
+  subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;
+  /** A short description for /health, e.g. "embedded" or "eventstoredb". */
+  readonly kind: string;
+  close(): Promise<void>;
+}
+
+export function comparePositions(a: Position, b: Position): number {
+  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
+  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
+  return 0;
+}
+
+/** Checkpoints and HTTP carry positions as text: "commit" or "commit/prepare" when they differ. */
+export function formatPosition(p: Position): string {
+  return p.commit === p.prepare ? p.commit.toString() : `${p.commit}/${p.prepare}`;
+}
+
+export function parsePosition(text: string): Position | null {
+  const match = /^(-1|\d{1,20})(?:\/(-1|\d{1,20}))?$/.exec(text.trim());
+  if (!match) return null;
+  const commit = BigInt(match[1]);
+  return { commit, prepare: match[2] === undefined ? commit : BigInt(match[2]) };
+}
