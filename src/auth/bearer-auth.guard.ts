@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppError, ForbiddenError } from '../common/app-error';
+import { PUBLIC_KEY, RequestWithUser, Role, ROLES_KEY } from './roles.decorator';
+import { USER_DIRECTORY, UserDirectory } from './users';
+
+/** Authenticates every route but @Public() ones, then checks @Roles(). */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(USER_DIRECTORY) private readonly users: UserDirectory,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<RequestWithUser>();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    const user = match ? this.users.authenticate(match[1]) : null;
+    if (!user) throw new AppError('UNAUTHENTICATED', 'A valid "Authorization: Bearer <token>" header is required');
+    request.user = user;
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (allowed && !allowed.some((role) => user.roles.includes(role))) {
+      throw new ForbiddenError(`This needs one of the roles: ${allowed.join(', ')}`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadUsers, parseUsersFile } from '../../src/auth/users';
+import { loadConfig } from '../../src/config/app-config';
+import { startTestApp, TestApp } from '../support/test-app';
+import { tempDir } from '../support/temp-dir';
+
+describe('HTTP shell', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(async () => t.close());
+
+  it('answers /health without a token', async () => {
+    const res = await t.http.get('/health').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok', eventStore: 'embedded' });
+    expect(Array.isArray(res.body.projections)).toBe(true);
+  });
+
+  it('refuses /api without a token, or with an unknown one, as a 401 problem', async () => {
+    for (const auth of [undefined, 'Bearer nope', 'Basic abc']) {
+      const req = t.http.post('/api/articles').send({ headline: 'x', body: [{ type: 'paragraph', text: 'x' }] });
+      const res = await (auth ? req.set('Authorization', auth) : req).expect(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+      expect(res.body.detail).toEqual(expect.any(String));
+    }
+  });
+
+  it('answers an unknown route with a 404 problem, not a stack trace', async () => {
+    const res = await t.http.get('/api/nowhere').set('Authorization', t.auth('reporter')).expect(404);
+    expect(res.body).toMatchObject({ status: 404, type: expect.any(String) });
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+
+  it('turns malformed JSON into a 400 problem', async () => {
+    const res = await t.http
+      .post('/api/articles')
+      .set('Authorization', t.auth('reporter'))
+      .set('Content-Type', 'application/json')
+      .send('{"headline": "oops",')
+      .expect(400);
+    expect(res.body).toMatchObject({ status: 400, type: '/problems/bad-request', detail: expect.stringContaining('JSON') });
+  });
+
+  it('turns a body over the size limit into a 413 problem', async () => {
+    const res = await t.http
+      .post('/api/articles')
+      .set('Authorization', t.auth('reporter'))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ headline: 'x', body: [{ type: 'paragraph', text: 'x'.repeat(17 * 1024 * 1024) }] }))
+      .expect(413);
+    expect(res.body).toMatchObject({ status: 413, type: '/problems/entity-too-large' });
+    await t.http.get('/health').expect(200);
+  });
+
+  it('echoes X-Correlation-Id, or makes one', async () => {
+    const given = await t.http.get('/health').set('X-Correlation-Id', 'trace-42').expect(200);
+    expect(given.headers['x-correlation-id']).toBe('trace-42');
+    const made = await t.http.get('/health').expect(200);
+    expect(made.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('development users', () => {
+  it('are created in DATA_DIR with tokens printed once, and refused in production', () => {
+    const dir = tempDir();
+    try {
+      const printed: string[] = [];
+      const config = loadConfig({ DATA_DIR: dir.path });
+      const users = loadUsers(config, (line) => printed.push(line));
+      const file = join(dir.path, 'dev-users.json');
+      expect(existsSync(file)).toBe(true);
+      expect(users.map((u) => u.roles).flat()).toEqual(expect.arrayContaining(['reporter', 'editor', 'standards', 'admin']));
+      const tokens = printed.join('\n').match(/Bearer (\S+)/g) ?? [];
+      expect(tokens).toHaveLength(4);
+      // Only hashes are stored, never the tokens themselves.
+      const stored = readFileSync(file, 'utf8');
+      for (const token of tokens) expect(stored).not.toContain(token.slice(7));
+      expect(parseUsersFile(stored, file)).toHaveLength(4);
+
+      const again: string[] = [];
+      loadUsers(config, (line) => again.push(line));
+      expect(again.join('\n')).not.toMatch(/Bearer/);
+
+      expect(() => loadUsers(loadConfig({ DATA_DIR: dir.path, NODE_ENV: 'production' }))).toThrow(/NEWSROOM_USERS_FILE/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a malformed users file stops the start with a clear reason', () => {
+    expect(() => parseUsersFile('[{"id":"a","name":"A","roles":["pope"],"tokenSha256":"00"}]', 'users.json')).toThrow(
+      /roles/,
+    );
+  });
+});
