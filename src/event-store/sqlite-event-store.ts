@@ -205,6 +205,8 @@ export class SqliteEventStore implements EventStore {
       if (!found) return null;
       first = found.revision;
     }
+    // Nothing stands at the expected place yet: this is not a retry.
+    if (current < first) return null;
     let position = 0n;
     for (let i = 0; i < events.length; i++) {
       const stored = this.statements.eventAt.get(streamId, first + BigInt(i));

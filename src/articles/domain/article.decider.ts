@@ -56,7 +56,7 @@ export function decide(command: ArticleCommand, state: ArticleState, ctx: Decide
       return amendQuote(command.data, state);
     case 'WithdrawQuote':
       assertMayEdit(state, ctx);
-      findQuote(state, command.data.quoteId);
+      requireQuote(state, command.data.quoteId);
       return [{ type: 'QuoteWithdrawn', data: { quoteId: command.data.quoteId } }];
     case 'PublishArticle':
       requireRole(ctx, ['editor'], 'Only an editor may publish');
@@ -83,7 +83,8 @@ export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
   switch (event.type) {
     case 'ArticleDrafted': {
       const { articleId, headline, standfirst, body, byline, draftedAt } = event.data;
-      return { ...initialState, exists: true, articleId, headline, standfirst, body, byline, createdAt: draftedAt, updatedAt: draftedAt };
+      const created = { createdAt: draftedAt, updatedAt: draftedAt };
+      return { ...initialState, exists: true, articleId, headline, standfirst, body, byline, ...created };
     }
     case 'HeadlineRevised':
       return { ...state, headline: event.data.headline };
@@ -94,7 +95,8 @@ export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
     case 'QuoteAttributed': {
       const { quoteId, speaker, text, source, attributedAt } = event.data;
       // A quote attributed to a live article is published the moment it lands.
-      const quote: QuoteState = { quoteId, speaker, text, source, attributedAt, withdrawn: false, publishedOnce: state.status === 'published' };
+      const publishedOnce = state.status === 'published';
+      const quote: QuoteState = { quoteId, speaker, text, source, attributedAt, withdrawn: false, publishedOnce };
       return { ...state, quotes: [...state.quotes, quote], updatedAt: attributedAt };
     }
     case 'QuoteAmended': {
@@ -106,14 +108,17 @@ export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
     case 'ArticlePublished': {
       const { publishedAt } = event.data;
       const quotes = state.quotes.map((q) => (q.withdrawn ? q : { ...q, publishedOnce: true }));
-      return { ...state, status: 'published', publishedAt, firstPublishedAt: state.firstPublishedAt ?? publishedAt, quotes, updatedAt: publishedAt };
+      const firstPublishedAt = state.firstPublishedAt ?? publishedAt;
+      return { ...state, status: 'published', publishedAt, firstPublishedAt, quotes, updatedAt: publishedAt };
     }
     case 'ArticleUnpublished':
       return { ...state, status: 'draft', publishedAt: null, updatedAt: event.data.unpublishedAt };
     case 'CorrectionIssued':
       return { ...state, corrections: [...state.corrections, event.data.correctionId], updatedAt: event.data.issuedAt };
-    case 'ArticleRetracted':
-      return { ...state, status: 'retracted', publishedAt: null, retractedAt: event.data.retractedAt, updatedAt: event.data.retractedAt };
+    case 'ArticleRetracted': {
+      const { retractedAt } = event.data;
+      return { ...state, status: 'retracted', publishedAt: null, retractedAt, updatedAt: retractedAt };
+    }
     default:
       return state;
   }
@@ -132,7 +137,14 @@ function draftArticle(data: DraftArticle['data'], state: ArticleState, ctx: Deci
   const byline = data.byline ?? [ctx.actor.name];
   const event: ArticleEvent = {
     type: 'ArticleDrafted',
-    data: { articleId: data.articleId, headline: data.headline, standfirst: data.standfirst ?? null, body, byline, draftedAt: ctx.now },
+    data: {
+      articleId: data.articleId,
+      headline: data.headline,
+      standfirst: data.standfirst ?? null,
+      body,
+      byline,
+      draftedAt: ctx.now,
+    },
   };
   return [event];
 }
@@ -141,16 +153,22 @@ function attributeQuote(data: AttributeQuote['data'], ctx: DecideContext): Artic
   const { speaker, text, source } = data;
   return {
     type: 'QuoteAttributed',
-    data: { quoteId: ctx.newId(), speaker: copySpeaker(speaker), text, source: copySource(source ?? null), attributedAt: ctx.now },
+    data: {
+      quoteId: ctx.newId(),
+      speaker: copySpeaker(speaker),
+      text,
+      source: copySource(source ?? null),
+      attributedAt: ctx.now,
+    },
   };
 }
 
 function amendQuote(data: AmendQuote['data'], state: ArticleState): ArticleEvent[] {
-  const quote = findQuote(state, data.quoteId);
+  const quote = requireQuote(state, data.quoteId);
   const amended = amendedQuote(quote, data);
   if (!amended) return [];
   if (quote.publishedOnce && (quote.text !== amended.data.text || !sameSpeaker(quote.speaker, amended.data.speaker))) {
-    throw new RuleViolationError("This quote has been published: use a correction to change its text or speaker");
+    throw new RuleViolationError('This quote has been published: use a correction to change its text or speaker');
   }
   return [amended];
 }
@@ -178,7 +196,7 @@ function issueCorrection(data: IssueCorrection['data'], state: ArticleState, ctx
     }
   }
   for (const correction of uniqueQuoteCorrections(data.quotes ?? [])) {
-    const quote = findQuote(state, correction.quoteId);
+    const quote = requireQuote(state, correction.quoteId);
     const amended = amendedQuote(quote, correction);
     if (!amended) continue;
     revisions.push(amended);
@@ -255,14 +273,15 @@ function requirePublishedOnce(state: ArticleState, message: string): void {
   if (state.firstPublishedAt === null) throw new RuleViolationError(message);
 }
 
-function findQuote(state: ArticleState, quoteId: string): QuoteState {
+function requireQuote(state: ArticleState, quoteId: string): QuoteState {
   const quote = activeQuote(state, quoteId);
   if (!quote) throw new NotFoundError(`Quote ${quoteId} not found`);
   return quote;
 }
 
 function hasContent(state: ArticleState): boolean {
-  return state.body.some((block) => (block.type === 'list' ? block.items.some((item) => item.trim() !== '') : block.text.trim() !== ''));
+  const blank = (text: string) => text.trim() === '';
+  return state.body.some((block) => (block.type === 'list' ? !block.items.every(blank) : !blank(block.text)));
 }
 
 // Copies keep stray input properties out of events and leave no `title: undefined` behind.
