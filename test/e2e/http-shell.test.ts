@@ -53,6 +53,15 @@ describe('HTTP shell', () => {
     await t.http.get('/health').expect(200);
   });
 
+  it('serves an OpenAPI document generated from the DTOs, and its UI', async () => {
+    const doc = await t.http.get('/api/docs-json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/articles', '/api/articles/{id}/corrections', '/api/articles/{id}/quotes/{quoteId}']),
+    );
+    expect(doc.body.components.schemas.IssueCorrectionDto.required).toEqual(expect.arrayContaining(['kind', 'note']));
+    await t.http.get('/api/docs').expect(200).expect('Content-Type', /html/);
+  });
+
   it('echoes X-Correlation-Id, or makes one', async () => {
     const given = await t.http.get('/health').set('X-Correlation-Id', 'trace-42').expect(200);
     expect(given.headers['x-correlation-id']).toBe('trace-42');
