@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { loadConfig } from './config/app-config';
 
@@ -7,8 +8,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  // The bound port, which differs from config.port when PORT=0 asks for any free one.
+  const { port } = app.getHttpServer().address() as AddressInfo;
   new Logger('Newsroom').log(
-    `listening on http://${config.host}:${config.port} (event store: ${config.eventStoreUrl ? 'EventStoreDB' : `embedded, ${config.dataDir}`})`,
+    `listening on http://${config.host}:${port} (event store: ${config.eventStoreUrl ? 'EventStoreDB' : `embedded, ${config.dataDir}`})`,
   );
 }
 
