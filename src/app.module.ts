@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ArticlesModule } from './articles/articles.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, HttpModule, ArticlesModule],
+      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, HttpModule, ArticlesModule, AuditModule],
     };
   }
 }

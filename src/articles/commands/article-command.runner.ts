@@ -85,9 +85,11 @@ export class ArticleCommandRunner {
       throw new RuleViolationError(`Article ${articleId} already exists`);
     }
 
+    // One instant for the whole command: the events' times and their occurredAt agree.
+    const now = this.clock.now();
     const events = decide(command, folded.state, {
       actor: envelope.user,
-      now: this.clock.now(),
+      now,
       newId: () => this.ids.newId(),
       reason: envelope.reason,
     });
@@ -96,7 +98,7 @@ export class ArticleCommandRunner {
       return { articleId, revision: folded.revision!, position: folded.lastPosition!, events };
     }
 
-    const toAppend = this.envelopes(events, envelope);
+    const toAppend = this.envelopes(events, envelope, now);
     try {
       const result = await this.store.appendToStream(streamId, toAppend, creates ? 'no_stream' : folded.revision!);
       return { articleId, revision: result.nextExpectedRevision, position: result.position, events };
@@ -157,9 +159,8 @@ export class ArticleCommandRunner {
     };
   }
 
-  private envelopes(events: ArticleEvent[], envelope: CommandEnvelope): EventToAppend[] {
+  private envelopes(events: ArticleEvent[], envelope: CommandEnvelope, occurredAt: string): EventToAppend[] {
     const causationId = this.ids.newId();
-    const occurredAt = this.clock.now();
     return events.map((event, index): EventToAppend => {
       const metadata: ArticleEventMetadata & { requestHash?: string } = {
         $correlationId: envelope.correlationId,

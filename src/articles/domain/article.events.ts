@@ -115,7 +115,8 @@ export type ArticleEventType = ArticleEvent['type'];
 
 /** The schema version each event type is written with today. */
 export const ARTICLE_EVENT_SCHEMA_VERSIONS: Record<ArticleEventType, number> = {
-  ArticleDrafted: 1,
+  // v1 stored `byline: string` (names joined with ", " or " and "); v2 stores `byline: string[]`.
+  ArticleDrafted: 2,
   HeadlineRevised: 1,
   StandfirstRevised: 1,
   BodyRevised: 1,

@@ -1,0 +1,97 @@
+import type { ArticleStatus } from '../articles/domain/article.state';
+import type { ArticleAtRevision, CorrectionAtRevision, QuoteAtRevision } from './article-replay';
+import type { Actor, AuditedEvent } from './audited-event';
+import { bodyDiff, type BodyDiff } from './body-diff';
+import { textDiff, type TextDiff } from './word-diff';
+
+export interface StatusChange {
+  revision: number;
+  at: string;
+  actor: Actor;
+  reason: string | null;
+  type: string;
+  /** The status right after this event. */
+  status: ArticleStatus;
+}
+
+export interface QuoteAmendment {
+  quoteId: string;
+  /** Each null when that part of the quote did not change. */
+  speaker: { before: QuoteAtRevision['speaker']; after: QuoteAtRevision['speaker'] } | null;
+  text: TextDiff | null;
+  source: { before: QuoteAtRevision['source']; after: QuoteAtRevision['source'] } | null;
+}
+
+/** GET /api/articles/{id}/diff: what changed from one revision to a later one. Unchanged fields are null. */
+export interface ArticleDiff {
+  articleId: string;
+  from: { revision: number; at: string };
+  to: { revision: number; at: string };
+  status: { before: ArticleStatus; after: ArticleStatus } | null;
+  headline: TextDiff | null;
+  standfirst: TextDiff | null;
+  byline: { before: string[]; after: string[] } | null;
+  body: BodyDiff;
+  quotes: { attributed: QuoteAtRevision[]; amended: QuoteAmendment[]; withdrawn: QuoteAtRevision[] };
+  /** Every publish, unpublish and retraction after `from` up to `to`, oldest first. */
+  statusChanges: StatusChange[];
+  /** Corrections issued after `from` up to `to`, oldest first. */
+  corrections: CorrectionAtRevision[];
+}
+
+/** Compares two snapshots of one fold; the events between supply what a snapshot cannot (each status step). */
+export function diffArticles(before: ArticleAtRevision, after: ArticleAtRevision, statusChanges: StatusChange[]): ArticleDiff {
+  const corrections = after.corrections.filter((c) => c.revision > before.revision);
+  return {
+    articleId: after.id,
+    from: { revision: before.revision, at: before.updatedAt },
+    to: { revision: after.revision, at: after.updatedAt },
+    status: before.status === after.status ? null : { before: before.status, after: after.status },
+    headline: textDiff(before.headline, after.headline),
+    standfirst: textDiff(before.standfirst, after.standfirst),
+    byline: sameList(before.byline, after.byline) ? null : { before: before.byline, after: after.byline },
+    body: bodyDiff(before.body, after.body),
+    quotes: quotesDiff(before.quotes, after.quotes),
+    statusChanges,
+    corrections,
+  };
+}
+
+export function isStatusEvent(entry: AuditedEvent): boolean {
+  const type = entry.event?.type;
+  return type === 'ArticlePublished' || type === 'ArticleUnpublished' || type === 'ArticleRetracted';
+}
+
+function quotesDiff(before: QuoteAtRevision[], after: QuoteAtRevision[]): ArticleDiff['quotes'] {
+  const old = new Map(before.map((q) => [q.quoteId, q]));
+  const kept = new Set(after.map((q) => q.quoteId));
+  const amended: QuoteAmendment[] = [];
+  const attributed: QuoteAtRevision[] = [];
+  for (const quote of after) {
+    const was = old.get(quote.quoteId);
+    if (!was) {
+      attributed.push(quote);
+      continue;
+    }
+    const amendment: QuoteAmendment = {
+      quoteId: quote.quoteId,
+      speaker: sameSpeaker(was.speaker, quote.speaker) ? null : { before: was.speaker, after: quote.speaker },
+      text: textDiff(was.text, quote.text),
+      source: sameSource(was.source, quote.source) ? null : { before: was.source, after: quote.source },
+    };
+    if (amendment.speaker || amendment.text || amendment.source) amended.push(amendment);
+  }
+  return { attributed, amended, withdrawn: before.filter((q) => !kept.has(q.quoteId)) };
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+function sameSpeaker(a: QuoteAtRevision['speaker'], b: QuoteAtRevision['speaker']): boolean {
+  return a.name === b.name && a.title === b.title;
+}
+
+function sameSource(a: QuoteAtRevision['source'], b: QuoteAtRevision['source']): boolean {
+  return a === null || b === null ? a === b : a.description === b.description && a.url === b.url;
+}

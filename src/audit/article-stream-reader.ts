@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { articleStreamId } from '../articles/domain/article.events';
+import { NotFoundError } from '../common/app-error';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { toAuditedEvent, type AuditedEvent } from './audited-event';
+
+/** Events read per round trip when folding: bounded memory, few round trips. */
+export const FOLD_PAGE_SIZE = 1_000;
+
+/** Reads article streams for the audit endpoints, straight from the event store. */
+@Injectable()
+export class ArticleStreamReader {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async page(articleId: string, fromRevision: number, maxCount: number): Promise<AuditedEvent[]> {
+    const recorded = await this.store.readStream(articleStreamId(articleId), { fromRevision: BigInt(fromRevision), maxCount });
+    return recorded.map(toAuditedEvent);
+  }
+
+  /** The article's last revision; 404 when it has no stream. */
+  async lastRevision(articleId: string): Promise<number> {
+    const revision = await this.store.streamRevision(articleStreamId(articleId));
+    if (revision === null) throw new NotFoundError(`Article ${articleId} not found`);
+    return Number(revision);
+  }
+
+  /** 404 unless every revision named exists (the article too). */
+  async requireRevisions(articleId: string, ...revisions: number[]): Promise<number> {
+    const last = await this.lastRevision(articleId);
+    const beyond = revisions.find((revision) => revision > last);
+    if (beyond !== undefined) {
+      throw new NotFoundError(`Article ${articleId} has no revision ${beyond}; its last revision is ${last}`);
+    }
+    return last;
+  }
+
+  /** Events 0..toRevision, oldest first, read a page at a time so the stream is read once. */
+  async *upTo(articleId: string, toRevision: number): AsyncGenerator<AuditedEvent> {
+    for (let from = 0; from <= toRevision; ) {
+      const count = Math.min(FOLD_PAGE_SIZE, toRevision - from + 1);
+      const page = await this.page(articleId, from, count);
+      yield* page;
+      if (page.length < count) return;
+      from = page[page.length - 1].revision + 1;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ArticleStreamReader } from './article-stream-reader';
+import { AuditController } from './audit.controller';
+import { GetBlameHandler } from './queries/get-blame.query';
+import { GetDiffHandler } from './queries/get-diff.query';
+import { GetHistoryHandler } from './queries/get-history.query';
+import { GetRevisionHandler } from './queries/get-revision.query';
+
+/** History, state at a revision, diffs and blame, read straight from the event store. */
+@Module({
+  imports: [CqrsModule],
+  controllers: [AuditController],
+  providers: [ArticleStreamReader, GetHistoryHandler, GetRevisionHandler, GetDiffHandler, GetBlameHandler],
+})
+export class AuditModule {}

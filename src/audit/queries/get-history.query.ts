@@ -1,0 +1,54 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { Actor, AuditedEvent } from '../audited-event';
+import { ArticleStreamReader } from '../article-stream-reader';
+import { summarise } from '../history-summary';
+
+export interface HistoryEntry {
+  revision: number;
+  position: string;
+  type: string;
+  schemaVersion: number;
+  at: string;
+  actor: Actor;
+  reason: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  summary: string;
+}
+
+export interface HistoryPage {
+  items: HistoryEntry[];
+  /** The revision the next page starts at; null on the last page. */
+  nextCursor: string | null;
+}
+
+export class GetHistoryQuery extends Query<HistoryPage> {
+  constructor(
+    readonly articleId: string,
+    readonly limit: number,
+    readonly fromRevision: number,
+  ) {
+    super();
+  }
+}
+
+/** One page of the stream, oldest first; one more event than asked tells whether a next page exists. */
+@QueryHandler(GetHistoryQuery)
+export class GetHistoryHandler implements IQueryHandler<GetHistoryQuery, HistoryPage> {
+  constructor(private readonly reader: ArticleStreamReader) {}
+
+  async execute({ articleId, limit, fromRevision }: GetHistoryQuery): Promise<HistoryPage> {
+    const page = await this.reader.page(articleId, fromRevision, limit + 1);
+    // An empty page is either past the end of a history or no article at all.
+    if (page.length === 0) await this.reader.lastRevision(articleId);
+    return {
+      items: page.slice(0, limit).map(toHistoryEntry),
+      nextCursor: page.length > limit ? String(page[limit].revision) : null,
+    };
+  }
+}
+
+function toHistoryEntry(audited: AuditedEvent): HistoryEntry {
+  const { event: _event, ...entry } = audited;
+  return { ...entry, summary: summarise(audited) };
+}
