@@ -6,13 +6,14 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HttpModule } from './http/http.module';
+import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, HttpModule, ArticlesModule, AuditModule],
+      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, HttpModule, ArticlesModule, AuditModule, ReadModelsModule],
     };
   }
 }

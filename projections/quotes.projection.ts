@@ -1,0 +1,116 @@
+import type { QuoteSource, Speaker } from '../src/articles/domain/article.events';
+import { Change, changesOf, ProjectedEvent, Projection, View } from '../src/read-models/projection';
+import { wordsColumn } from '../src/read-models/text-search';
+import { sortableTime } from '../src/read-models/sortable-time';
+
+type ArticleStatus = 'draft' | 'published' | 'retracted';
+
+/** One quote across the newsroom: GET /api/quotes. */
+export interface QuoteReadModel {
+  quoteId: string;
+  articleId: string;
+  speaker: Speaker;
+  text: string;
+  source: QuoteSource | null;
+  status: 'active' | 'withdrawn';
+  articleStatus: ArticleStatus;
+  attributedAt: string;
+  updatedAt: string;
+}
+
+/** What this projection must remember of each article: its status and which quotes it holds. */
+export interface QuotedArticle {
+  revision: number;
+  status: ArticleStatus;
+  quoteIds: string[];
+}
+
+export type QuotesDocs = { quotes: QuoteReadModel; articles: QuotedArticle };
+
+const { put } = changesOf<QuotesDocs>();
+
+export const quotesProjection: Projection<QuotesDocs> = {
+  name: 'quotes',
+  version: 1,
+  collections: {
+    quotes: {
+      columns: {
+        article_id: (q) => q.articleId,
+        status: (q) => q.status,
+        speaker_words: (q) => wordsColumn(q.speaker.name),
+        text_words: (q) => wordsColumn(q.text),
+        // Attribution time never changes, so pages stay stable while quotes are amended.
+        attributed_at: (q) => sortableTime(q.attributedAt),
+      },
+      indexes: [
+        ['attributed_at', 'key'],
+        ['article_id', 'attributed_at', 'key'],
+      ],
+    },
+    articles: {},
+  },
+
+  handle(e: ProjectedEvent, view: View<QuotesDocs>): Array<Change<QuotesDocs>> {
+    const { event } = e;
+    if (event.type === 'ArticleDrafted') {
+      if (view.get('articles', e.articleId)) return [];
+      return [put('articles', e.articleId, { revision: e.revision, status: 'draft', quoteIds: [] })];
+    }
+    const article = view.get('articles', e.articleId);
+    if (!article) throw new Error(`${event.type} for article ${e.articleId}, which was never drafted`);
+    // Only events that change this read model move `revision`; any of them already seen is skipped.
+    if (article.revision >= e.revision) return [];
+    const seen = { ...article, revision: e.revision };
+    const quote = (quoteId: string): QuoteReadModel => {
+      const found = view.get('quotes', quoteId);
+      if (!found) throw new Error(`${event.type} for quote ${quoteId}, which was never attributed`);
+      return found;
+    };
+
+    switch (event.type) {
+      case 'QuoteAttributed': {
+        const { quoteId, speaker, text, source, attributedAt } = event.data;
+        const doc: QuoteReadModel = {
+          quoteId,
+          articleId: e.articleId,
+          speaker,
+          text,
+          source,
+          status: 'active',
+          articleStatus: article.status,
+          attributedAt,
+          updatedAt: e.occurredAt,
+        };
+        return [put('quotes', quoteId, doc), put('articles', e.articleId, { ...seen, quoteIds: [...article.quoteIds, quoteId] })];
+      }
+      case 'QuoteAmended': {
+        const { quoteId, speaker, text, source } = event.data;
+        const amended = { ...quote(quoteId), speaker, text, source, updatedAt: e.occurredAt };
+        return [put('quotes', quoteId, amended), put('articles', e.articleId, seen)];
+      }
+      case 'QuoteWithdrawn': {
+        const withdrawn = { ...quote(event.data.quoteId), status: 'withdrawn' as const, updatedAt: e.occurredAt };
+        return [put('quotes', withdrawn.quoteId, withdrawn), put('articles', e.articleId, seen)];
+      }
+      case 'ArticlePublished':
+        return statusChanged(e.articleId, seen, 'published', quote);
+      case 'ArticleUnpublished':
+        return statusChanged(e.articleId, seen, 'draft', quote);
+      case 'ArticleRetracted':
+        return statusChanged(e.articleId, seen, 'retracted', quote);
+      default:
+        return [];
+    }
+  },
+};
+
+/** The article's status is copied onto each of its quotes, so that searches can show it. */
+function statusChanged(
+  articleId: string,
+  article: QuotedArticle,
+  status: ArticleStatus,
+  quote: (quoteId: string) => QuoteReadModel,
+): Array<Change<QuotesDocs>> {
+  const quotes = article.quoteIds.map((id) => put('quotes', id, { ...quote(id), articleStatus: status }));
+  return [...quotes, put('articles', articleId, { ...article, status })];
+}

@@ -1,0 +1,159 @@
+import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent } from '../event-store/event-store.port';
+import { toProjectedEvent } from './projected-event';
+import { Change, ColumnValue, Docs, Projection, View } from './projection';
+import { ReadModelDb, tableName } from './read-model-db';
+
+/** Why and where a projection stopped: shown by GET /api/projections. */
+export interface ProjectionFailure {
+  message: string;
+  /** The position of the event it could not apply; the checkpoint is the one before. */
+  position: string;
+  eventId: string;
+  eventType: string;
+  streamId: string;
+  revision: string;
+}
+
+export type BatchOutcome =
+  | { kind: 'applied'; checkpoint: Position; applied: number }
+  | { kind: 'failed'; checkpoint: Position; failure: ProjectionFailure }
+  /** The generation is no longer live or next (swapped out, maybe by another process). */
+  | { kind: 'retired' };
+
+interface Table {
+  name: string;
+  columns: Array<[string, (doc: object) => ColumnValue]>;
+}
+
+/**
+ * Applies batches of events to one generation. Each batch is ONE immediate transaction: read
+ * the checkpoint, apply the events after it, write the documents and the new checkpoint. A
+ * crash anywhere leaves the generation at the end of some committed batch, a prefix of the log.
+ * Re-reading the checkpoint inside the transaction makes a batch delivered twice (a resubscribe,
+ * or a second process following the same generation) a no-op instead of a double apply.
+ */
+export class GenerationWriter {
+  private readonly tables = new Map<string, Table>();
+
+  constructor(
+    private readonly db: ReadModelDb,
+    private readonly projection: Projection,
+    readonly generation: number,
+  ) {
+    for (const [collection, spec] of Object.entries(projection.collections)) {
+      const columns = Object.entries(spec.columns ?? {});
+      this.tables.set(collection, { name: tableName(projection.name, generation, collection), columns });
+    }
+  }
+
+  applyBatch(events: readonly RecordedEvent[]): BatchOutcome {
+    return this.db.sql.transaction((): BatchOutcome => {
+      const row = this.db.generation(this.projection.name, this.generation);
+      if (!row || row.role === 'retired') return { kind: 'retired' };
+      let checkpoint = parsePosition(row.checkpoint)!;
+      const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
+      const view = new BatchView(this.db, this.tables);
+      let failure: ProjectionFailure | null = null;
+      let applied = 0;
+      for (const recorded of fresh) {
+        try {
+          const event = toProjectedEvent(recorded);
+          if (event) view.apply(this.projection.handle(event, view));
+        } catch (error) {
+          failure = describeFailure(recorded, error);
+          break;
+        }
+        checkpoint = recorded.position;
+        applied++;
+      }
+      view.flush();
+      this.db
+        .prepare('UPDATE projection_generations SET checkpoint = ?, events = events + ?, failure = ? WHERE projection = ? AND generation = ?')
+        .run(formatPosition(checkpoint), applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
+      return failure ? { kind: 'failed', checkpoint, failure } : { kind: 'applied', checkpoint, applied };
+    }).immediate();
+  }
+}
+
+interface Entry {
+  doc: object | undefined;
+  /** Set when the batch changed the document: the column values to write with it. */
+  write?: { columns: ColumnValue[] } | 'delete';
+}
+
+/** The documents as the batch so far has left them; reads fall through to the tables. */
+class BatchView implements View<Docs> {
+  private readonly entries = new Map<string, Map<string, Entry>>();
+
+  constructor(
+    private readonly db: ReadModelDb,
+    private readonly tables: ReadonlyMap<string, Table>,
+  ) {}
+
+  get(collection: string, key: string): object | undefined {
+    const entries = this.entriesOf(collection);
+    let entry = entries.get(key);
+    if (!entry) {
+      const row = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM "${this.table(collection).name}" WHERE key = ?`).get(key);
+      entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined };
+      entries.set(key, entry);
+    }
+    return entry.doc;
+  }
+
+  /**
+   * All of one event's changes or none: column values (projection code, which may throw on odd
+   * data) are computed before any change is recorded. Documents are serialised once, at flush:
+   * a document that many events of a batch change is written once.
+   */
+  apply(changes: ReadonlyArray<Change<Docs>>): void {
+    const prepared = changes.map((change) => {
+      const { columns } = this.table(change.collection);
+      const write = change.op === 'put' ? { columns: columns.map(([, value]) => value(change.doc)) } : ('delete' as const);
+      return { change, write };
+    });
+    for (const { change, write } of prepared) {
+      this.entriesOf(change.collection).set(change.key, { doc: change.op === 'put' ? change.doc : undefined, write });
+    }
+  }
+
+  flush(): void {
+    for (const [collection, entries] of this.entries) {
+      const { name, columns } = this.table(collection);
+      const names = columns.map(([column]) => `, "${column}"`).join('');
+      const marks = columns.map(() => ', ?').join('');
+      const updates = columns.map(([column]) => `, "${column}" = excluded."${column}"`).join('');
+      const upsert = this.db.prepare(
+        `INSERT INTO "${name}" (key, doc${names}) VALUES (?, ?${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
+      );
+      const remove = this.db.prepare(`DELETE FROM "${name}" WHERE key = ?`);
+      for (const [key, { doc, write }] of entries) {
+        if (write === 'delete') remove.run(key);
+        else if (write) upsert.run(key, JSON.stringify(doc), ...write.columns);
+      }
+    }
+  }
+
+  private entriesOf(collection: string): Map<string, Entry> {
+    let entries = this.entries.get(collection);
+    if (!entries) this.entries.set(collection, (entries = new Map()));
+    return entries;
+  }
+
+  private table(collection: string): Table {
+    const table = this.tables.get(collection);
+    if (!table) throw new Error(`The projection has no collection "${collection}"`);
+    return table;
+  }
+}
+
+function describeFailure(event: RecordedEvent, error: unknown): ProjectionFailure {
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    position: formatPosition(event.position),
+    eventId: event.id,
+    eventType: event.type,
+    streamId: event.streamId,
+    revision: event.revision.toString(),
+  };
+}

@@ -1,0 +1,39 @@
+import { Batch, inBatches } from './in-batches';
+
+/** A source whose items are all ready at once, then one more that arrives a turn later. */
+async function* source(ready: number, late: Promise<number>): AsyncGenerator<number> {
+  for (let i = 0; i < ready; i++) yield i;
+  yield await late;
+}
+
+describe('inBatches', () => {
+  it('fills batches while items are ready, closes one as caught up when the source goes quiet', async () => {
+    let arrive!: (n: number) => void;
+    const late = new Promise<number>((resolve) => (arrive = resolve));
+    const batches: Array<Batch<number>> = [];
+    for await (const batch of inBatches(source(5, late), 2)) {
+      batches.push(batch);
+      if (batch.caughtUp && batch.items.length === 1) arrive(99);
+    }
+    expect(batches).toEqual([
+      { items: [0, 1], caughtUp: false },
+      { items: [2, 3], caughtUp: false },
+      { items: [4], caughtUp: true },
+      { items: [99], caughtUp: false },
+    ]);
+  });
+
+  it('says once that it is caught up when nothing at all is ready', async () => {
+    let arrive!: (n: number) => void;
+    const late = new Promise<number>((resolve) => (arrive = resolve));
+    const batches: Array<Batch<number>> = [];
+    for await (const batch of inBatches(source(0, late), 10)) {
+      batches.push(batch);
+      if (batches.length === 1) arrive(7);
+    }
+    expect(batches).toEqual([
+      { items: [], caughtUp: true },
+      { items: [7], caughtUp: false },
+    ]);
+  });
+});

@@ -1,0 +1,60 @@
+import { comparePositions, formatPosition, Position } from '../event-store/event-store.port';
+import { ProjectionFailure } from './generation-writer';
+import { isRebuilding, Slot } from './slot';
+
+/** The runtime's events this needs: a commit happened; the runtime stopped. */
+interface Signals {
+  on(event: 'progress' | 'stopped', listener: () => void): unknown;
+  off(event: 'progress' | 'stopped', listener: () => void): unknown;
+}
+
+export class PositionNotReachedError extends Error {
+  constructor(
+    readonly position: Position,
+    late: readonly Slot[],
+    readonly failure: ProjectionFailure | null,
+  ) {
+    const names = late.map((slot) => `${slot.projection.name} (at ${formatPosition(slot.livePosition)})`).join(', ');
+    super(
+      failure
+        ? `The read models cannot reach position ${formatPosition(position)}: ${names} failed at ${failure.position}`
+        : `The read models have not reached position ${formatPosition(position)} yet: ${names}`,
+    );
+    this.name = 'PositionNotReachedError';
+  }
+}
+
+/**
+ * Resolves once every slot's live generation has processed `position`. Driven by the runtime's
+ * `progress` events (one per commit), never by polling; rejects after `timeoutMs`, when the
+ * runtime stops, or at once when a slot behind it has failed and no rebuild will replace it.
+ */
+export function waitForPosition(
+  events: Signals,
+  slots: readonly Slot[],
+  position: Position,
+  timeoutMs: number,
+): Promise<void> {
+  const behind = () => slots.filter((slot) => comparePositions(slot.livePosition, position) < 0);
+  if (behind().length === 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const finish = (error?: PositionNotReachedError) => {
+      clearTimeout(timer);
+      events.off('progress', check);
+      events.off('stopped', giveUp);
+      if (error) reject(error);
+      else resolve();
+    };
+    const check = () => {
+      const late = behind();
+      if (late.length === 0) return finish();
+      const stuck = late.find((slot) => slot.liveFailure && !isRebuilding(slot));
+      if (stuck) finish(new PositionNotReachedError(position, late, stuck.liveFailure));
+    };
+    const giveUp = () => finish(new PositionNotReachedError(position, behind(), null));
+    const timer = setTimeout(giveUp, timeoutMs);
+    events.on('progress', check);
+    events.on('stopped', giveUp);
+    check();
+  });
+}

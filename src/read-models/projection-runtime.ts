@@ -1,0 +1,240 @@
+import { EventEmitter } from 'node:events';
+import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../event-store/event-store.port';
+import { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-writer';
+import { waitForPosition } from './position-wait';
+import { Projection } from './projection';
+import { Projector } from './projector';
+import { GenerationRow, ReadModelDb, schemaSignature } from './read-model-db';
+import { Slot } from './slot';
+
+export interface RuntimeLogger {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+export interface RuntimeOptions {
+  store: EventStore;
+  /** The read-models SQLite file. */
+  file: string;
+  projections: readonly Projection[];
+  /** Events per transaction. */
+  batchSize?: number;
+  /** false in the rebuild CLI: a server, if running, follows the live generations. */
+  followLive?: boolean;
+  /** See ProjectorOptions.pollWhenCaughtUpMs. */
+  pollWhenCaughtUpMs?: number;
+  logger?: RuntimeLogger;
+}
+
+export interface RuntimeEvents {
+  progress: [];
+  stopped: [];
+  swapped: [name: string, generation: number];
+  failed: [name: string, generation: number, failure: ProjectionFailure];
+}
+
+/**
+ * Runs every projection: one projector per live generation and one per generation being
+ * rebuilt, swaps a rebuilt generation in once it has caught up, and rebuilds on start any
+ * projection whose version or tables changed (the old generation serves meanwhile).
+ */
+export class ProjectionRuntime {
+  readonly db: ReadModelDb;
+  readonly events = new EventEmitter<RuntimeEvents>();
+  readonly slots: ReadonlyMap<string, Slot>;
+  private started = false;
+  private stopping = false;
+  /** Every projector started and not stopped, including one replaced in its slot. */
+  private readonly running = new Set<Projector>();
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.db = new ReadModelDb(options.file);
+    this.slots = new Map(
+      options.projections.map((projection) => [
+        projection.name,
+        { projection, signature: schemaSignature(projection), livePosition: START, liveFailure: null },
+      ]),
+    );
+    this.events.setMaxListeners(0);
+  }
+
+  get store(): EventStore {
+    return this.options.store;
+  }
+
+  /** Reconciles the registry with the code and starts the projectors; does not wait for them. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const slot of this.slots.values()) this.reconcile(slot, true);
+  }
+
+  /** Stops following the log; reads keep working until close(). Pending waitFor calls reject. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.events.emit('stopped');
+    await Promise.all([...this.running].map((projector) => this.halt(projector)));
+  }
+
+  /** Stops, then closes the read-models file. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.db.close();
+  }
+
+  slot(name: string): Slot | undefined {
+    return this.slots.get(name);
+  }
+
+  /** Starts building a new generation of `name` (or returns the one already being built). */
+  async rebuild(name: string): Promise<GenerationRow> {
+    const slot = this.slots.get(name);
+    if (!slot) throw new Error(`Unknown projection "${name}"`);
+    const existing = this.db.withRole(name, 'next');
+    if (existing && !existing.failure && existing.schema === slot.signature && existing.version === slot.projection.version) {
+      this.follow(slot, 'next', existing);
+      return existing;
+    }
+    if (existing) await this.discard(slot, existing.generation);
+    const row = this.db.createGeneration(slot.projection, 'next');
+    this.follow(slot, 'next', row);
+    this.options.logger?.log(`${name}: rebuilding as generation ${row.generation}`);
+    return row;
+  }
+
+  /**
+   * Brings this process in line with the registry: drops retired generations, creates the first
+   * generation or a rebuild the code asks for, and follows what should be followed.
+   */
+  private reconcile(slot: Slot, atStart: boolean): void {
+    const { name, version } = slot.projection;
+    const stale = (row: GenerationRow) => row.version !== version || row.schema !== slot.signature;
+    for (const row of this.db.generations(name)) {
+      if (row.role === 'retired') this.db.dropGeneration(name, row.generation);
+      // A restart retries a failed generation: the code may have been fixed. It never skips.
+      // (Not from the CLI: the failure belongs to the server that follows the live generation.)
+      else if (atStart && row.failure && this.options.followLive !== false) this.db.setFailure(name, row.generation, null);
+    }
+    let live = this.db.withRole(name, 'live');
+    let next = this.db.withRole(name, 'next');
+    if (next && stale(next)) {
+      this.db.dropGeneration(name, next.generation);
+      next = undefined;
+    }
+    if (!live && !next) live = this.db.createGeneration(slot.projection, 'live');
+    else if (live && stale(live) && !next) {
+      next = this.db.createGeneration(slot.projection, 'next');
+      this.options.logger?.log(`${name}: version ${live.version} → ${version}, rebuilding as generation ${next.generation}`);
+    }
+    slot.livePosition = live ? parsePosition(live.checkpoint)! : START;
+    slot.liveFailure = live?.failure ? (JSON.parse(live.failure) as ProjectionFailure) : null;
+    // A live generation whose tables differ from the code's cannot be followed: it serves as is.
+    if (live && live.schema === slot.signature && this.options.followLive !== false) this.follow(slot, 'live', live);
+    if (next) this.follow(slot, 'next', next);
+  }
+
+  private follow(slot: Slot, role: 'live' | 'next', row: GenerationRow): void {
+    if (slot[role]?.generation === row.generation || row.failure) return;
+    const replaced = slot[role];
+    if (replaced) void this.halt(replaced);
+    const writer = new GenerationWriter(this.db, slot.projection, row.generation);
+    const projector = new Projector(this.options.store, writer, row.checkpoint, this.hooks(slot), {
+      batchSize: this.options.batchSize ?? 1000,
+      pollWhenCaughtUpMs: this.options.pollWhenCaughtUpMs,
+    });
+    slot[role] = projector;
+    this.running.add(projector);
+    if (role === 'next') slot.rebuildClock = { generation: row.generation, startedAt: Date.now(), eventsAtStart: row.events };
+    projector.start();
+  }
+
+  private hooks(slot: Slot) {
+    return {
+      committed: (projector: Projector, outcome: BatchOutcome, caughtUp: boolean) =>
+        this.committed(slot, projector, outcome, caughtUp),
+      transientError: (projector: Projector, error: unknown) =>
+        this.options.logger?.error(
+          `${slot.projection.name} generation ${projector.generation}: reading the log failed, retrying: ${String(error)}`,
+        ),
+    };
+  }
+
+  private committed(slot: Slot, projector: Projector, outcome: BatchOutcome, caughtUp: boolean): void {
+    const name = slot.projection.name;
+    const role = slot.live === projector ? 'live' : slot.next === projector ? 'next' : null;
+    // Swapped out here already, or shutting down: its last word does not matter.
+    if (role === null || this.stopping) return;
+    if (outcome.kind === 'retired') {
+      // Another process (the rebuild CLI) swapped generations: follow what is live now.
+      slot[role] = undefined;
+      this.reconcile(slot, false);
+    } else if (outcome.kind === 'failed') {
+      if (role === 'live') slot.liveFailure = outcome.failure;
+      this.options.logger?.error(
+        `${name} generation ${projector.generation} failed at ${outcome.failure.position}: ${outcome.failure.message}`,
+      );
+      this.events.emit('failed', name, projector.generation, outcome.failure);
+    } else if (role === 'live') {
+      slot.livePosition = outcome.checkpoint;
+    } else if (caughtUp) {
+      this.trySwap(slot, projector);
+    }
+    this.events.emit('progress');
+  }
+
+  /**
+   * Makes a caught-up next generation live, in one transaction, unless the live one is ahead
+   * (then readers would step back in time; the next batch tries again). The old one is dropped.
+   */
+  private trySwap(slot: Slot, next: Projector): void {
+    const name = slot.projection.name;
+    // The registry, not this process's view, decides: another process may follow either one.
+    const swap = this.db.sql
+      .transaction((): { old: number | null; checkpoint: Position } | null => {
+        const row = this.db.generation(name, next.generation);
+        if (!row || row.role !== 'next' || row.failure) return null;
+        const checkpoint = parsePosition(row.checkpoint)!;
+        const live = this.db.withRole(name, 'live');
+        const frozen = live !== undefined && live.schema !== slot.signature;
+        if (live && !frozen && comparePositions(parsePosition(live.checkpoint)!, checkpoint) > 0) return null;
+        if (live) this.db.setRole(name, live.generation, 'retired');
+        this.db.setRole(name, next.generation, 'live');
+        return { old: live?.generation ?? null, checkpoint };
+      })
+      .immediate();
+    if (!swap) return;
+    const retired = slot.live;
+    slot.live = next;
+    slot.next = undefined;
+    slot.livePosition = swap.checkpoint;
+    slot.liveFailure = null;
+    slot.rebuildClock = undefined;
+    // Its next batch would find itself retired anyway; stopping now just spares the work.
+    if (retired) void this.halt(retired);
+    if (swap.old !== null) this.db.dropGeneration(name, swap.old);
+    this.options.logger?.log(`${name}: generation ${next.generation} is live (${formatPosition(swap.checkpoint)})`);
+    this.events.emit('swapped', name, next.generation);
+  }
+
+  /**
+   * Resolves once every projection in `names` (default: all) has processed `position` in its
+   * live generation; rejects after `timeoutMs`, or at once if one of them has failed before it.
+   */
+  waitFor(position: Position, timeoutMs: number, names?: readonly string[]): Promise<void> {
+    const slots = names ? names.flatMap((name) => this.slots.get(name) ?? []) : [...this.slots.values()];
+    return waitForPosition(this.events, slots, position, timeoutMs);
+  }
+
+  private async discard(slot: Slot, generation: number): Promise<void> {
+    if (slot.next?.generation === generation) {
+      await this.halt(slot.next);
+      slot.next = undefined;
+    }
+    this.db.dropGeneration(slot.projection.name, generation);
+  }
+
+  private async halt(projector: Projector): Promise<void> {
+    this.running.delete(projector);
+    await projector.stop();
+  }
+}

@@ -1,0 +1,94 @@
+import { parsePosition, Position, START } from '../event-store/event-store.port';
+import { ProjectionFailure } from './generation-writer';
+import { eventsAfter } from './log-meter';
+import { ProjectionRuntime } from './projection-runtime';
+import { Slot } from './slot';
+import { GenerationRow } from './read-model-db';
+
+export type ProjectionState = 'live' | 'catching-up' | 'rebuilding' | 'failed';
+
+export interface RebuildProgress {
+  generation: number;
+  version: number;
+  /** Events of the log the new generation has processed, of `total` so far. */
+  done: number;
+  total: number;
+  /** Measured by this process since it began following the rebuild; null before it knows. */
+  eventsPerSecond: number | null;
+  etaSeconds: number | null;
+  startedAt: string;
+  error?: ProjectionFailure;
+}
+
+/** One row of GET /api/projections. */
+export interface ProjectionStatus {
+  name: string;
+  /** The version of the generation serving reads. */
+  version: number;
+  generation: number | null;
+  /** The last log position the serving generation has processed ("-1": none yet). */
+  position: string;
+  lagEvents: number;
+  status: ProjectionState;
+  error?: ProjectionFailure;
+  rebuild?: RebuildProgress;
+}
+
+/** Reads the registry (which another process may have changed) and measures lag to the head. */
+export async function projectionStatuses(runtime: ProjectionRuntime): Promise<ProjectionStatus[]> {
+  const head = await runtime.store.headPosition();
+  const statuses: ProjectionStatus[] = [];
+  for (const slot of runtime.slots.values()) {
+    const name = slot.projection.name;
+    const live = runtime.db.withRole(name, 'live');
+    const next = runtime.db.withRole(name, 'next');
+    const position = live?.checkpoint ?? '-1';
+    const lagEvents = await eventsAfter(runtime.store, checkpointOf(live), head);
+    const error = failureOf(live);
+    const rebuild = next && (await rebuildProgress(runtime, slot, next, head));
+    const status: ProjectionState = error
+      ? 'failed'
+      : rebuild && !rebuild.error
+        ? 'rebuilding'
+        : lagEvents === 0 || slot.live?.state === 'live'
+          ? 'live'
+          : 'catching-up';
+    statuses.push({
+      name,
+      version: live?.version ?? slot.projection.version,
+      generation: live?.generation ?? null,
+      position,
+      lagEvents,
+      status,
+      ...(error ? { error } : {}),
+      ...(rebuild ? { rebuild } : {}),
+    });
+  }
+  return statuses;
+}
+
+async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: GenerationRow, head: Position): Promise<RebuildProgress> {
+  const remaining = await eventsAfter(runtime.store, checkpointOf(next), head);
+  const clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
+  const seconds = clock ? (Date.now() - clock.startedAt) / 1000 : 0;
+  const rate = clock && seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;
+  const error = failureOf(next);
+  return {
+    generation: next.generation,
+    version: next.version,
+    done: next.events,
+    total: next.events + remaining,
+    eventsPerSecond: rate === null ? null : Math.round(rate),
+    etaSeconds: rate ? Math.ceil(remaining / rate) : null,
+    startedAt: next.createdAt,
+    ...(error ? { error } : {}),
+  };
+}
+
+function checkpointOf(row: GenerationRow | undefined): Position {
+  return row ? parsePosition(row.checkpoint)! : START;
+}
+
+function failureOf(row: GenerationRow | undefined): ProjectionFailure | undefined {
+  return row?.failure ? (JSON.parse(row.failure) as ProjectionFailure) : undefined;
+}

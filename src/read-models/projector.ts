@@ -1,0 +1,95 @@
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
+import { AllSubscription, EventStore, parsePosition, Position } from '../event-store/event-store.port';
+import { BatchOutcome, GenerationWriter } from './generation-writer';
+import { inBatches } from './in-batches';
+
+export interface ProjectorHooks {
+  /** After every committed batch (and once per caught-up moment, with applied = 0). */
+  committed(projector: Projector, outcome: BatchOutcome, caughtUp: boolean): void;
+  /** The subscription failed (store unavailable); the projector retries with backoff. */
+  transientError(projector: Projector, error: unknown): void;
+}
+
+export interface ProjectorOptions {
+  batchSize: number;
+  /**
+   * When set, a caught-up projector re-reads the log this often instead of waiting for the
+   * store to wake it: the rebuild CLI needs it, since appends by another process do not.
+   */
+  pollWhenCaughtUpMs?: number;
+}
+
+export type ProjectorState = 'catching-up' | 'live' | 'failed' | 'retired' | 'stopped';
+
+/** Follows the global log for one generation: subscribe from its checkpoint, apply in batches. */
+export class Projector {
+  state: ProjectorState = 'catching-up';
+  checkpoint: Position;
+  private subscription: AllSubscription | null = null;
+  private stopping = false;
+  private readonly stopped = new AbortController();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    readonly writer: GenerationWriter,
+    checkpoint: string,
+    private readonly hooks: ProjectorHooks,
+    private readonly options: ProjectorOptions,
+  ) {
+    this.checkpoint = parsePosition(checkpoint)!;
+  }
+
+  get generation(): number {
+    return this.writer.generation;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopped.abort();
+    await this.subscription?.close();
+    await this.running;
+    if (this.state === 'catching-up' || this.state === 'live') this.state = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      const subscription = (this.subscription = this.store.subscribeToAll({ after: this.checkpoint }));
+      try {
+        for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize)) {
+          if (this.stopping) break;
+          const outcome: BatchOutcome =
+            items.length > 0 ? this.writer.applyBatch(items) : { kind: 'applied', checkpoint: this.checkpoint, applied: 0 };
+          failures = 0;
+          if (outcome.kind !== 'retired') this.checkpoint = outcome.checkpoint;
+          if (outcome.kind === 'applied' && caughtUp) this.state = 'live';
+          if (outcome.kind !== 'applied') this.state = outcome.kind;
+          this.hooks.committed(this, outcome, caughtUp);
+          if (outcome.kind !== 'applied') return;
+          if (caughtUp && this.options.pollWhenCaughtUpMs !== undefined) break;
+          // Catch-up runs batch after batch; let HTTP requests in between them.
+          await nextTurn();
+        }
+        // Polling, or the subscription ended by itself (e.g. the store closed): read again soon.
+        await this.pause(this.options.pollWhenCaughtUpMs ?? 1000);
+      } catch (error) {
+        if (this.stopping) break;
+        this.hooks.transientError(this, error);
+        await this.pause(Math.min(100 * 2 ** failures++, 5000));
+      } finally {
+        await subscription.close();
+      }
+    }
+  }
+
+  /** Waits, unless stop() is called first. */
+  private async pause(ms: number): Promise<void> {
+    if (this.stopping) return;
+    await delay(ms, undefined, { signal: this.stopped.signal }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { QuoteReadModel, quotesProjection } from '../../../projections/quotes.projection';
+import { SearchQuotesQueryDto } from '../dto/read-query.dto';
+import { ReadModelProgress } from '../read-model-progress';
+import { Filter, Page, ReadModelReader } from '../read-model-reader';
+import { searchWords } from '../text-search';
+import { pageOf } from './page-of';
+
+export class SearchQuotesQuery extends Query<Page<QuoteReadModel>> {
+  constructor(readonly params: SearchQuotesQueryDto) {
+    super();
+  }
+}
+
+/** Quotes across articles, newest attribution first. */
+@Injectable()
+@QueryHandler(SearchQuotesQuery)
+export class SearchQuotesHandler implements IQueryHandler<SearchQuotesQuery> {
+  constructor(
+    private readonly reader: ReadModelReader,
+    private readonly progress: ReadModelProgress,
+  ) {}
+
+  async execute({ params }: SearchQuotesQuery): Promise<Page<QuoteReadModel>> {
+    if (params.minPosition !== undefined) await this.progress.waitFor(params.minPosition, undefined, [quotesProjection.name]);
+    const filters: Filter[] = [];
+    if (params.articleId !== undefined) filters.push({ column: 'article_id', equals: params.articleId });
+    if (params.status !== undefined) filters.push({ column: 'status', equals: params.status });
+    if (params.speaker !== undefined) filters.push({ column: 'speaker_words', startsOfWords: searchWords(params.speaker) });
+    if (params.q !== undefined) filters.push({ column: 'text_words', startsOfWords: searchWords(params.q) });
+    return this.reader.page(quotesProjection, 'quotes', { ...pageOf(params), filters, newestFirstBy: 'attributed_at' });
+  }
+}

@@ -1,0 +1,202 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { formatPosition, START } from '../event-store/event-store.port';
+import { CollectionSpec, Projection } from './projection';
+
+export type GenerationRole = 'live' | 'next' | 'retired';
+
+/** One generation of a projection: its own tables, checkpoint and state. */
+export interface GenerationRow {
+  projection: string;
+  generation: number;
+  version: number;
+  /** Signature of the generation's tables (see schemaSignature). */
+  schema: string;
+  role: GenerationRole;
+  /** formatPosition of the last event applied; "-1" before the first. */
+  checkpoint: string;
+  /** How many events of the log this generation has processed. */
+  events: number;
+  /** JSON of a ProjectionFailure when the projection threw. */
+  failure: string | null;
+  createdAt: string;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,40}$/;
+
+/**
+ * The read-model SQLite file: the generations registry and every generation's tables.
+ * WAL, so that readers never wait for the projector; synchronous=NORMAL because read models
+ * are disposable: a power cut may lose the last commits, but never breaks a transaction, so
+ * the file still holds a prefix of the log and the projector resumes from its checkpoint.
+ */
+export class ReadModelDb {
+  readonly sql: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.sql = new Database(file);
+    this.sql.pragma('journal_mode = WAL');
+    this.sql.pragma('synchronous = NORMAL');
+    this.sql.pragma('busy_timeout = 5000');
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS projection_generations (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        version    INTEGER NOT NULL,
+        schema     TEXT NOT NULL,
+        role       TEXT NOT NULL CHECK (role IN ('live', 'next', 'retired')),
+        checkpoint TEXT NOT NULL,
+        events     INTEGER NOT NULL DEFAULT 0,
+        failure    TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (projection, generation)
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS one_live_one_next
+        ON projection_generations (projection, role) WHERE role IN ('live', 'next');
+    `);
+  }
+
+  /** Prepared once per SQL text; the cache is emptied when tables are dropped, or grows large. */
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Searches with many words each make their own SQL text: keep the cache bounded.
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.sql.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as Database.Statement<P, R>;
+  }
+
+  generations(projection: string): GenerationRow[] {
+    return this.prepare<[string], RawRow>(`${SELECT_ROW} WHERE projection = ? ORDER BY generation`)
+      .all(projection)
+      .map(toRow);
+  }
+
+  generation(projection: string, generation: number): GenerationRow | undefined {
+    const raw = this.prepare<[string, number], RawRow>(`${SELECT_ROW} WHERE projection = ? AND generation = ?`).get(
+      projection,
+      generation,
+    );
+    return raw && toRow(raw);
+  }
+
+  withRole(projection: string, role: 'live' | 'next'): GenerationRow | undefined {
+    const raw = this.prepare<[string, string], RawRow>(`${SELECT_ROW} WHERE projection = ? AND role = ?`).get(projection, role);
+    return raw && toRow(raw);
+  }
+
+  /** Creates the tables of a new, empty generation and registers it, in one transaction. */
+  createGeneration(projection: Projection, role: 'live' | 'next'): GenerationRow {
+    assertName(projection.name);
+    return this.sql
+      .transaction(() => {
+        const last = this.prepare<[string], { last: number | null }>(
+          'SELECT max(generation) AS last FROM projection_generations WHERE projection = ?',
+        ).get(projection.name);
+        const generation = (last?.last ?? 0) + 1;
+        for (const [collection, spec] of Object.entries(projection.collections)) {
+          assertName(collection);
+          this.createCollection(tableName(projection.name, generation, collection), spec);
+        }
+        this.prepare(
+          `INSERT INTO projection_generations (projection, generation, version, schema, role, checkpoint, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(projection.name, generation, projection.version, schemaSignature(projection), role, formatPosition(START), new Date().toISOString());
+        return this.generation(projection.name, generation)!;
+      })
+      .immediate();
+  }
+
+  /** Drops a generation's tables (whatever collections its version had) and its row. */
+  dropGeneration(projection: string, generation: number): void {
+    const prefix = `${tableName(projection, generation, '')}`;
+    this.sql
+      .transaction(() => {
+        const tables = this.prepare<[number, string], { name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?",
+        ).all(prefix.length, prefix);
+        for (const { name } of tables) this.sql.exec(`DROP TABLE IF EXISTS "${name}"`);
+        this.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation = ?').run(projection, generation);
+      })
+      .immediate();
+    this.statements.clear();
+  }
+
+  setRole(projection: string, generation: number, role: GenerationRole): void {
+    this.prepare('UPDATE projection_generations SET role = ? WHERE projection = ? AND generation = ?').run(role, projection, generation);
+  }
+
+  setFailure(projection: string, generation: number, failure: string | null): void {
+    this.prepare('UPDATE projection_generations SET failure = ? WHERE projection = ? AND generation = ?').run(
+      failure,
+      projection,
+      generation,
+    );
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.sql.open) this.sql.close();
+  }
+
+  private createCollection(table: string, spec: CollectionSpec<object>): void {
+    const columns = Object.keys(spec.columns ?? {});
+    columns.forEach(assertName);
+    const columnsSql = columns.map((c) => `, "${c}"`).join('');
+    this.sql.exec(`CREATE TABLE "${table}" (key TEXT PRIMARY KEY, doc TEXT NOT NULL${columnsSql})`);
+    (spec.indexes ?? []).forEach((index, i) => {
+      index.forEach((c) => c === 'key' || columns.includes(c) || fail(`index of ${table} names unknown column ${c}`));
+      this.sql.exec(`CREATE INDEX "${table}__i${i}" ON "${table}" (${index.map((c) => `"${c}"`).join(', ')})`);
+    });
+  }
+}
+
+/** The read models' own SQLite file, beside the event store's in DATA_DIR. */
+export function readModelsFile(dataDir: string): string {
+  return join(dataDir, 'read-models.sqlite');
+}
+
+/** The table of one collection of one generation, e.g. "rm_quotes_g3_quotes". */
+export function tableName(projection: string, generation: number, collection: string): string {
+  return `rm_${projection}_g${generation}_${collection}`;
+}
+
+/** Two generations with the same signature have the same tables, columns and indexes. */
+export function schemaSignature(projection: Projection): string {
+  const collections = Object.entries(projection.collections)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, spec]) => [name, Object.keys(spec.columns ?? {}), spec.indexes ?? []]);
+  return JSON.stringify(collections);
+}
+
+export function assertName(name: string): void {
+  if (!NAME.test(name)) fail(`"${name}" is not a valid read-model name (lower snake case)`);
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+interface RawRow {
+  projection: string;
+  generation: number;
+  version: number;
+  schema: string;
+  role: GenerationRole;
+  checkpoint: string;
+  events: number;
+  failure: string | null;
+  created_at: string;
+}
+
+const SELECT_ROW =
+  'SELECT projection, generation, version, schema, role, checkpoint, events, failure, created_at FROM projection_generations';
+
+function toRow({ created_at, ...rest }: RawRow): GenerationRow {
+  return { ...rest, createdAt: created_at };
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, InvalidInputError } from '../common/app-error';
+import { formatPosition, parsePosition, Position } from '../event-store/event-store.port';
+import type { ProjectionsHealth } from '../http/projections-health';
+import { PositionNotReachedError } from './position-wait';
+import { ProjectionRuntime } from './projection-runtime';
+import { isRebuilding } from './slot';
+import { projectionStatuses, ProjectionStatus } from './projection-status';
+
+/** How long a read with ?minPosition waits for the read models (API.md: up to 5 s). */
+export const MIN_POSITION_WAIT_MS = 5000;
+
+/** What other modules may know of the read models: how far they are, and waiting for them. */
+@Injectable()
+export class ReadModelProgress implements ProjectionsHealth {
+  constructor(private readonly runtime: ProjectionRuntime) {}
+
+  /**
+   * Resolves once the read models (all, or the named projections) have processed `position`;
+   * throws AppError READ_MODEL_TIMEOUT (504) after `timeoutMs`, or at once when one of them has
+   * failed before reaching it. A position given as text must be a decimal log position.
+   */
+  async waitFor(position: Position | string, timeoutMs = MIN_POSITION_WAIT_MS, projections?: readonly string[]): Promise<void> {
+    const target = typeof position === 'string' ? parsePosition(position) : position;
+    if (!target) {
+      throw new InvalidInputError('minPosition is not a log position', [
+        { field: 'minPosition', message: 'minPosition must be a position such as "1234"' },
+      ]);
+    }
+    try {
+      await this.runtime.waitFor(target, timeoutMs, projections);
+    } catch (error) {
+      if (error instanceof PositionNotReachedError) throw new AppError('READ_MODEL_TIMEOUT', error.message);
+      throw error;
+    }
+  }
+
+  /** Every projection's state, as GET /api/projections shows it. */
+  status(): Promise<ProjectionStatus[]> {
+    return projectionStatuses(this.runtime);
+  }
+
+  /** A cheap, synchronous summary for GET /health (no reads of the log). */
+  health(): Array<{ name: string; status: string; position: string }> {
+    return [...this.runtime.slots.values()].map((slot) => ({
+      name: slot.projection.name,
+      status: slot.liveFailure ? 'failed' : isRebuilding(slot) ? 'rebuilding' : slot.live?.state === 'live' ? 'live' : 'catching-up',
+      position: formatPosition(slot.livePosition),
+    }));
+  }
+}

@@ -1,0 +1,54 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import type { ArticleReadModel, ArticleSummary } from '../../projections/articles.projection';
+import type { CorrectionReadModel } from '../../projections/corrections.projection';
+import type { QuoteReadModel } from '../../projections/quotes.projection';
+import { ListArticlesQueryDto, ListCorrectionsQueryDto, ReadQueryDto, SearchQuotesQueryDto } from './dto/read-query.dto';
+import { GetArticleQuery } from './queries/get-article.query';
+import { ListArticlesQuery } from './queries/list-articles.query';
+import { ListCorrectionsQuery } from './queries/list-corrections.query';
+import { SearchQuotesQuery } from './queries/search-quotes.query';
+import type { Page } from './read-model-reader';
+
+/**
+ * The read endpoints served from the read models. The commands on /api/articles live in the
+ * articles module; the audit reads (history, revisions, diff) come straight from the stream.
+ */
+@Controller('api')
+export class ReadModelsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('articles')
+  listArticles(@Query() params: ListArticlesQueryDto): Promise<Page<ArticleSummary>> {
+    return this.queries.execute(new ListArticlesQuery(params));
+  }
+
+  @Get('articles/:id')
+  async getArticle(
+    @Param('id') id: string,
+    @Query() params: ReadQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ArticleReadModel | undefined> {
+    const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
+    const etag = `"${article.revision}"`;
+    res.setHeader('ETag', etag);
+    // A client that holds this revision already needs no body.
+    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      res.status(304);
+      return undefined;
+    }
+    return article;
+  }
+
+  @Get('quotes')
+  searchQuotes(@Query() params: SearchQuotesQueryDto): Promise<Page<QuoteReadModel>> {
+    return this.queries.execute(new SearchQuotesQuery(params));
+  }
+
+  @Get('corrections')
+  listCorrections(@Query() params: ListCorrectionsQueryDto): Promise<Page<CorrectionReadModel>> {
+    return this.queries.execute(new ListCorrectionsQuery(params));
+  }
+}

@@ -1,0 +1,65 @@
+import { Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { PROJECTIONS_HEALTH } from '../http/projections-health';
+import { ProjectionRuntime } from './projection-runtime';
+import { readModelsFile } from './read-model-db';
+import { PROJECTIONS } from './projections.registry';
+import { ProjectionsController } from './projections.controller';
+import { GetArticleHandler } from './queries/get-article.query';
+import { ListArticlesHandler } from './queries/list-articles.query';
+import { ListCorrectionsHandler } from './queries/list-corrections.query';
+import { ListProjectionsHandler } from './queries/list-projections.query';
+import { RebuildProjectionHandler } from './queries/rebuild-projection.command';
+import { SearchQuotesHandler } from './queries/search-quotes.query';
+import { ReadModelProgress } from './read-model-progress';
+import { ReadModelReader } from './read-model-reader';
+import { ReadModelsController } from './read-models.controller';
+
+/**
+ * The read side: the projection runtime, the read endpoints and the progress service.
+ * Global so that /health (and a command side that wants to wait for its writes) can inject
+ * ReadModelProgress without importing this module.
+ */
+@Global()
+@Module({
+  imports: [CqrsModule],
+  controllers: [ReadModelsController, ProjectionsController],
+  providers: [
+    {
+      provide: ProjectionRuntime,
+      inject: [EVENT_STORE, APP_CONFIG],
+      useFactory: (store: EventStore, config: AppConfig) =>
+        new ProjectionRuntime({ store, file: readModelsFile(config.dataDir), projections: PROJECTIONS, logger: new Logger('Projections') }),
+    },
+    { provide: ReadModelReader, inject: [ProjectionRuntime], useFactory: (runtime: ProjectionRuntime) => new ReadModelReader(runtime.db) },
+    ReadModelProgress,
+    { provide: PROJECTIONS_HEALTH, useExisting: ReadModelProgress },
+    GetArticleHandler,
+    ListArticlesHandler,
+    SearchQuotesHandler,
+    ListCorrectionsHandler,
+    ListProjectionsHandler,
+    RebuildProjectionHandler,
+  ],
+  exports: [ReadModelProgress, PROJECTIONS_HEALTH],
+})
+export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  constructor(@Inject(ProjectionRuntime) private readonly runtime: ProjectionRuntime) {}
+
+  /** Projectors catch up in the background: the server answers (status catching-up) meanwhile. */
+  onApplicationBootstrap(): void {
+    this.runtime.start();
+  }
+
+  /** Stop following the log before the event store closes (on application shutdown). */
+  async onModuleDestroy(): Promise<void> {
+    await this.runtime.stop();
+  }
+
+  /** After the HTTP server has closed: no read can reach the file any more. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close();
+  }
+}

@@ -1,0 +1,22 @@
+import { Position } from '../event-store/event-store.port';
+import { ProjectionFailure } from './generation-writer';
+import { Projection } from './projection';
+import { Projector } from './projector';
+
+/** Everything the runtime knows about one projection in this process. */
+export interface Slot {
+  readonly projection: Projection;
+  readonly signature: string;
+  live?: Projector;
+  next?: Projector;
+  /** The live generation's checkpoint, as far as this process knows: what reads can rely on. */
+  livePosition: Position;
+  liveFailure: ProjectionFailure | null;
+  /** For the rate of a rebuild this process runs. */
+  rebuildClock?: { generation: number; startedAt: number; eventsAtStart: number };
+}
+
+/** A rebuild is running in this process (not failed): the projection will move again. */
+export function isRebuilding(slot: Slot): boolean {
+  return slot.next !== undefined && slot.next.state !== 'failed';
+}
