@@ -36,4 +36,13 @@ describe('inBatches', () => {
       { items: [7], caughtUp: false },
     ]);
   });
+
+  it('never splits a group (the events of one append) across full batches', async () => {
+    async function* appends(): AsyncGenerator<string> {
+      yield* ['a1', 'b1', 'b2', 'b3', 'c1', 'd1'];
+    }
+    const batches: string[][] = [];
+    for await (const batch of inBatches(appends(), 2, (x, y) => x[0] === y[0])) batches.push(batch.items);
+    expect(batches.filter((b) => b.length > 0)).toEqual([['a1', 'b1', 'b2', 'b3'], ['c1', 'd1']]);
+  });
 });

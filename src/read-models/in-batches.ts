@@ -14,7 +14,12 @@ export interface Batch<T> {
  * Stopping is the source's business (AllSubscription.close ends its iteration), so this never
  * calls return() on it: that would wait behind a pending next() until the next event.
  */
-export async function* inBatches<T>(source: AsyncIterable<T>, maxSize: number): AsyncGenerator<Batch<T>> {
+export async function* inBatches<T>(
+  source: AsyncIterable<T>,
+  maxSize: number,
+  /** Items of one group (the events of one append) are never split across full batches. */
+  sameGroup: (a: T, b: T) => boolean = () => false,
+): AsyncGenerator<Batch<T>> {
   const iterator = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | null = null;
   let items: T[] = [];
@@ -37,10 +42,10 @@ export async function* inBatches<T>(source: AsyncIterable<T>, maxSize: number): 
       if (items.length > 0) yield { items, caughtUp: false };
       return;
     }
-    items.push(next.value);
-    if (items.length >= maxSize) {
+    if (items.length >= maxSize && !sameGroup(items[items.length - 1], next.value)) {
       yield { items, caughtUp: false };
       items = [];
     }
+    items.push(next.value);
   }
 }

@@ -1,4 +1,4 @@
-import { comparePositions, formatPosition, Position } from '../event-store/event-store.port';
+import { formatPosition, Position } from '../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
 import { isRebuilding, Slot } from './slot';
 
@@ -35,7 +35,9 @@ export function waitForPosition(
   position: Position,
   timeoutMs: number,
 ): Promise<void> {
-  const behind = () => slots.filter((slot) => comparePositions(slot.livePosition, position) < 0);
+  // By commit position alone: that is what clients hold (API positions are commit positions),
+  // and on EventStoreDB the events of one append share it (batches never split them).
+  const behind = () => slots.filter((slot) => slot.livePosition.commit < position.commit);
   if (behind().length === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const finish = (error?: PositionNotReachedError) => {

@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
-import { AllSubscription, EventStore, parsePosition, Position } from '../event-store/event-store.port';
+import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent } from '../event-store/event-store.port';
 import { BatchOutcome, GenerationWriter } from './generation-writer';
 import { inBatches } from './in-batches';
+
+const sameCommit = (a: RecordedEvent, b: RecordedEvent) => a.position.commit === b.position.commit;
 
 export interface ProjectorHooks {
   /** After every committed batch (and once per caught-up moment, with applied = 0). */
@@ -61,7 +63,7 @@ export class Projector {
     while (!this.stopping) {
       const subscription = (this.subscription = this.store.subscribeToAll({ after: this.checkpoint }));
       try {
-        for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize)) {
+        for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize, sameCommit)) {
           if (this.stopping) break;
           const outcome: BatchOutcome =
             items.length > 0 ? this.writer.applyBatch(items) : { kind: 'applied', checkpoint: this.checkpoint, applied: 0 };
