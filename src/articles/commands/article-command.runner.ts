@@ -101,6 +101,8 @@ export class ArticleCommandRunner {
     const toAppend = this.envelopes(events, envelope, now);
     try {
       const result = await this.store.appendToStream(streamId, toAppend, creates ? 'no_stream' : folded.revision!);
+      // The fold now includes our own events: the next command reads nothing it already knows.
+      this.folds.set(streamId, { state: events.reduce(evolve, folded.state), revision: result.nextExpectedRevision, lastPosition: result.position });
       return { articleId, revision: result.nextExpectedRevision, position: result.position, events };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) {
