@@ -73,7 +73,7 @@ async function timed(request: () => Promise<Response>): Promise<number> {
 const percentile = (ms: number[], p: number) => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))];
 const fmt = (ms: number) => ms.toFixed(1);
 
-async function measure(base: string, store: EventStore, revisions: number): Promise<string[]> {
+async function measure(base: string, store: EventStore, revisions: number) {
   const id = await seedArticle(store, revisions);
   const auth = { Authorization: `Bearer ${TOKEN}` };
   let revision = revisions - 1;
@@ -96,13 +96,21 @@ async function measure(base: string, store: EventStore, revisions: number): Prom
     last.push(await timed(diff(revision - 1)));
   }
   const [cold, ...warm] = commands;
-  return [
-    `| ${revisions.toLocaleString('en')} | ${fmt(cold)} | ${fmt(percentile(warm, 50))} | ${fmt(percentile(warm, 95))} ` +
-      `| ${fmt(percentile(whole, 50))} | ${fmt(percentile(whole, 95))} | ${fmt(percentile(last, 50))} |`,
-  ];
+  return {
+    revisions,
+    commandFirstMs: cold,
+    commandP50Ms: percentile(warm, 50),
+    commandP95Ms: percentile(warm, 95),
+    diffWholeP50Ms: percentile(whole, 50),
+    diffWholeP95Ms: percentile(whole, 95),
+    diffLastP50Ms: percentile(last, 50),
+  };
 }
 
-async function main(): Promise<void> {
+export type LongStreamRow = Awaited<ReturnType<typeof measure>>;
+
+/** Measures every size in one run, on one in-process server. */
+export async function measureLongStreams(sizes = SIZES): Promise<LongStreamRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'newsroom-audit-bench-'));
   let app: INestApplication | null = null;
   try {
@@ -112,16 +120,26 @@ async function main(): Promise<void> {
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     const store = app.get<EventStore>(EVENT_STORE);
-    const rows: string[] = [];
-    for (const size of SIZES) rows.push(...(await measure(`http://127.0.0.1:${port}`, store, size)));
-    console.log('| revisions | PUT headline, first (ms) | PUT p50 | PUT p95 | diff 0→last p50 | diff 0→last p95 | diff last-1→last p50 |');
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    rows.forEach((row) => console.log(row));
-    console.log(`(${COMMANDS} commands and ${DIFFS} diffs of each kind per size; a 20-paragraph body; embedded store)`);
+    const rows: LongStreamRow[] = [];
+    for (const size of sizes) rows.push(await measure(`http://127.0.0.1:${port}`, store, size));
+    return rows;
   } finally {
     await app?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-void main();
+async function main(): Promise<void> {
+  const rows = await measureLongStreams();
+  console.log('| revisions | PUT headline, first (ms) | PUT p50 | PUT p95 | diff 0→last p50 | diff 0→last p95 | diff last-1→last p50 |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.revisions.toLocaleString('en')} | ${fmt(r.commandFirstMs)} | ${fmt(r.commandP50Ms)} | ${fmt(r.commandP95Ms)} ` +
+        `| ${fmt(r.diffWholeP50Ms)} | ${fmt(r.diffWholeP95Ms)} | ${fmt(r.diffLastP50Ms)} |`,
+    );
+  }
+  console.log(`(${COMMANDS} commands and ${DIFFS} diffs of each kind per size; a 20-paragraph body; embedded store)`);
+}
+
+if (require.main === module) void main();

@@ -3,29 +3,15 @@
  * next to a raw better-sqlite3 loop of one durable (WAL, synchronous=FULL) transaction per
  * event, all in one run. Usage: npm run bench:appends [-- seconds]
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/sqlite-event-store';
+import { rawDurableLoop } from './lib/raw-sqlite';
 
 const seconds = Number(process.argv[2] ?? 5);
 const payload = { text: 'German Chancellor Friedrich Merz '.repeat(10) };
-
-function rawLoop(dir: string): number {
-  const db = new Database(join(dir, 'raw.sqlite'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT, event_id TEXT, data TEXT)');
-  const insert = db.prepare('INSERT INTO events (stream_id, event_id, data) VALUES (?, ?, ?)');
-  const once = db.transaction((i: number) => insert.run(`s-${i % 64}`, randomUUID(), JSON.stringify(payload)));
-  const end = Date.now() + seconds * 1000;
-  let n = 0;
-  while (Date.now() < end) once(n++);
-  db.close();
-  return n / seconds;
-}
 
 async function storeRate(dir: string, appenders: number): Promise<number> {
   const store = new SqliteEventStore(join(dir, `store-${appenders}.sqlite`));
@@ -47,7 +33,7 @@ async function storeRate(dir: string, appenders: number): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'newsroom-bench-'));
   try {
-    const raw = rawLoop(dir);
+    const raw = rawDurableLoop(dir, seconds, payload);
     const one = await storeRate(dir, 1);
     const many = await storeRate(dir, 64);
     const row = (name: string, rate: number) => `| ${name} | ${rate.toFixed(0)} | ${(rate / raw).toFixed(2)}x |`;

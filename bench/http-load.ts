@@ -1,0 +1,100 @@
+import autocannon from 'autocannon';
+import { api, BenchServer, percentile } from './lib/server';
+
+export interface LoadResult {
+  commandsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  healthPerSecond: number;
+  lag: { samples: number; p50Ms: number; p99Ms: number };
+  /** The same probe's plain read (no minPosition) under the same load: what any read costs then. */
+  plainRead: { p50Ms: number; p99Ms: number };
+}
+
+const paragraph = (i: number) => ({ type: 'paragraph', text: `Paragraph ${i}: German Chancellor Friedrich Merz spoke with allies. `.repeat(4) });
+
+/**
+ * 64 clients, each editing its own article (PUT body with the If-Match chain), for a fixed
+ * time, driven by autocannon from this process while the server runs in another. Alongside,
+ * one more client measures projection lag: from a command's acknowledgement to the moment a
+ * read with ?minPosition=<its position> answers.
+ */
+export async function httpLoad(server: BenchServer, seconds: number, connections = 64): Promise<LoadResult> {
+  const articles: string[] = [];
+  const revisions = new Map<string, number>();
+  for (let i = 0; i < connections; i++) {
+    const created = await api<{ articleId: string; revision: number }>(server, 'POST', '/api/articles', {
+      headline: `Bench article ${i}`,
+      body: [paragraph(0)],
+    });
+    articles.push(created.articleId);
+    revisions.set(created.articleId, created.revision);
+  }
+  const free = [...articles];
+  const lagArticle = (await api<{ articleId: string }>(server, 'POST', '/api/articles', { headline: 'Lag probe', body: [paragraph(0)] })).articleId;
+
+  let running = true;
+  const lags: number[] = [];
+  const plainReads: number[] = [];
+  const probe = (async () => {
+    let revision = 0;
+    for (let i = 1; running; i++) {
+      const ack = await api<{ revision: number; position: string }>(server, 'PUT', `/api/articles/${lagArticle}/body`, { body: [paragraph(i)] }, revision);
+      const acknowledged = performance.now();
+      revision = ack.revision;
+      await api(server, 'GET', `/api/articles/${lagArticle}?minPosition=${ack.position}`);
+      lags.push(performance.now() - acknowledged);
+      const plain = performance.now();
+      await api(server, 'GET', `/api/articles/${lagArticle}`);
+      plainReads.push(performance.now() - plain);
+    }
+  })();
+
+  let edit = 0;
+  const load = await autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'PUT',
+        // Each request takes an article no other request has in flight, so its If-Match holds.
+        setupRequest: (request, context) => {
+          const articleId = free.pop()!;
+          (context as { articleId?: string }).articleId = articleId;
+          return {
+            ...request,
+            path: `/api/articles/${articleId}/body`,
+            headers: {
+              Authorization: `Bearer ${server.token}`,
+              'Content-Type': 'application/json',
+              'If-Match': `"${revisions.get(articleId)}"`,
+            },
+            body: JSON.stringify({ body: [paragraph(++edit), paragraph(edit + 1)] }),
+          };
+        },
+        onResponse: (status, body, context) => {
+          const articleId = (context as { articleId: string }).articleId;
+          if (status === 200) revisions.set(articleId, (JSON.parse(body) as { revision: number }).revision);
+          free.push(articleId);
+        },
+      },
+    ],
+  });
+  running = false;
+  await probe;
+
+  const health = await autocannon({ url: `${server.url}/health`, connections, duration: Math.max(3, Math.round(seconds / 2)) });
+  lags.sort((a, b) => a - b);
+  plainReads.sort((a, b) => a - b);
+  return {
+    commandsPerSecond: load.requests.average,
+    p50Ms: load.latency.p50,
+    p99Ms: load.latency.p99,
+    non2xx: load.non2xx,
+    healthPerSecond: health.requests.average,
+    lag: { samples: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99) },
+    plainRead: { p50Ms: percentile(plainReads, 50), p99Ms: percentile(plainReads, 99) },
+  };
+}

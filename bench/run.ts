@@ -1,0 +1,95 @@
+/**
+ * `npm run bench [-- --large] [-- --seconds N]`: every figure next to its baseline, measured in
+ * one run on this machine; prints a markdown table and writes bench/results.json.
+ * Not a test: nothing here asserts; the goals are reported, met or not.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { measureLongStreams } from './audit-latency';
+import { httpLoad } from './http-load';
+import { embeddedAppendRate, emmettAppendRate } from './lib/appends';
+import { rawDurableLoop } from './lib/raw-sqlite';
+import { startServer } from './lib/server';
+import { rebuildBench, RebuildResult } from './rebuild';
+
+const args = process.argv.slice(2);
+const large = args.includes('--large');
+const seconds = Number(args[args.indexOf('--seconds') + 1]) || 15;
+const payload = { body: [{ id: 'b1', type: 'paragraph', text: 'German Chancellor Friedrich Merz spoke with allies. '.repeat(4) }] };
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const fixed = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'newsroom-bench-'));
+  const started = Date.now();
+  try {
+    log('1/5 storage: raw durable loop, embedded store, emmett-sqlite');
+    const raw = rawDurableLoop(work, Math.min(seconds, 5), payload);
+    const appends = {
+      raw,
+      embedded1: await embeddedAppendRate(work, 1, 5, payload),
+      embedded64: await embeddedAppendRate(work, 64, 5, payload),
+      emmett1: await emmettAppendRate(work, 1, 5, payload),
+      emmett64: await emmettAppendRate(work, 64, 5, payload),
+    };
+
+    log(`2/5 HTTP: 64 clients editing their own articles for ${seconds} s, GET /health, projection lag`);
+    const serverDir = mkdtempSync(join(work, 'server-'));
+    const server = await startServer(serverDir);
+    const load = await httpLoad(server, seconds).finally(() => server.stop());
+
+    log('3/5 long streams: command and diff latency at 10 and 10,000 events');
+    const streams = await measureLongStreams([10, 10_000]);
+
+    log('4/5 rebuilds: generated logs of 100k and 1M events (and 5M with --large)');
+    const scales = large ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000];
+    const rebuilds: RebuildResult[] = [];
+    for (const total of scales) {
+      const dir = mkdtempSync(join(work, `rebuild-${total}-`));
+      rebuilds.push(await rebuildBench(dir, total, Math.max(1_000, total / 100), log));
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    log('5/5 report');
+    const [short, long] = streams;
+    const at1m = rebuilds.find((r) => r.events >= 1_000_000) ?? rebuilds[rebuilds.length - 1];
+    const rows = [
+      ['durable commands over HTTP, 64 clients', `${fixed(load.commandsPerSecond)} /s`, `raw one-transaction-per-event loop ${fixed(raw)} /s`, ratio(load.commandsPerSecond, raw), '>= 1.0x'],
+      ['command latency p50 / p99, 64 clients', `${fixed(load.p50Ms, 1)} / ${fixed(load.p99Ms, 1)} ms`, '', '', 'p99 <= 50 ms'],
+      ['HTTP ceiling: GET /health, 64 clients', `${fixed(load.healthPerSecond)} /s`, '', ratio(load.commandsPerSecond, load.healthPerSecond), ''],
+      ['projection lag p50 / p99 under that load', `${fixed(load.lag.p50Ms, 1)} / ${fixed(load.lag.p99Ms, 1)} ms`, `plain read p50 / p99 ${fixed(load.plainRead.p50Ms, 1)} / ${fixed(load.plainRead.p99Ms, 1)} ms (${load.lag.samples} samples)`, '', 'p99 <= 100 ms'],
+      ['embedded store appends, 1 / 64 appenders', `${fixed(appends.embedded1)} / ${fixed(appends.embedded64)} /s`, `raw ${fixed(raw)} /s`, `${ratio(appends.embedded1, raw)} / ${ratio(appends.embedded64, raw)}`, ''],
+      ['peer: emmett-sqlite appends, 1 / 64 appenders', `${fixed(appends.emmett1)} / ${fixed(appends.emmett64)} /s`, `raw ${fixed(raw)} /s`, `${ratio(appends.emmett1, raw)} / ${ratio(appends.emmett64, raw)}`, ''],
+      ['command p50 at 10,000 events vs 10', `${fixed(long.commandP50Ms, 1)} vs ${fixed(short.commandP50Ms, 1)} ms`, `first command ${fixed(long.commandFirstMs)} vs ${fixed(short.commandFirstMs)} ms`, ratio(long.commandP50Ms, short.commandP50Ms), '<= 1.5x'],
+      ['diff 0→last p50 at 10,000 events vs 10', `${fixed(long.diffWholeP50Ms, 1)} vs ${fixed(short.diffWholeP50Ms, 1)} ms`, '', ratio(long.diffWholeP50Ms, short.diffWholeP50Ms), 'linear'],
+      ...rebuilds.map((r) => [
+        `rebuild of all read models, ${fixed(r.events)} events`,
+        `${fixed(r.rebuildEventsPerSecond)} /s, peak RSS ${r.peakRssMb} MB`,
+        `plain scan + JSON.parse ${fixed(r.scanEventsPerSecond)} /s`,
+        ratio(r.rebuildEventsPerSecond, r.scanEventsPerSecond),
+        r === at1m ? '>= 0.4x, <= 300 MB' : '',
+      ]),
+    ];
+    const table = [
+      '| figure | measured | baseline (same run) | ratio | goal |',
+      '| --- | ---: | --- | ---: | --- |',
+      ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    ].join('\n');
+    console.log(table);
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+    console.log(`\n${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+    writeFileSync(
+      join(__dirname, 'results.json'),
+      JSON.stringify({ at: new Date().toISOString(), machine, seconds, appends, load, streams, rebuilds, table }, null, 2) + '\n',
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
