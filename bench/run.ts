@@ -8,7 +8,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { measureLongStreams } from './audit-latency';
 import { httpLoad } from './http-load';
-import { embeddedAppendRate, emmettAppendRate } from './lib/appends';
+import * as appendsBench from './lib/appends';
 import { rawDurableLoop } from './lib/raw-sqlite';
 import { startServer } from './lib/server';
 import { rebuildBench, RebuildResult } from './rebuild';
@@ -29,10 +29,10 @@ async function main(): Promise<void> {
     const raw = rawDurableLoop(work, Math.min(seconds, 5), payload);
     const appends = {
       raw,
-      embedded1: await embeddedAppendRate(work, 1, 5, payload),
-      embedded64: await embeddedAppendRate(work, 64, 5, payload),
-      emmett1: await emmettAppendRate(work, 1, 5, payload),
-      emmett64: await emmettAppendRate(work, 64, 5, payload),
+      embedded1: await appendsBench.embeddedAppendRate(work, 1, 5, payload),
+      embedded64: await appendsBench.embeddedAppendRate(work, 64, 5, payload),
+      emmett1: await appendsBench.emmettAppendRate(work, 1, 5, payload),
+      emmett64: await appendsBench.emmettAppendRate(work, 64, 5, payload),
     };
 
     log(`2/5 HTTP: 64 clients editing their own articles for ${seconds} s, GET /health, projection lag`);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       ['HTTP ceiling: GET /health, 64 clients', `${fixed(load.healthPerSecond)} /s`, '', ratio(load.commandsPerSecond, load.healthPerSecond), ''],
       ['projection lag p50 / p99 under that load', `${fixed(load.lag.p50Ms, 1)} / ${fixed(load.lag.p99Ms, 1)} ms`, `plain read p50 / p99 ${fixed(load.plainRead.p50Ms, 1)} / ${fixed(load.plainRead.p99Ms, 1)} ms (${load.lag.samples} samples)`, '', 'p99 <= 100 ms'],
       ['embedded store appends, 1 / 64 appenders', `${fixed(appends.embedded1)} / ${fixed(appends.embedded64)} /s`, `raw ${fixed(raw)} /s`, `${ratio(appends.embedded1, raw)} / ${ratio(appends.embedded64, raw)}`, ''],
-      ['peer: emmett-sqlite appends, 1 / 64 appenders', `${fixed(appends.emmett1)} / ${fixed(appends.emmett64)} /s`, `raw ${fixed(raw)} /s`, `${ratio(appends.emmett1, raw)} / ${ratio(appends.emmett64, raw)}`, ''],
+      ['peer: emmett-sqlite appends, 1 / 64 appenders', `${fixed(appends.emmett1)} / ${fixed(appends.emmett64)} /s`, `raw ${fixed(raw)} /s; ${appendsBench.emmettRetries} retried on SQLITE_BUSY`, `${ratio(appends.emmett1, raw)} / ${ratio(appends.emmett64, raw)}`, ''],
       ['command p50 at 10,000 events vs 10', `${fixed(long.commandP50Ms, 1)} vs ${fixed(short.commandP50Ms, 1)} ms`, `first command ${fixed(long.commandFirstMs)} vs ${fixed(short.commandFirstMs)} ms`, ratio(long.commandP50Ms, short.commandP50Ms), '<= 1.5x'],
       ['diff 0→last p50 at 10,000 events vs 10', `${fixed(long.diffWholeP50Ms, 1)} vs ${fixed(short.diffWholeP50Ms, 1)} ms`, '', ratio(long.diffWholeP50Ms, short.diffWholeP50Ms), 'linear'],
       ...rebuilds.map((r) => [

@@ -45,7 +45,21 @@ export async function emmettAppendRate(dir: string, appenders: number, seconds: 
         // emmett counts stream versions from 1; 0 means "no stream yet".
         expectedStreamVersion: revision + 1n,
       });
-    queue = queue.then(append, append);
+    // Even one at a time it now and then reports SQLITE_BUSY; such an append wrote nothing, so
+    // it is retried (and counted) rather than ending the run.
+    const attempt = async (): Promise<unknown> => {
+      try {
+        return await append();
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        emmettRetries++;
+        return attempt();
+      }
+    };
+    queue = queue.then(attempt, attempt);
     return queue;
   });
 }
+
+/** How many emmett-sqlite appends were retried after SQLITE_BUSY in this process. */
+export let emmettRetries = 0;

@@ -1,5 +1,6 @@
 import type { ArticleStatus } from '../articles/domain/article.state';
-import type { ArticleAtRevision, CorrectionAtRevision, QuoteAtRevision } from './article-replay';
+import type { ArticleCorrection, ArticleQuote } from '../../projections/articles.projection';
+import type { ArticleAtRevision } from './article-replay';
 import type { Actor, AuditedEvent } from './audited-event';
 import { bodyDiff, type BodyDiff } from './body-diff';
 import { textDiff, type TextDiff } from './word-diff';
@@ -17,9 +18,9 @@ export interface StatusChange {
 export interface QuoteAmendment {
   quoteId: string;
   /** Each null when that part of the quote did not change. */
-  speaker: { before: QuoteAtRevision['speaker']; after: QuoteAtRevision['speaker'] } | null;
+  speaker: { before: ArticleQuote['speaker']; after: ArticleQuote['speaker'] } | null;
   text: TextDiff | null;
-  source: { before: QuoteAtRevision['source']; after: QuoteAtRevision['source'] } | null;
+  source: { before: ArticleQuote['source']; after: ArticleQuote['source'] } | null;
 }
 
 /** GET /api/articles/{id}/diff: what changed from one revision to a later one. Unchanged fields are null. */
@@ -32,11 +33,11 @@ export interface ArticleDiff {
   standfirst: TextDiff | null;
   byline: { before: string[]; after: string[] } | null;
   body: BodyDiff;
-  quotes: { attributed: QuoteAtRevision[]; amended: QuoteAmendment[]; withdrawn: QuoteAtRevision[] };
+  quotes: { attributed: ArticleQuote[]; amended: QuoteAmendment[]; withdrawn: ArticleQuote[] };
   /** Every publish, unpublish and retraction after `from` up to `to`, oldest first. */
   statusChanges: StatusChange[];
   /** Corrections issued after `from` up to `to`, oldest first. */
-  corrections: CorrectionAtRevision[];
+  corrections: ArticleCorrection[];
 }
 
 /** Compares two snapshots of one fold; the events between supply what a snapshot cannot (each status step). */
@@ -62,11 +63,11 @@ export function isStatusEvent(entry: AuditedEvent): boolean {
   return type === 'ArticlePublished' || type === 'ArticleUnpublished' || type === 'ArticleRetracted';
 }
 
-function quotesDiff(before: QuoteAtRevision[], after: QuoteAtRevision[]): ArticleDiff['quotes'] {
+function quotesDiff(before: ArticleQuote[], after: ArticleQuote[]): ArticleDiff['quotes'] {
   const old = new Map(before.map((q) => [q.quoteId, q]));
   const kept = new Set(after.map((q) => q.quoteId));
   const amended: QuoteAmendment[] = [];
-  const attributed: QuoteAtRevision[] = [];
+  const attributed: ArticleQuote[] = [];
   for (const quote of after) {
     const was = old.get(quote.quoteId);
     if (!was) {
@@ -88,10 +89,10 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
-function sameSpeaker(a: QuoteAtRevision['speaker'], b: QuoteAtRevision['speaker']): boolean {
+function sameSpeaker(a: ArticleQuote['speaker'], b: ArticleQuote['speaker']): boolean {
   return a.name === b.name && a.title === b.title;
 }
 
-function sameSource(a: QuoteAtRevision['source'], b: QuoteAtRevision['source']): boolean {
+function sameSource(a: ArticleQuote['source'], b: ArticleQuote['source']): boolean {
   return a === null || b === null ? a === b : a.description === b.description && a.url === b.url;
 }

@@ -1,46 +1,10 @@
 import { evolve } from '../articles/domain/article.decider';
-import type { BodyBlock, CorrectionKind, FieldChange, QuoteSource, Speaker } from '../articles/domain/article.events';
 import { initialState, type ArticleState, type ArticleStatus } from '../articles/domain/article.state';
-import type { Actor, AuditedEvent } from './audited-event';
+import type { ArticleCorrection, ArticleReadModel } from '../../projections/articles.projection';
+import type { AuditedEvent } from './audited-event';
 
-/** A quote in force at a revision (withdrawn ones are left out), in attribution order. */
-export interface QuoteAtRevision {
-  quoteId: string;
-  speaker: Speaker;
-  text: string;
-  source: QuoteSource | null;
-  attributedAt: string;
-  updatedAt: string;
-}
-
-export interface CorrectionAtRevision {
-  correctionId: string;
-  kind: CorrectionKind;
-  note: string;
-  issuedAt: string;
-  actor: Actor;
-  revision: number;
-  changes: FieldChange[];
-}
-
-/** The article as it stood right after one revision: the fields of the article read model. */
-export interface ArticleAtRevision {
-  id: string;
-  revision: number;
-  status: ArticleStatus;
-  headline: string;
-  standfirst: string | null;
-  body: BodyBlock[];
-  byline: string[];
-  quotes: QuoteAtRevision[];
-  corrections: CorrectionAtRevision[];
-  createdAt: string | null;
-  /** The occurredAt of this revision's event. */
-  updatedAt: string;
-  firstPublishedAt: string | null;
-  publishedAt: string | null;
-  retraction: { note: string; retractedAt: string } | null;
-}
+/** The article as it stood right after one revision has the article read model's shape. */
+export type ArticleAtRevision = ArticleReadModel;
 
 /**
  * Folds a stream once, event by event, with the decider's own evolve (so a rebuilt revision is
@@ -52,7 +16,7 @@ export class ArticleReplay {
   private state: ArticleState = initialState;
   private last: AuditedEvent | null = null;
   private readonly quoteUpdatedAt = new Map<string, string>();
-  private readonly corrections: CorrectionAtRevision[] = [];
+  private readonly corrections: ArticleCorrection[] = [];
   private retraction: ArticleAtRevision['retraction'] = null;
 
   get status(): ArticleStatus {
@@ -104,7 +68,7 @@ export class ArticleReplay {
       byline: state.byline,
       quotes,
       corrections: this.corrections.slice(),
-      createdAt: state.createdAt,
+      createdAt: state.createdAt ?? last.at,
       updatedAt: last.at,
       firstPublishedAt: state.firstPublishedAt,
       publishedAt: state.publishedAt,

@@ -1,20 +1,10 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Actor, AuditedEvent } from '../audited-event';
+import type { AuditedEvent } from '../audited-event';
 import { ArticleStreamReader } from '../article-stream-reader';
 import { summarise } from '../history-summary';
 
-export interface HistoryEntry {
-  revision: number;
-  position: string;
-  type: string;
-  schemaVersion: number;
-  at: string;
-  actor: Actor;
-  reason: string | null;
-  correlationId: string | null;
-  causationId: string | null;
-  summary: string;
-}
+/** One line of the history: the audited event without its payload, with a human summary. */
+export type HistoryEntry = Omit<AuditedEvent, 'event'> & { summary: string };
 
 export interface HistoryPage {
   items: HistoryEntry[];
