@@ -82,7 +82,11 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions): Promi
     if (!running) return;
     const { server, store } = running;
     running = null;
+    // tryShutdown calls back once the listener and every session have closed; forceShutdown
+    // then destroys the sessions at once, like a crashed node. The port is free on return.
+    const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
+    await closed;
     await store.close();
   };
 
@@ -101,18 +105,8 @@ export async function startEsdbTestServer(options: EsdbTestServerOptions): Promi
 }
 
 /** Binds to 127.0.0.1 (port 0: any free one); the same port again after a stop. */
-async function bind(server: Server, port: number): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${HOST}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-          error ? reject(error) : resolve(bound),
-        ),
-      );
-    } catch (error) {
-      // The previous listener on this port may still be closing.
-      if (port === 0 || attempt >= 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+function bind(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${HOST}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
 }
