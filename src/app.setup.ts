@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { largestCommandBytes } from './articles/commands/command.schemas';
 import { AppConfig } from './config/app-config';
 import { ProblemFilter } from './http/problem.filter';
 
@@ -12,18 +13,22 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
-  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
-  // body-parser's own errors (too large, malformed JSON) happen before routing: filter them too.
-  app.useGlobalFilters(new ProblemFilter());
+  // JSON only, in UTF-8 (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip,
+  // deflate and br bodies are inflated, and the limit applies to the inflated size.
+  app.useBodyParser('json', { limit: config.bodyLimit ?? largestCommandBytes(), type: ['application/json', 'application/*+json'] });
+  // body-parser's own errors (too large, malformed JSON, bad charset or coding) happen before
+  // routing: the same filter answers them.
+  app.useGlobalFilters(app.get(ProblemFilter));
   app.disable('x-powered-by');
   const openApi = new DocumentBuilder()
     .setTitle('Newsroom')
-    .setDescription('Event-sourced newsroom: every edit to a story is an event.')
+    .setDescription('Event-sourced newsroom: every edit to a story is an event. See docs/api.md.')
     .setVersion('1')
     .addBearerAuth()
     .build();
-  // The UI at /api/docs, the document at /api/docs-json; generated from the DTOs.
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  // The UI at /api/docs, the document at /api/docs-json; generated from the request schemas.
+  // OpenAPI 3.1, whose schemas are JSON Schema: the request schemas go in as the server checks them.
+  SwaggerModule.setup('api/docs', app, () => ({ ...SwaggerModule.createDocument(app, openApi), openapi: '3.1.0' }));
   app.enableShutdownHooks();
   return app;
 }

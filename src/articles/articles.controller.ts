@@ -1,110 +1,112 @@
-import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { AuthenticatedUser, CurrentUser, Roles } from '../auth/roles.decorator';
-import { CommandOutcome, idempotentArticleId } from './commands/article-command.runner';
+import { Roles } from '../auth/roles.decorator';
+import { ApiCommand } from '../http/openapi';
+import { ValidBody } from '../http/request-schema';
+import { CommandOutcome } from './commands/article-command.runner';
 import * as C from './commands/article.commands';
-import {
-  DraftArticleDto,
-  IssueCorrectionDto,
-  QuoteDto,
-  ReasonOnlyDto,
-  RetractDto,
-  ReviseBodyDto,
-  ReviseHeadlineDto,
-  ReviseStandfirstDto,
-  UnpublishDto,
-} from './commands/command.dtos';
-import { commandEnvelope } from './commands/command-request';
-import { toBlockInputs } from './commands/article.dto';
+import { COMMAND_BODIES, type BodyBlockRequest, type DraftArticleRequest, type IssueCorrectionRequest, type QuoteRequest } from './commands/command.schemas';
+import { CommandContext, commandRequest, type RequestContext } from './commands/command-request';
+import { idempotentArticleId } from './commands/idempotency';
+import type { BlockInput } from './domain/article.commands';
 
 const ArticleId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+const QuoteId = () => Param('quoteId', new ParseUUIDPipe({ version: undefined }));
+
+type Reason = { reason?: string };
 
 /** The write side of API.md: every command goes through the CommandBus. */
 @ApiTags('commands')
-@ApiBearerAuth()
-@ApiHeader({ name: 'If-Match', required: false, description: '"<revision>": required on an existing article' })
-@ApiHeader({ name: 'Idempotency-Key', required: false })
-@ApiHeader({ name: 'X-Correlation-Id', required: false })
 @Controller('api/articles')
 export class ArticlesController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
   @Roles('reporter', 'editor')
-  async draft(@Body() dto: DraftArticleDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const envelope = commandEnvelope(req, user, dto.reason);
-    const articleId = envelope.idempotency ? idempotentArticleId(user.id, envelope.idempotency.key) : randomUUID();
-    const data = { articleId, headline: dto.headline, standfirst: dto.standfirst || null, body: toBlockInputs(dto.body), byline: dto.byline ?? [] };
-    const outcome = await this.run(new C.DraftArticleCommand(articleId, { type: 'DraftArticle', data }, envelope), res);
+  @ApiCommand({ status: 201, existing: false, location: true })
+  async draft(@ValidBody(COMMAND_BODIES.draft) dto: DraftArticleRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    const articleId = context.idempotencyKey === null ? randomUUID() : idempotentArticleId(context.user.id, context.idempotencyKey);
+    const data = { articleId, headline: dto.headline, standfirst: dto.standfirst || null, body: blocks(dto.body), byline: dto.byline };
+    const outcome = await this.run(new C.DraftArticleCommand(articleId, { type: 'DraftArticle', data }, commandRequest(context, dto, dto.reason)), res);
     res.status(201).location(`/api/articles/${articleId}`);
     return outcome;
   }
 
   @Put(':id/headline')
   @Roles('reporter', 'editor')
-  headline(@ArticleId() id: string, @Body() dto: ReviseHeadlineDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.ReviseHeadlineCommand(id, { type: 'ReviseHeadline', data: { headline: dto.headline } }, commandEnvelope(req, user, dto.reason)), res);
+  @ApiCommand({ status: 200, existing: true })
+  headline(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.headline) dto: { headline: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    return this.run(new C.ReviseHeadlineCommand(id, { type: 'ReviseHeadline', data: { headline: dto.headline } }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Put(':id/standfirst')
   @Roles('reporter', 'editor')
-  standfirst(@ArticleId() id: string, @Body() dto: ReviseStandfirstDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ApiCommand({ status: 200, existing: true })
+  standfirst(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.standfirst) dto: { standfirst: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     const data = { standfirst: dto.standfirst || null };
-    return this.run(new C.ReviseStandfirstCommand(id, { type: 'ReviseStandfirst', data }, commandEnvelope(req, user, dto.reason)), res);
+    return this.run(new C.ReviseStandfirstCommand(id, { type: 'ReviseStandfirst', data }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Put(':id/body')
   @Roles('reporter', 'editor')
-  body(@ArticleId() id: string, @Body() dto: ReviseBodyDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.ReviseBodyCommand(id, { type: 'ReviseBody', data: { body: toBlockInputs(dto.body) } }, commandEnvelope(req, user, dto.reason)), res);
+  @ApiCommand({ status: 200, existing: true })
+  body(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.body) dto: { body: BodyBlockRequest[] } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    return this.run(new C.ReviseBodyCommand(id, { type: 'ReviseBody', data: { body: blocks(dto.body) } }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Post(':id/quotes')
   @Roles('reporter', 'editor')
-  async attributeQuote(@ArticleId() id: string, @Body() dto: QuoteDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const data = { speaker: { ...dto.speaker }, text: dto.text, source: dto.source ? { ...dto.source } : null };
-    const outcome = await this.run(new C.AttributeQuoteCommand(id, { type: 'AttributeQuote', data }, commandEnvelope(req, user, dto.reason)), res);
+  @ApiCommand({ status: 201, existing: true })
+  async attributeQuote(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    const data = { speaker: dto.speaker, text: dto.text, source: dto.source ?? null };
+    const outcome = await this.run(new C.AttributeQuoteCommand(id, { type: 'AttributeQuote', data }, commandRequest(context, dto, dto.reason)), res);
     res.status(201);
     return outcome;
   }
 
   @Put(':id/quotes/:quoteId')
   @Roles('reporter', 'editor')
-  amendQuote(@ArticleId() id: string, @Param('quoteId', ParseUUIDPipe) quoteId: string, @Body() dto: QuoteDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ApiCommand({ status: 200, existing: true })
+  amendQuote(@ArticleId() id: string, @QuoteId() quoteId: string, @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     // PUT replaces the quote: a source left out is removed.
-    const data = { quoteId, speaker: { ...dto.speaker }, text: dto.text, source: dto.source ? { ...dto.source } : null };
-    return this.run(new C.AmendQuoteCommand(id, { type: 'AmendQuote', data }, commandEnvelope(req, user, dto.reason)), res);
+    const data = { quoteId, speaker: dto.speaker, text: dto.text, source: dto.source ?? null };
+    return this.run(new C.AmendQuoteCommand(id, { type: 'AmendQuote', data }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Delete(':id/quotes/:quoteId')
   @Roles('reporter', 'editor')
-  withdrawQuote(@ArticleId() id: string, @Param('quoteId', ParseUUIDPipe) quoteId: string, @Body() dto: ReasonOnlyDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.WithdrawQuoteCommand(id, { type: 'WithdrawQuote', data: { quoteId } }, commandEnvelope(req, user, dto.reason)), res);
+  @ApiCommand({ status: 200, existing: true })
+  withdrawQuote(@ArticleId() id: string, @QuoteId() quoteId: string, @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    return this.run(new C.WithdrawQuoteCommand(id, { type: 'WithdrawQuote', data: { quoteId } }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Post(':id/publish')
   @HttpCode(200)
   @Roles('editor')
-  publish(@ArticleId() id: string, @Body() dto: ReasonOnlyDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.PublishArticleCommand(id, { type: 'PublishArticle', data: {} }, commandEnvelope(req, user, dto.reason)), res);
+  @ApiCommand({ status: 200, existing: true })
+  publish(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    return this.run(new C.PublishArticleCommand(id, { type: 'PublishArticle', data: {} }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Post(':id/unpublish')
   @HttpCode(200)
   @Roles('editor')
-  unpublish(@ArticleId() id: string, @Body() dto: UnpublishDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.UnpublishArticleCommand(id, { type: 'UnpublishArticle', data: {} }, commandEnvelope(req, user, dto.reason)), res);
+  @ApiCommand({ status: 200, existing: true })
+  unpublish(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.unpublish) dto: { reason: string }, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    return this.run(new C.UnpublishArticleCommand(id, { type: 'UnpublishArticle', data: {} }, commandRequest(context, dto, dto.reason)), res);
   }
 
   @Post(':id/corrections')
   @Roles('standards')
-  async correct(@ArticleId() id: string, @Body() dto: IssueCorrectionDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ApiCommand({ status: 201, existing: true })
+  async correct(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.correction) dto: IssueCorrectionRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     const { kind, note, headline, standfirst, body, quotes } = dto;
-    const data = { kind, note, headline, standfirst: standfirst === undefined ? undefined : standfirst || null, body: body && toBlockInputs(body), quotes: quotes?.map((q) => ({ ...q })) };
-    const outcome = await this.run(new C.IssueCorrectionCommand(id, { type: 'IssueCorrection', data }, commandEnvelope(req, user, note)), res);
+    const data = { kind, note, headline, standfirst: standfirst === undefined ? undefined : standfirst || null, body: body && blocks(body), quotes };
+    // The note is the correction's reason (API.md), unless the request gives one of its own.
+    const outcome = await this.run(new C.IssueCorrectionCommand(id, { type: 'IssueCorrection', data }, commandRequest(context, dto, dto.reason ?? note)), res);
     res.status(201);
     return outcome;
   }
@@ -112,8 +114,9 @@ export class ArticlesController {
   @Post(':id/retract')
   @HttpCode(200)
   @Roles('standards')
-  retract(@ArticleId() id: string, @Body() dto: RetractDto, @CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.RetractArticleCommand(id, { type: 'RetractArticle', data: { note: dto.note } }, commandEnvelope(req, user, dto.note)), res);
+  @ApiCommand({ status: 200, existing: true })
+  retract(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.retract) dto: { note: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+    return this.run(new C.RetractArticleCommand(id, { type: 'RetractArticle', data: { note: dto.note } }, commandRequest(context, dto, dto.reason ?? dto.note)), res);
   }
 
   /** Runs the command and answers `{ articleId, revision, position }` (+ quoteId/correctionId) with its ETag. */
@@ -127,4 +130,9 @@ export class ArticlesController {
     }
     return { articleId: outcome.articleId, revision: Number(outcome.revision), position: outcome.position.commit.toString(), ...created };
   }
+}
+
+/** The validated blocks as the domain's block inputs (the schema has already made them exact). */
+function blocks(body: BodyBlockRequest[]): BlockInput[] {
+  return body as BlockInput[];
 }

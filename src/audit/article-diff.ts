@@ -3,7 +3,7 @@ import type { ArticleCorrection, ArticleQuote } from '../../projections/articles
 import type { ArticleAtRevision } from './article-replay';
 import type { Actor, AuditedEvent } from './audited-event';
 import { bodyDiff, type BodyDiff } from './body-diff';
-import { textDiff, type TextDiff } from './word-diff';
+import { exactWords, textDiff, type TextDiff, type WordDiffer } from './word-diff';
 
 export interface StatusChange {
   revision: number;
@@ -38,24 +38,41 @@ export interface ArticleDiff {
   statusChanges: StatusChange[];
   /** Corrections issued after `from` up to `to`, oldest first. */
   corrections: ArticleCorrection[];
+  /** true when some word diff was over the request's budget and is coarse (marked where it is). */
+  coarse: boolean;
 }
 
-/** Compares two snapshots of one fold; the events between supply what a snapshot cannot (each status step). */
-export function diffArticles(before: ArticleAtRevision, after: ArticleAtRevision, statusChanges: StatusChange[]): ArticleDiff {
+/**
+ * Compares two snapshots of one fold; the events between supply what a snapshot cannot (each
+ * status step). `words` computes each text's word diff, in a fixed order for given snapshots.
+ */
+export function diffArticles(
+  before: ArticleAtRevision,
+  after: ArticleAtRevision,
+  statusChanges: StatusChange[],
+  words: WordDiffer = exactWords,
+): ArticleDiff {
   const corrections = after.corrections.filter((c) => c.revision > before.revision);
-  return {
+  let coarse = false;
+  const counted: WordDiffer = (a, b) => {
+    const result = words(a, b);
+    coarse ||= result.coarse;
+    return result;
+  };
+  const diff = {
     articleId: after.id,
     from: { revision: before.revision, at: before.updatedAt },
     to: { revision: after.revision, at: after.updatedAt },
     status: before.status === after.status ? null : { before: before.status, after: after.status },
-    headline: textDiff(before.headline, after.headline),
-    standfirst: textDiff(before.standfirst, after.standfirst),
+    headline: textDiff(before.headline, after.headline, counted),
+    standfirst: textDiff(before.standfirst, after.standfirst, counted),
     byline: sameList(before.byline, after.byline) ? null : { before: before.byline, after: after.byline },
-    body: bodyDiff(before.body, after.body),
-    quotes: quotesDiff(before.quotes, after.quotes),
+    body: bodyDiff(before.body, after.body, counted),
+    quotes: quotesDiff(before.quotes, after.quotes, counted),
     statusChanges,
     corrections,
   };
+  return { ...diff, coarse };
 }
 
 export function isStatusEvent(entry: AuditedEvent): boolean {
@@ -63,7 +80,7 @@ export function isStatusEvent(entry: AuditedEvent): boolean {
   return type === 'ArticlePublished' || type === 'ArticleUnpublished' || type === 'ArticleRetracted';
 }
 
-function quotesDiff(before: ArticleQuote[], after: ArticleQuote[]): ArticleDiff['quotes'] {
+function quotesDiff(before: ArticleQuote[], after: ArticleQuote[], words: WordDiffer): ArticleDiff['quotes'] {
   const old = new Map(before.map((q) => [q.quoteId, q]));
   const kept = new Set(after.map((q) => q.quoteId));
   const amended: QuoteAmendment[] = [];
@@ -77,7 +94,7 @@ function quotesDiff(before: ArticleQuote[], after: ArticleQuote[]): ArticleDiff[
     const amendment: QuoteAmendment = {
       quoteId: quote.quoteId,
       speaker: sameSpeaker(was.speaker, quote.speaker) ? null : { before: was.speaker, after: quote.speaker },
-      text: textDiff(was.text, quote.text),
+      text: textDiff(was.text, quote.text, words),
       source: sameSource(was.source, quote.source) ? null : { before: was.source, after: quote.source },
     };
     if (amendment.speaker || amendment.text || amendment.source) amended.push(amendment);

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { FOLD_PAGE_SIZE } from '../articles/article-stream';
 import { articleStreamId } from '../articles/domain/article.events';
 import { NotFoundError } from '../common/app-error';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { toAuditedEvent, type AuditedEvent } from './audited-event';
 
-/** Events read per round trip when folding: bounded memory, few round trips. */
-export const FOLD_PAGE_SIZE = 1_000;
 
 /** Reads article streams for the audit endpoints, straight from the event store. */
 @Injectable()

@@ -1,9 +1,11 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRead } from '../http/openapi';
+import { ValidQuery } from '../http/request-schema';
 import type { ArticleDiff } from './article-diff';
 import type { ArticleAtRevision } from './article-replay';
-import { AuditReadQueryDto, DiffQueryDto, HISTORY_LIMITS, HistoryQueryDto, ParseRevisionPipe } from './audit.dto';
+import { AUDIT_QUERIES, HISTORY_LIMITS, ParseRevisionPipe, type AuditReadParams, type DiffParams, type HistoryParams } from './audit.schemas';
 import type { ArticleBlame } from './blame';
 import { GetBlameQuery } from './queries/get-blame.query';
 import { GetDiffQuery } from './queries/get-diff.query';
@@ -14,29 +16,32 @@ const ArticleId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 
 /** The audit reads of API.md, straight from the article's stream. Any authenticated user may read. */
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('api/articles')
 export class AuditController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':id/history')
-  history(@ArticleId() id: string, @Query() query: HistoryQueryDto): Promise<HistoryPage> {
+  @ApiRead(404)
+  history(@ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.history) query: HistoryParams): Promise<HistoryPage> {
     const from = query.cursor === undefined ? 0 : Number(query.cursor);
     return this.queries.execute(new GetHistoryQuery(id, query.limit ?? HISTORY_LIMITS.default, from));
   }
 
   @Get(':id/revisions/:revision')
-  revision(@ArticleId() id: string, @Param('revision', ParseRevisionPipe) revision: number, @Query() _: AuditReadQueryDto): Promise<ArticleAtRevision> {
+  @ApiRead(404)
+  revision(@ArticleId() id: string, @Param('revision', ParseRevisionPipe) revision: number, @ValidQuery(AUDIT_QUERIES.read) _: AuditReadParams): Promise<ArticleAtRevision> {
     return this.queries.execute(new GetRevisionQuery(id, revision));
   }
 
   @Get(':id/diff')
-  diff(@ArticleId() id: string, @Query() query: DiffQueryDto): Promise<ArticleDiff> {
+  @ApiRead(404)
+  diff(@ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.diff) query: DiffParams): Promise<ArticleDiff> {
     return this.queries.execute(new GetDiffQuery(id, Number(query.from), Number(query.to)));
   }
 
   @Get(':id/blame')
-  blame(@ArticleId() id: string, @Query() _: AuditReadQueryDto): Promise<ArticleBlame> {
+  @ApiRead(404)
+  blame(@ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.read) _: AuditReadParams): Promise<ArticleBlame> {
     return this.queries.execute(new GetBlameQuery(id));
   }
 }

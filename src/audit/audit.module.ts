@@ -6,11 +6,12 @@ import { GetBlameHandler } from './queries/get-blame.query';
 import { GetDiffHandler } from './queries/get-diff.query';
 import { GetHistoryHandler } from './queries/get-history.query';
 import { GetRevisionHandler } from './queries/get-revision.query';
+import { WordDiffPool } from './word-diff.pool';
 
 /** History, state at a revision, diffs and blame, read straight from the event store. */
 @Module({
   imports: [CqrsModule],
   controllers: [AuditController],
-  providers: [ArticleStreamReader, GetHistoryHandler, GetRevisionHandler, GetDiffHandler, GetBlameHandler],
+  providers: [ArticleStreamReader, WordDiffPool, GetHistoryHandler, GetRevisionHandler, GetDiffHandler, GetBlameHandler],
 })
 export class AuditModule {}

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, ForbiddenError } from '../common/app-error';
+import { ForbiddenError, UnauthenticatedError } from '../common/app-error';
 import { PUBLIC_KEY, RequestWithUser, Role, ROLES_KEY } from './roles.decorator';
 import { USER_DIRECTORY, UserDirectory } from './users';
 
@@ -18,7 +18,10 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithUser>();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const user = match ? this.users.authenticate(match[1]) : null;
-    if (!user) throw new AppError('UNAUTHENTICATED', 'A valid "Authorization: Bearer <token>" header is required');
+    if (!user) {
+      const presented = request.headers.authorization !== undefined;
+      throw new UnauthenticatedError('A valid "Authorization: Bearer <token>" header is required', presented);
+    }
     request.user = user;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (allowed && !allowed.some((role) => user.roles.includes(role))) {

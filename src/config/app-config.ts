@@ -1,8 +1,11 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-/** Configuration from the environment (the table in API.md). */
+/** Configuration from the environment (the table in API.md "Configuration", and README's). */
 export interface AppConfig {
   port: number;
   host: string;
@@ -10,24 +13,77 @@ export interface AppConfig {
   eventStoreUrl: string | null;
   usersFile: string | null;
   production: boolean;
-  /** Largest accepted request body; bigger ones get 413. */
-  bodyLimit: string;
+  /**
+   * Largest accepted request body (bytes, or a string such as "20mb"); bigger ones get 413. null:
+   * the largest valid request at its most verbose JSON encoding (see largestCommandBytes).
+   */
+  bodyLimit: string | null;
 }
 
+/**
+ * The environment variables the server reads, validated with class-validator as NestJS's
+ * configuration guide does: a mistyped value stops the start with every problem named, instead
+ * of surfacing later as a strange failure.
+ */
+class EnvironmentVariables {
+  @IsOptional()
+  @IsInt({ message: 'PORT must be a port number' })
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOST?: string;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^esdb(\+discover)?:\/\/\S+$/, { message: 'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string' })
+  EVENTSTORE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  NEWSROOM_USERS_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
+  @IsOptional()
+  @Matches(/^\d+\s*(b|kb|mb|gb)?$/i, { message: 'BODY_LIMIT must be a size such as 200mb or 1048576' })
+  BODY_LIMIT?: string;
+}
+
+/** Empty variables count as unset, as a shell's `VAR= npm start` means. */
+function setOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+/**
+ * Reads and checks the configuration. Throws an Error listing every invalid variable (e.g.
+ * `PORT must be a port number, got "abc"`); relative paths are resolved against the working directory.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const given = setOnly(env);
+  const vars = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
+  // PORT arrives as text: implicit conversion makes it a number, "abc" a NaN that @IsInt refuses.
+  const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${m}, got "${given[e.property]}"`));
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return {
-    port,
-    host: env.HOST || '127.0.0.1',
-    dataDir: resolve(env.DATA_DIR || './data'),
-    eventStoreUrl: env.EVENTSTORE_URL || null,
-    usersFile: env.NEWSROOM_USERS_FILE ? resolve(env.NEWSROOM_USERS_FILE) : null,
-    production: env.NODE_ENV === 'production',
-    // The largest valid body is 500 blocks of 20,000 chars: ~10 MB of ASCII. 16 MB admits it
-    // with room for JSON, and keeps one request from exhausting memory.
-    bodyLimit: env.BODY_LIMIT || '16mb',
+    port: vars.PORT ?? 3000,
+    host: vars.HOST ?? '127.0.0.1',
+    dataDir: resolve(vars.DATA_DIR ?? './data'),
+    eventStoreUrl: vars.EVENTSTORE_URL ?? null,
+    usersFile: vars.NEWSROOM_USERS_FILE ? resolve(vars.NEWSROOM_USERS_FILE) : null,
+    production: vars.NODE_ENV === 'production',
+    bodyLimit: vars.BODY_LIMIT ?? null,
   };
 }
+

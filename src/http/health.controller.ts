@@ -1,8 +1,21 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
-import { PROJECTIONS_HEALTH, ProjectionsHealth } from './projections-health';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { PROJECTIONS_HEALTH, ProjectionHealth, ProjectionsHealth } from './projections-health';
 
+/** GET /health (API.md "Reads"): 200 without auth. */
+export interface Health {
+  /**
+   * "degraded" while a read model has failed: its reads go stale, so the newsroom must know. Still
+   * 200: every instance following the same log would fail alike, and writes still work.
+   */
+  status: 'ok' | 'degraded';
+  eventStore: string;
+  projections: ProjectionHealth[];
+}
+
+@ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(
@@ -12,7 +25,10 @@ export class HealthController {
 
   @Public()
   @Get('health')
-  health() {
-    return { status: 'ok', eventStore: this.store.kind, projections: this.projections?.health() ?? [] };
+  @ApiOkResponse({ description: '"ok", or "degraded" naming a failed read model with the position and error where it stopped' })
+  health(): Health {
+    const projections = this.projections?.health() ?? [];
+    const failed = projections.some((p) => p.status === 'failed');
+    return { status: failed ? 'degraded' : 'ok', eventStore: this.store.kind, projections };
   }
 }

@@ -1,8 +1,16 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { AppError, AppErrorCode, FieldError } from '../common/app-error';
+import {
+  AppError,
+  AppErrorCode,
+  FieldError,
+  MethodNotAllowedError,
+  StaleRevisionError,
+  UnauthenticatedError,
+} from '../common/app-error';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/event-store.errors';
+import { RouteTable } from './route-table';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -12,6 +20,14 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: FieldError[];
+  /** On 412: the revision the article is at (RFC 9457 §3.2 extension member). */
+  currentRevision?: number;
+}
+
+/** A problem document with the response headers that go with it. */
+export interface ProblemResponse {
+  problem: Problem;
+  headers: Record<string, string>;
 }
 
 const STATUS_BY_CODE: Record<AppErrorCode, number> = {
@@ -19,25 +35,48 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   RULE_VIOLATED: 409,
   STALE_REVISION: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   PRECONDITION_REQUIRED: 428,
   EVENT_STORE_UNAVAILABLE: 503,
   READ_MODEL_TIMEOUT: 504,
 };
 
-/** body-parser's errors carry an HTTP status and a `type` such as "entity.too.large". */
-interface BodyParserError {
-  status: number;
-  type: string;
+/**
+ * An error raised while the request was read, before any route ran: body-parser's http-errors
+ * (status and a `type` such as "entity.too.large" or "charset.unsupported"), or Fastify's
+ * (statusCode and a code such as "FST_ERR_CTP_BODY_TOO_LARGE"). Each says its own 4xx status.
+ */
+interface RequestReadError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  code?: string;
   message: string;
 }
 
-function isBodyParserError(error: unknown): error is BodyParserError {
-  const e = error as Partial<BodyParserError> | null;
-  return typeof e?.status === 'number' && typeof e.type === 'string' && e.type.startsWith('entity.');
+function clientStatusOf(error: unknown): number | null {
+  const e = error as RequestReadError | null;
+  const status = e?.status ?? e?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
+
+/** zlib's errors when a body said it was gzip, deflate or br and was not. */
+function isBadContentCoding(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(Z_|ERR_ZLIB|ERR__ERROR_FORMAT_PADDING_1)/.test(code);
+}
+
+const REQUEST_READ_DETAIL: Record<number, string> = {
+  413: 'The request body is larger than any valid request (API.md "Limits")',
+  415: 'Request bodies are JSON in UTF-8, sent as identity, gzip, deflate or br',
+};
+
+const slugOf = (status: number) => (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/\W+/g, '-');
 
 function problem(status: number, slug: string, detail: string, errors?: FieldError[]): Problem {
   return {
@@ -49,42 +88,77 @@ function problem(status: number, slug: string, detail: string, errors?: FieldErr
   };
 }
 
-/** Every error becomes a problem document; a stack trace never leaves the server. */
-export function toProblem(error: unknown): Problem {
+/** Every error as a problem document and its headers; a stack trace never leaves the server. */
+export function toProblem(error: unknown): ProblemResponse {
+  const headers: Record<string, string> = {};
   if (error instanceof AppError) {
-    return problem(STATUS_BY_CODE[error.code], error.code.toLowerCase().replace(/_/g, '-'), error.message, error.errors);
+    const doc = problem(STATUS_BY_CODE[error.code], error.code.toLowerCase().replace(/_/g, '-'), error.message, error.errors);
+    if (error instanceof StaleRevisionError) {
+      // RFC 9110 §13.1.1 leaves the 412's content open: it tells the client where the article is.
+      headers.ETag = `"${error.currentRevision}"`;
+      doc.currentRevision = Number(error.currentRevision);
+    }
+    if (error instanceof UnauthenticatedError) {
+      // RFC 6750 §3: the challenge; invalid_token only when a token was presented (§3.1).
+      headers['WWW-Authenticate'] = `Bearer realm="newsroom"${error.presented ? ', error="invalid_token"' : ''}`;
+    }
+    if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
+    return { problem: doc, headers };
   }
   if (error instanceof WrongExpectedRevisionError) {
-    return problem(412, 'stale-revision', `The article has changed since revision ${String(error.expected)}`);
+    return { problem: problem(412, 'stale-revision', `The article has changed since revision ${String(error.expected)}`), headers };
   }
   if (error instanceof EventStoreUnavailableError) {
-    return problem(503, 'event-store-unavailable', 'The event store is unavailable; nothing was written. Retry later.');
-  }
-  // Nest itself turns body-parser's JSON syntax errors into a BadRequestException (below).
-  if (isBodyParserError(error)) {
-    const detail = error.type === 'entity.too.large' ? 'The request body is larger than the server accepts' : error.message;
-    return problem(error.status, error.type.replace(/\./g, '-'), detail);
+    return { problem: problem(503, 'event-store-unavailable', 'The event store is unavailable; nothing was written. Retry later.'), headers };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
-    return problem(status, (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/\W+/g, '-'), message);
+    return { problem: problem(status, slugOf(status), message), headers };
   }
-  return problem(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', 'The server failed to handle the request');
+  if (isBadContentCoding(error)) {
+    return { problem: problem(400, 'bad-content-coding', 'The body is not valid data in the Content-Encoding it names'), headers };
+  }
+  const status = clientStatusOf(error);
+  if (status !== null) {
+    const e = error as RequestReadError;
+    const detail = REQUEST_READ_DETAIL[status] ?? (e.type === 'entity.parse.failed' ? `The body is not valid JSON: ${e.message}` : e.message);
+    return { problem: problem(status, (e.type ?? slugOf(status)).replace(/\./g, '-'), detail), headers };
+  }
+  return { problem: problem(500, 'internal', 'The server failed to handle the request'), headers };
 }
 
+/**
+ * The one exception filter: every error becomes an RFC 9457 problem document. A request for a
+ * path that exists under other methods is 405 with Allow (RFC 9110 §15.5.6), not 404.
+ */
 @Catch()
+@Injectable()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  constructor(@Optional() private readonly routes?: RouteTable) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
     const response = context.getResponse<Response>();
     const request = context.getRequest<Request>();
-    const body = { ...toProblem(error), instance: request.originalUrl };
-    if (body.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}`, (error as Error)?.stack);
+    // The path only: a query string may hold what must not be echoed (a token, say).
+    const path = (request.originalUrl ?? request.url).split('?')[0];
+    const { problem: doc, headers } = toProblem(this.routeError(error, request.method, path));
+    const body: Problem = { ...doc, instance: path };
+    if (body.status === 500) this.logger.error(`${request.method} ${path}`, (error as Error)?.stack);
+    else if (body.status >= 500) this.logger.warn(`${request.method} ${path}: ${body.status} ${body.detail}`);
     if (response.headersSent) return;
-    response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+    response.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  /** Nest's NotFoundException means no route matched: 405 when the path has other methods. */
+  private routeError(error: unknown, method: string, path: string): unknown {
+    if (!(error instanceof NotFoundException) || !this.routes) return error;
+    const allowed = this.routes.allowedMethods(path);
+    if (allowed.length === 0) return error;
+    return new MethodNotAllowedError(`${method} is not allowed on ${path}; it allows ${allowed.join(', ')}`, allowed);
   }
 }

@@ -1,6 +1,16 @@
 /** What /health shows of the read models; provided by the read-models module. */
 export const PROJECTIONS_HEALTH = Symbol('PROJECTIONS_HEALTH');
 
+export interface ProjectionHealth {
+  name: string;
+  /** live | catching-up | rebuilding | failed */
+  status: string;
+  /** The last log position the serving generation has processed (decimal string, "-1" for none). */
+  position: string;
+  /** Why and where a failed read model stopped: the event's position, id, type and stream, and the error. */
+  failure?: { message: string; position: string; eventId: string; eventType: string; streamId: string; revision: string };
+}
+
 export interface ProjectionsHealth {
-  health(): Array<{ name: string; status: string; position: string }>;
+  health(): ProjectionHealth[];
 }

@@ -1,11 +1,15 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
-import { ReadQueryDto } from './dto/read-query.dto';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRead } from '../http/openapi';
+import { ValidQuery } from '../http/request-schema';
+import { READ_QUERIES, type ReadQueryParams } from './read-query.schemas';
 import { ProjectionStatus } from './projection-status';
 import { ListProjectionsQuery } from './queries/list-projections.query';
 import { RebuildAccepted, RebuildProjectionCommand } from './queries/rebuild-projection.command';
 
+@ApiTags('read models')
 @Controller('api/projections')
 export class ProjectionsController {
   constructor(
@@ -14,7 +18,8 @@ export class ProjectionsController {
   ) {}
 
   @Get()
-  list(@Query() params: ReadQueryDto): Promise<ProjectionStatus[]> {
+  @ApiRead(504)
+  list(@ValidQuery(READ_QUERIES.read) params: ReadQueryParams): Promise<ProjectionStatus[]> {
     return this.queries.execute(new ListProjectionsQuery(params.minPosition));
   }
 
@@ -22,6 +27,7 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @Roles('admin')
   @HttpCode(202)
+  @ApiRead(403, 404)
   rebuild(@Param('name') name: string): Promise<RebuildAccepted> {
     return this.commands.execute(new RebuildProjectionCommand(name));
   }

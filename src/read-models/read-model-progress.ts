@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, InvalidInputError } from '../common/app-error';
+import { InvalidInputError, ReadModelTimeoutError } from '../common/app-error';
 import { formatPosition, parsePosition, Position } from '../event-store/event-store.port';
+import type { ProjectionFailure } from './generation-writer';
 import type { ProjectionsHealth } from '../http/projections-health';
 import { PositionNotReachedError } from './position-wait';
 import { ProjectionRuntime } from './projection-runtime';
@@ -17,8 +18,9 @@ export class ReadModelProgress implements ProjectionsHealth {
 
   /**
    * Resolves once the read models (all, or the named projections) have processed `position`;
-   * throws AppError READ_MODEL_TIMEOUT (504) after `timeoutMs`, or at once when one of them has
-   * failed before reaching it. A position given as text must be a decimal log position.
+   * throws ReadModelTimeoutError (504) after `timeoutMs`, or at once when one of them has failed
+   * before reaching it. A position given as text must be a decimal log position, and one the log
+   * has reached: a position beyond its head is InvalidInputError (400) at once, not a wait.
    */
   async waitFor(position: Position | string, timeoutMs = MIN_POSITION_WAIT_MS, projections?: readonly string[]): Promise<void> {
     const target = typeof position === 'string' ? parsePosition(position) : position;
@@ -27,11 +29,27 @@ export class ReadModelProgress implements ProjectionsHealth {
         { field: 'minPosition', message: 'minPosition must be a position such as "1234"' },
       ]);
     }
+    if (!this.reached(target, projections)) await this.refuseBeyondHead(target);
     try {
       await this.runtime.waitFor(target, timeoutMs, projections);
     } catch (error) {
-      if (error instanceof PositionNotReachedError) throw new AppError('READ_MODEL_TIMEOUT', error.message);
+      if (error instanceof PositionNotReachedError) throw new ReadModelTimeoutError(error.message);
       throw error;
+    }
+  }
+
+  private reached(target: Position, projections?: readonly string[]): boolean {
+    const slots = [...this.runtime.slots.values()].filter((slot) => !projections || projections.includes(slot.projection.name));
+    return slots.every((slot) => slot.livePosition.commit >= target.commit);
+  }
+
+  /** No client can hold a position the log has never reached: it did not come from a command. */
+  private async refuseBeyondHead(target: Position): Promise<void> {
+    const head = await this.runtime.store.headPosition();
+    if (target.commit > head.commit) {
+      throw new InvalidInputError(`minPosition ${formatPosition(target)} is beyond the end of the log (${formatPosition(head)})`, [
+        { field: 'minPosition', message: 'must be a position a command returned; the log has not reached it' },
+      ]);
     }
   }
 
@@ -40,12 +58,13 @@ export class ReadModelProgress implements ProjectionsHealth {
     return projectionStatuses(this.runtime);
   }
 
-  /** A cheap, synchronous summary for GET /health (no reads of the log). */
-  health(): Array<{ name: string; status: string; position: string }> {
+  /** A cheap, synchronous summary for GET /health (no reads of the log); a failed one names where and why. */
+  health(): Array<{ name: string; status: string; position: string; failure?: ProjectionFailure }> {
     return [...this.runtime.slots.values()].map((slot) => ({
       name: slot.projection.name,
       status: slot.liveFailure ? 'failed' : isRebuilding(slot) ? 'rebuilding' : slot.live?.state === 'live' ? 'live' : 'catching-up',
       position: formatPosition(slot.livePosition),
+      ...(slot.liveFailure ? { failure: slot.liveFailure } : {}),
     }));
   }
 }

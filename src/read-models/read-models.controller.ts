@@ -1,10 +1,19 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import type { ArticleReadModel, ArticleSummary } from '../../projections/articles.projection';
 import type { CorrectionReadModel } from '../../projections/corrections.projection';
 import type { QuoteReadModel } from '../../projections/quotes.projection';
-import { ListArticlesQueryDto, ListCorrectionsQueryDto, ReadQueryDto, SearchQuotesQueryDto } from './dto/read-query.dto';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRead } from '../http/openapi';
+import { ValidQuery } from '../http/request-schema';
+import {
+  READ_QUERIES,
+  type ListArticlesParams,
+  type ListCorrectionsParams,
+  type ReadQueryParams,
+  type SearchQuotesParams,
+} from './read-query.schemas';
 import { GetArticleQuery } from './queries/get-article.query';
 import { ListArticlesQuery } from './queries/list-articles.query';
 import { ListCorrectionsQuery } from './queries/list-corrections.query';
@@ -15,19 +24,22 @@ import type { Page } from './read-model-reader';
  * The read endpoints served from the read models. The commands on /api/articles live in the
  * articles module; the audit reads (history, revisions, diff) come straight from the stream.
  */
+@ApiTags('reads')
 @Controller('api')
 export class ReadModelsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('articles')
-  listArticles(@Query() params: ListArticlesQueryDto): Promise<Page<ArticleSummary>> {
+  @ApiRead(504)
+  listArticles(@ValidQuery(READ_QUERIES.articles) params: ListArticlesParams): Promise<Page<ArticleSummary>> {
     return this.queries.execute(new ListArticlesQuery(params));
   }
 
   @Get('articles/:id')
+  @ApiRead(404, 504)
   async getArticle(
     @Param('id') id: string,
-    @Query() params: ReadQueryDto,
+    @ValidQuery(READ_QUERIES.read) params: ReadQueryParams,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ArticleReadModel | undefined> {
@@ -43,12 +55,14 @@ export class ReadModelsController {
   }
 
   @Get('quotes')
-  searchQuotes(@Query() params: SearchQuotesQueryDto): Promise<Page<QuoteReadModel>> {
+  @ApiRead(504)
+  searchQuotes(@ValidQuery(READ_QUERIES.quotes) params: SearchQuotesParams): Promise<Page<QuoteReadModel>> {
     return this.queries.execute(new SearchQuotesQuery(params));
   }
 
   @Get('corrections')
-  listCorrections(@Query() params: ListCorrectionsQueryDto): Promise<Page<CorrectionReadModel>> {
+  @ApiRead(504)
+  listCorrections(@ValidQuery(READ_QUERIES.corrections) params: ListCorrectionsParams): Promise<Page<CorrectionReadModel>> {
     return this.queries.execute(new ListCorrectionsQuery(params));
   }
 }

@@ -42,23 +42,41 @@ describe('HTTP shell', () => {
     expect(res.body).toMatchObject({ status: 400, type: '/problems/bad-request', detail: expect.stringContaining('JSON') });
   });
 
-  it('turns a body over the size limit into a 413 problem', async () => {
-    const res = await t.http
-      .post('/api/articles')
-      .set('Authorization', t.auth('reporter'))
-      .set('Content-Type', 'application/json')
-      .send(JSON.stringify({ headline: 'x', body: [{ type: 'paragraph', text: 'x'.repeat(17 * 1024 * 1024) }] }))
-      .expect(413);
-    expect(res.body).toMatchObject({ status: 413, type: '/problems/entity-too-large' });
-    await t.http.get('/health').expect(200);
+  it('turns a body over the limit into a 413 problem (BODY_LIMIT set low by the operator)', async () => {
+    const small = await startTestApp({ env: { BODY_LIMIT: '64kb' } });
+    try {
+      const res = await small.http
+        .post('/api/articles')
+        .set('Authorization', small.auth('reporter'))
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ headline: 'x', body: [{ type: 'paragraph', text: 'x'.repeat(100_000) }] }))
+        .expect(413);
+      expect(res.body).toMatchObject({ status: 413, type: '/problems/entity-too-large' });
+      await small.http.get('/health').expect(200);
+    } finally {
+      await small.close();
+    }
   });
 
-  it('serves an OpenAPI document generated from the DTOs, and its UI', async () => {
-    const doc = await t.http.get('/api/docs-json').expect(200);
-    expect(Object.keys(doc.body.paths)).toEqual(
+  it('serves an OpenAPI document generated from the request schemas, and its UI', async () => {
+    const doc = (await t.http.get('/api/docs-json').expect(200)).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/articles', '/api/articles/{id}/corrections', '/api/articles/{id}/quotes/{quoteId}']),
     );
-    expect(doc.body.components.schemas.IssueCorrectionDto.required).toEqual(expect.arrayContaining(['kind', 'note']));
+    const correct = doc.paths['/api/articles/{id}/corrections'].post;
+    const body = correct.requestBody.content['application/json'].schema;
+    // The document is the schema the server checks: body optional, unknown fields refused.
+    expect(body.required).toEqual(['kind', 'note']);
+    expect(body.additionalProperties).toBe(false);
+    expect(correct.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'If-Match', in: 'header', required: true })]));
+    expect(correct.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(correct.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409', '412', '422', '428']));
+    const created = doc.paths['/api/articles'].post.responses['201'];
+    expect(Object.keys(created.headers)).toEqual(expect.arrayContaining(['ETag', 'Location']));
+    const quotes = doc.paths['/api/quotes'].get;
+    expect(quotes.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['speaker', 'q', 'limit', 'cursor', 'minPosition']));
+    expect(quotes.security).toEqual([{ bearer: [] }]);
     await t.http.get('/api/docs').expect(200).expect('Content-Type', /html/);
   });
 

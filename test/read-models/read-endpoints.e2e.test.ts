@@ -262,8 +262,16 @@ describe('read endpoints', () => {
       await t.http.get('/api/quotes').expect(401);
     });
 
-    it('answers 504 when the read models do not reach minPosition within 5 s', async () => {
-      const res = await get(`/api/articles?minPosition=${last.commit + 1000n}`).expect(504);
+    it('answers a minPosition beyond the end of the log with 400 at once: no command returned it', async () => {
+      const res = await get(`/api/articles?minPosition=${last.commit + 1000n}`).expect(400);
+      expect(res.body).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: 'minPosition' })] });
+    });
+
+    it('answers 504 when the read models do not reach a position of the log within 5 s', async () => {
+      // The read models stop following the log; the log goes on.
+      await t.app.get(ProjectionRuntime).stop();
+      await append('a-late', REPORTER, events.drafted('a-late'));
+      const res = await get(`/api/articles?minPosition=${last.commit}`).expect(504);
       expect(res.body).toMatchObject({ status: 504, type: '/problems/read-model-timeout' });
     }, 15_000);
   });

@@ -1,32 +1,48 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { v5 as uuidv5 } from 'uuid';
 import { AuthenticatedUser } from '../../auth/roles.decorator';
-import { AppError, NotFoundError, RuleViolationError } from '../../common/app-error';
+import { NotFoundError, PreconditionRequiredError, RuleViolationError, StaleRevisionError } from '../../common/app-error';
+import { KeyedQueue } from '../../common/keyed-queue';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
-import { EVENT_STORE, EventStore, EventToAppend, Position, RecordedEvent } from '../../event-store/event-store.port';
-import { ArticleEnvelope, toArticleEnvelope } from '../article-stream';
+import {
+  EVENT_STORE,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  Position,
+  RecordedEvent,
+} from '../../event-store/event-store.port';
+import { ifMatchAllows, IfMatch } from '../../http/if-match';
+import { FOLD_PAGE_SIZE, toArticleEnvelope } from '../article-stream';
 import { ArticleCommand } from '../domain/article.commands';
 import { decide, evolve } from '../domain/article.decider';
-import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventMetadata, articleStreamId } from '../domain/article.events';
+import {
+  ARTICLE_EVENT_SCHEMA_VERSIONS,
+  ArticleEvent,
+  ArticleEventMetadata,
+  articleStreamId,
+  checkedArticleEvent,
+} from '../domain/article.events';
 import { ArticleState, initialState } from '../domain/article.state';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from './clock';
+import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds } from './idempotency';
 
 /** Everything about a request that is not the command itself. */
-export interface CommandEnvelope {
+export interface CommandRequest {
   user: AuthenticatedUser;
   reason: string | null;
   correlationId: string;
-  /** From If-Match; null when the request had none. */
-  expectedRevision: bigint | null;
-  idempotency: { key: string; requestHash: string } | null;
+  /** The parsed If-Match header; null when the request had none. */
+  ifMatch: IfMatch | null;
+  idempotency: IdempotencyKey | null;
 }
 
 export interface CommandOutcome {
   articleId: string;
+  /** The stream's revision after the command (bigint, first event = 0). */
   revision: bigint;
   position: Position;
-  /** The events this request appended (or, for a repeated request, appended the first time). */
+  /** The events stored for this request (for a repeated request, those stored the first time). */
   events: ArticleEvent[];
 }
 
@@ -34,153 +50,182 @@ interface Folded {
   state: ArticleState;
   revision: bigint | null;
   lastPosition: Position | null;
+  /** Id → revision of every event in the stream that a keyed request appended. */
+  keyed: ReadonlyMap<string, bigint>;
 }
 
-/** Ids of idempotency-keyed events are derived from the key, so a retry is recognisable. */
-const IDEMPOTENCY_NAMESPACE = '5b0f3c8e-2f7a-4d1e-9a43-6c1b7f2d8e90';
+const EMPTY: Folded = { state: initialState, revision: null, lastPosition: null, keyed: new Map() };
 
-export function idempotentArticleId(userId: string, key: string): string {
-  return uuidv5(`article\n${userId}\n${key}`, IDEMPOTENCY_NAMESPACE);
-}
-
-function idempotentEventId(userId: string, key: string, index: number): string {
-  return uuidv5(`event\n${userId}\n${key}\n${index}`, IDEMPOTENCY_NAMESPACE);
-}
+/** The most events one command appends: its changes (≤ 1 + 1 + 1 + 100 quotes) and a CorrectionIssued. */
+const MAX_EVENTS_PER_COMMAND = 128;
 
 /**
  * The one command path: read the stream (from a cached fold when there is one), fold, decide,
- * append with the expected revision. Nest handlers only name the article and the command.
+ * append with the expected revision. Commands on one article take turns in this process, so a
+ * fold is never raced by its own process; another process is caught by the expected revision.
  */
 @Injectable()
 export class ArticleCommandRunner {
-  /** Folded state by stream; always brought up to date from the store before use. */
+  /** Folded state by stream; only ever holds what the store holds, brought up to date before use. */
   private readonly folds = new LRUCache<string, Folded>({ max: 5_000 });
+  private readonly turns = new KeyedQueue();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
+    private readonly keys: IdempotencyKeys,
   ) {}
 
-  async run(articleId: string, command: ArticleCommand, envelope: CommandEnvelope): Promise<CommandOutcome> {
-    const creates = command.type === 'DraftArticle';
+  /**
+   * Runs `command` on the article. Throws the domain's errors (403, 404, 409, 400), 428 without
+   * If-Match, 412 (StaleRevisionError) when If-Match names no current revision, 422 when the
+   * Idempotency-Key names another request; store errors pass through.
+   */
+  async run(articleId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
+    if (request.idempotency) await this.keys.claim(request.user.id, request.idempotency);
     const streamId = articleStreamId(articleId);
+    return this.turns.run(streamId, () => this.runInTurn(articleId, streamId, command, request));
+  }
+
+  private async runInTurn(articleId: string, streamId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
     const folded = await this.load(streamId);
-
-    const replay = await this.findReplay(streamId, envelope, creates ? -1n : envelope.expectedRevision, folded);
-    if (replay) return { articleId, ...replay };
-
-    if (!creates) {
-      if (folded.revision === null) throw new NotFoundError(`Article ${articleId} does not exist`);
-      if (envelope.expectedRevision === null) {
-        throw new AppError('PRECONDITION_REQUIRED', 'This command needs If-Match: "<revision>" (the ETag of the article)');
-      }
-      if (envelope.expectedRevision !== folded.revision) {
-        throw new AppError(
-          'STALE_REVISION',
-          `If-Match is revision ${envelope.expectedRevision}, but the article is at revision ${folded.revision}`,
-        );
-      }
-    } else if (folded.revision !== null) {
-      throw new RuleViolationError(`Article ${articleId} already exists`);
+    if (request.idempotency) {
+      // The same request again (whatever its If-Match): the first response, nothing appended.
+      const earlier = await this.storedOutcome(articleId, streamId, folded, request);
+      if (earlier) return earlier;
     }
-
+    const expected = expectedRevision(articleId, command, folded, request.ifMatch);
+    const ids = request.idempotency ? idempotentIds(request.user.id, request.idempotency.key) : null;
     // One instant for the whole command: the events' times and their occurredAt agree.
     const now = this.clock.now();
     const events = decide(command, folded.state, {
-      actor: envelope.user,
+      actor: request.user,
       now,
-      newId: () => this.ids.newId(),
-      reason: envelope.reason,
-    });
+      newId: () => (ids ?? this.ids).newId(),
+      reason: request.reason,
+    }).map(checkedArticleEvent);
     if (events.length === 0) {
       // Nothing changes (e.g. the same headline again): nothing is appended.
       return { articleId, revision: folded.revision!, position: folded.lastPosition!, events };
     }
 
-    const toAppend = this.envelopes(events, envelope, now);
+    const causationId = ids?.causationId ?? this.ids.newId();
     try {
-      const result = await this.store.appendToStream(streamId, toAppend, creates ? 'no_stream' : folded.revision!);
-      // The fold now includes our own events: the next command reads nothing it already knows.
-      this.folds.set(streamId, { state: events.reduce(evolve, folded.state), revision: result.nextExpectedRevision, lastPosition: result.position });
+      const result = await this.store.appendToStream(streamId, this.toAppend(events, request, now, causationId), expected);
+      if (request.idempotency) {
+        // A copy of this request in another process may have stored these very ids first (the
+        // store then appends nothing): answer with what the store holds, never with our own.
+        const stored = await this.storedOutcome(articleId, streamId, await this.load(streamId), request);
+        if (!stored) throw new Error(`The events of idempotent request ${request.idempotency.key} are not in ${streamId}`);
+        return stored;
+      }
+      const state = events.reduce(evolve, folded.state);
+      this.folds.set(streamId, { ...folded, state, revision: result.nextExpectedRevision, lastPosition: result.position });
       return { articleId, revision: result.nextExpectedRevision, position: result.position, events };
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) {
-        // Another request got there first; its events are not in our fold.
-        this.folds.delete(streamId);
-        if (creates) throw new RuleViolationError(`Article ${articleId} already exists`);
-        throw new AppError('STALE_REVISION', `The article changed after revision ${folded.revision}; read it again`);
-      }
-      throw error;
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // Another process wrote first; its events are not in our fold.
+      this.folds.delete(streamId);
+      if (expected === 'no_stream') throw new RuleViolationError(`Article ${articleId} already exists`);
+      const current = error.actual === 'no_stream' ? -1n : error.actual;
+      throw new StaleRevisionError(`The article changed after revision ${folded.revision}; read it again`, current);
     }
   }
 
-  /** The stream folded to its last event, reading only what the cached fold has not seen. */
+  /**
+   * The stream folded to its last event, reading only what the cached fold has not seen, a page
+   * at a time (FOLD_PAGE_SIZE: one event may hold a maximum-size body).
+   */
   private async load(streamId: string): Promise<Folded> {
-    const cached = this.folds.get(streamId) ?? { state: initialState, revision: null, lastPosition: null };
-    const fresh = await this.store.readStream(streamId, { fromRevision: cached.revision === null ? 0n : cached.revision + 1n });
-    if (fresh.length === 0) return cached;
-    let state = cached.state;
-    for (const recorded of fresh) {
-      const article = toArticleEnvelope(recorded);
-      if (article) state = evolve(state, article.event);
+    const cached = this.folds.get(streamId) ?? EMPTY;
+    let { state, revision, lastPosition } = cached;
+    let keyed: Map<string, bigint> | null = null;
+    for (;;) {
+      const page = await this.store.readStream(streamId, { fromRevision: revision === null ? 0n : revision + 1n, maxCount: FOLD_PAGE_SIZE });
+      for (const recorded of page) {
+        const article = toArticleEnvelope(recorded);
+        if (article) state = evolve(state, article.event);
+        if (typeof recorded.metadata.idempotencyKey === 'string') (keyed ??= new Map(cached.keyed)).set(recorded.id, recorded.revision);
+        revision = recorded.revision;
+        lastPosition = recorded.position;
+      }
+      if (page.length < FOLD_PAGE_SIZE) break;
     }
-    const last = fresh[fresh.length - 1];
-    const folded = { state, revision: last.revision, lastPosition: last.position };
+    if (revision === cached.revision) return cached;
+    const folded: Folded = { state, revision, lastPosition, keyed: keyed ?? cached.keyed };
     this.folds.set(streamId, folded);
     return folded;
   }
 
   /**
-   * A request repeated with its Idempotency-Key finds its own events right after the revision
-   * it expected (their ids derive from the key): answer with them and append nothing.
+   * A keyed request already stored in the stream: its events, whose ids derive from the key, as
+   * the outcome. null when it is not there.
    */
-  private async findReplay(
+  private async storedOutcome(
+    articleId: string,
     streamId: string,
-    envelope: CommandEnvelope,
-    expected: bigint | null,
     folded: Folded,
-  ): Promise<Omit<CommandOutcome, 'articleId'> | null> {
-    const { idempotency, user } = envelope;
-    if (!idempotency || expected === null || folded.revision === null || folded.revision <= expected) return null;
-    const after = await this.store.readStream(streamId, { fromRevision: expected + 1n, maxCount: 1_000 });
+    { user, idempotency }: CommandRequest,
+  ): Promise<CommandOutcome | null> {
+    const { key } = idempotency!;
+    const first = folded.keyed.get(idempotentEventId(user.id, key, 0));
+    if (first === undefined) return null;
+    const after = await this.store.readStream(streamId, { fromRevision: first, maxCount: MAX_EVENTS_PER_COMMAND });
     const mine: RecordedEvent[] = [];
     for (const recorded of after) {
-      if (recorded.id !== idempotentEventId(user.id, idempotency.key, mine.length)) break;
+      if (recorded.id !== idempotentEventId(user.id, key, mine.length)) break;
       mine.push(recorded);
     }
-    if (mine.length === 0) return null;
-    if (mine[0].metadata.requestHash !== idempotency.requestHash) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request');
-    }
     const last = mine[mine.length - 1];
-    return {
-      revision: last.revision,
-      position: last.position,
-      events: mine.map((r) => toArticleEnvelope(r)).filter((e): e is ArticleEnvelope => e !== null).map((e) => e.event),
-    };
+    const events = mine.flatMap((recorded) => toArticleEnvelope(recorded)?.event ?? []);
+    return { articleId, revision: last.revision, position: last.position, events };
   }
 
-  private envelopes(events: ArticleEvent[], envelope: CommandEnvelope, occurredAt: string): EventToAppend[] {
-    const causationId = this.ids.newId();
+  private toAppend(events: ArticleEvent[], request: CommandRequest, occurredAt: string, causationId: string): EventToAppend[] {
+    const { user, idempotency } = request;
     return events.map((event, index): EventToAppend => {
       const metadata: ArticleEventMetadata & { requestHash?: string } = {
-        $correlationId: envelope.correlationId,
+        $correlationId: request.correlationId,
         $causationId: causationId,
-        actor: { id: envelope.user.id, name: envelope.user.name },
-        reason: envelope.reason,
+        actor: { id: user.id, name: user.name },
+        reason: request.reason,
         occurredAt,
         schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type],
-        ...(envelope.idempotency
-          ? { idempotencyKey: envelope.idempotency.key, requestHash: envelope.idempotency.requestHash }
-          : {}),
+        ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
       };
       return {
-        id: envelope.idempotency ? idempotentEventId(envelope.user.id, envelope.idempotency.key, index) : this.ids.newId(),
+        id: idempotency ? idempotentEventId(user.id, idempotency.key, index) : this.ids.newId(),
         type: event.type,
         data: event.data as unknown as EventToAppend['data'],
         metadata: metadata as unknown as EventToAppend['metadata'],
       };
     });
   }
+}
+
+/**
+ * The revision the append expects, from the fold and If-Match (RFC 9110 §13.1.1, strong
+ * comparison). Throws NotFoundError, PreconditionRequiredError (no If-Match, or `*`, which names
+ * no revision), StaleRevisionError, or RuleViolationError for a draft of an existing article.
+ */
+function expectedRevision(articleId: string, command: ArticleCommand, folded: Folded, ifMatch: IfMatch | null): ExpectedRevision {
+  if (command.type === 'DraftArticle') {
+    if (folded.revision !== null) throw new RuleViolationError(`Article ${articleId} already exists`);
+    return 'no_stream';
+  }
+  if (folded.revision === null) throw new NotFoundError(`Article ${articleId} does not exist`);
+  if (ifMatch === null) {
+    throw new PreconditionRequiredError('This command needs If-Match: "<revision>" (the ETag of the article)');
+  }
+  if (ifMatch.any) {
+    throw new PreconditionRequiredError(
+      'If-Match: * names no revision; send the article\'s ETag (If-Match: "<revision>") so that no edit is silently overwritten',
+    );
+  }
+  if (!ifMatchAllows(ifMatch, folded.revision)) {
+    const named = ifMatch.revisions.length > 0 ? `revision ${ifMatch.revisions.join(', ')}` : 'no revision';
+    throw new StaleRevisionError(`If-Match names ${named}, but the article is at revision ${folded.revision}`, folded.revision);
+  }
+  return folded.revision;
 }

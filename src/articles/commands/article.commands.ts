@@ -1,5 +1,5 @@
 import { ArticleCommand } from '../domain/article.commands';
-import { CommandEnvelope } from './article-command.runner';
+import { CommandRequest } from './article-command.runner';
 
 /**
  * The CommandBus messages: one class per command, each carrying the domain command, the
@@ -9,7 +9,7 @@ abstract class ArticleMessage<C extends ArticleCommand> {
   constructor(
     readonly articleId: string,
     readonly command: C,
-    readonly envelope: CommandEnvelope,
+    readonly request: CommandRequest,
   ) {}
 }
 

@@ -10,8 +10,8 @@ function handlerFor<M extends C.AnyArticleMessage>(message: new (...args: never[
   @CommandHandler(message)
   class Handler implements ICommandHandler<C.AnyArticleMessage, CommandOutcome> {
     constructor(readonly runner: ArticleCommandRunner) {}
-    execute({ articleId, command, envelope }: C.AnyArticleMessage): Promise<CommandOutcome> {
-      return this.runner.run(articleId, command, envelope);
+    execute({ articleId, command, request }: C.AnyArticleMessage): Promise<CommandOutcome> {
+      return this.runner.run(articleId, command, request);
     }
   }
   Object.defineProperty(Handler, 'name', { value: `${message.name.replace(/Command$/, '')}Handler` });

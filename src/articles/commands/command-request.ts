@@ -1,43 +1,60 @@
-import type { Request } from 'express';
-import { createHash } from 'node:crypto';
-import stringify from 'safe-stable-stringify';
-import { AuthenticatedUser } from '../../auth/roles.decorator';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { AuthenticatedUser, RequestWithUser } from '../../auth/roles.decorator';
 import { InvalidInputError } from '../../common/app-error';
 import { RequestWithCorrelation } from '../../http/correlation-id.middleware';
-import { CommandEnvelope } from './article-command.runner';
+import { IfMatch, parseIfMatch } from '../../http/if-match';
+import { CommandRequest } from './article-command.runner';
+import { requestHash } from './idempotency';
 
-const IF_MATCH = /^\s*(?:W\/)?"?(\d{1,18})"?\s*$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-/** `If-Match: "<revision>"` as a revision; null when absent; 400 when it is not a revision. */
-export function parseIfMatch(header: string | undefined): bigint | null {
-  if (header === undefined) return null;
-  const match = IF_MATCH.exec(header);
-  if (!match) {
-    throw new InvalidInputError('If-Match must be an article revision, e.g. "3"', [
-      { field: 'If-Match', message: 'must be a quoted decimal revision' },
-    ]);
-  }
-  return BigInt(match[1]);
+/** What the headers and the authenticated user say about a command request, read once. */
+export interface RequestContext {
+  user: AuthenticatedUser;
+  correlationId: string;
+  ifMatch: IfMatch | null;
+  idempotencyKey: string | null;
+  method: string;
+  /** The path without its query string. */
+  path: string;
 }
 
-/** The request's envelope: who, why, the trace id, If-Match and Idempotency-Key. */
-export function commandEnvelope(request: Request, user: AuthenticatedUser, reason: string | null | undefined): CommandEnvelope {
-  const key = request.header('idempotency-key');
+/** An Idempotency-Key is 1-200 visible ASCII characters (draft-ietf-httpapi-idempotency-key-header §2: a String). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The request context of a command route: user, correlation id, If-Match (400 when malformed) and
+ * Idempotency-Key (400 when not 1-200 visible ASCII characters).
+ */
+export const CommandContext = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
+  const request = context.switchToHttp().getRequest<RequestWithUser & RequestWithCorrelation>();
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const key = header('idempotency-key');
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw new InvalidInputError('Idempotency-Key must be 1-200 visible ASCII characters', [
       { field: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
     ]);
   }
-  // The request as sent (method, path, body with keys in a stable order) identifies a retry.
-  const requestHash = createHash('sha256')
-    .update(`${request.method} ${request.path}\n${stringify(request.body ?? null)}`)
-    .digest('hex');
+  if (!request.user) throw new Error('CommandContext used on a route without authentication');
+  return {
+    user: request.user,
+    correlationId: request.correlationId!,
+    ifMatch: parseIfMatch(header('if-match')),
+    idempotencyKey: key ?? null,
+    method: request.method,
+    path: (request.originalUrl ?? request.url).split('?')[0],
+  };
+});
+
+/** The runner's request: the context, the reason, and the key with the hash of this very request. */
+export function commandRequest(context: RequestContext, body: unknown, reason: string | null | undefined): CommandRequest {
+  const { user, correlationId, ifMatch, idempotencyKey, method, path } = context;
   return {
     user,
     reason: reason ?? null,
-    correlationId: (request as RequestWithCorrelation).correlationId!,
-    expectedRevision: parseIfMatch(request.header('if-match')),
-    idempotency: key === undefined ? null : { key, requestHash },
+    correlationId,
+    ifMatch,
+    idempotency: idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHash(method, path, body) },
   };
 }

@@ -3,100 +3,86 @@
  * Each type has a schema version (ARTICLE_EVENT_SCHEMA_VERSIONS); older shapes are upcast
  * when read (see article.upcasters.ts) so that old logs keep replaying.
  */
+import { Type, type Static } from '@sinclair/typebox';
+import { jsonSchemas } from '../../common/json-schema';
+
 export type BlockId = string;
 
-export type BodyBlock =
-  | { id: BlockId; type: 'paragraph'; text: string }
-  | { id: BlockId; type: 'heading'; text: string }
-  | { id: BlockId; type: 'list'; items: string[] };
+const closed = { additionalProperties: false } as const;
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 (RFC 3339) UTC time' });
+const Id = Type.String({ minLength: 1 });
 
-export interface Speaker {
-  name: string;
-  title?: string;
-}
+const Paragraph = Type.Object({ id: Id, type: Type.Literal('paragraph'), text: Type.String() }, closed);
+const Heading = Type.Object({ id: Id, type: Type.Literal('heading'), text: Type.String() }, closed);
+const List = Type.Object({ id: Id, type: Type.Literal('list'), items: Type.Array(Type.String()) }, closed);
+export const BodyBlockSchema = Type.Union([Paragraph, Heading, List]);
+export type BodyBlock = Static<typeof BodyBlockSchema>;
 
-export interface QuoteSource {
-  description: string;
-  url?: string;
-}
+export const SpeakerSchema = Type.Object({ name: Type.String(), title: Type.Optional(Type.String()) }, closed);
+export type Speaker = Static<typeof SpeakerSchema>;
 
-export type CorrectionKind = 'correction' | 'clarification' | 'editors-note';
+export const QuoteSourceSchema = Type.Object({ description: Type.String(), url: Type.Optional(Type.String()) }, closed);
+export type QuoteSource = Static<typeof QuoteSourceSchema>;
+
+export const CorrectionKindSchema = Type.Union([Type.Literal('correction'), Type.Literal('clarification'), Type.Literal('editors-note')]);
+export type CorrectionKind = Static<typeof CorrectionKindSchema>;
 
 /** One thing a correction changed, as the corrections history shows it. */
-export interface FieldChange {
-  /** "headline", "standfirst", "body.<blockId>", "quotes.<quoteId>.text", ".speaker", ".source". */
-  field: string;
-  before: string | null;
-  after: string | null;
-}
+const FieldChangeSchema = Type.Object(
+  {
+    /** "headline", "standfirst", "body.<blockId>", "quotes.<quoteId>.text", ".speaker", ".source". */
+    field: Type.String(),
+    before: Type.Union([Type.String(), Type.Null()]),
+    after: Type.Union([Type.String(), Type.Null()]),
+  },
+  closed,
+);
+export type FieldChange = Static<typeof FieldChangeSchema>;
 
-export interface ArticleDrafted {
-  type: 'ArticleDrafted';
-  data: {
-    articleId: string;
-    headline: string;
-    standfirst: string | null;
-    body: BodyBlock[];
-    byline: string[];
-    draftedAt: string;
-  };
-}
+const NullableText = Type.Union([Type.String(), Type.Null()]);
+const NullableSource = Type.Union([QuoteSourceSchema, Type.Null()]);
 
-export interface HeadlineRevised {
-  type: 'HeadlineRevised';
-  data: { headline: string };
-}
+/**
+ * The data schema of each event type, as written today. The write side checks every event the
+ * decider returns against these before it appends (so no event that a projection or the audit
+ * cannot apply reaches the log); the types below are derived from the same schemas.
+ */
+export const ARTICLE_EVENT_DATA = {
+  ArticleDrafted: Type.Object(
+    { articleId: Id, headline: Type.String(), standfirst: NullableText, body: Type.Array(BodyBlockSchema), byline: Type.Array(Type.String()), draftedAt: Timestamp },
+    closed,
+  ),
+  HeadlineRevised: Type.Object({ headline: Type.String() }, closed),
+  StandfirstRevised: Type.Object({ standfirst: NullableText }, closed),
+  BodyRevised: Type.Object({ body: Type.Array(BodyBlockSchema) }, closed),
+  QuoteAttributed: Type.Object(
+    { quoteId: Id, speaker: SpeakerSchema, text: Type.String(), source: NullableSource, attributedAt: Timestamp },
+    closed,
+  ),
+  QuoteAmended: Type.Object({ quoteId: Id, speaker: SpeakerSchema, text: Type.String(), source: NullableSource }, closed),
+  QuoteWithdrawn: Type.Object({ quoteId: Id }, closed),
+  ArticlePublished: Type.Object({ publishedAt: Timestamp }, closed),
+  ArticleUnpublished: Type.Object({ unpublishedAt: Timestamp }, closed),
+  CorrectionIssued: Type.Object(
+    { correctionId: Id, kind: CorrectionKindSchema, note: Type.String(), issuedAt: Timestamp, changes: Type.Array(FieldChangeSchema) },
+    closed,
+  ),
+  ArticleRetracted: Type.Object({ note: Type.String(), retractedAt: Timestamp }, closed),
+};
 
-export interface StandfirstRevised {
-  type: 'StandfirstRevised';
-  data: { standfirst: string | null };
-}
+type EventOf<T extends keyof typeof ARTICLE_EVENT_DATA> = { type: T; data: Static<(typeof ARTICLE_EVENT_DATA)[T]> };
 
-export interface BodyRevised {
-  type: 'BodyRevised';
-  data: { body: BodyBlock[] };
-}
-
-export interface QuoteAttributed {
-  type: 'QuoteAttributed';
-  data: { quoteId: string; speaker: Speaker; text: string; source: QuoteSource | null; attributedAt: string };
-}
-
-export interface QuoteAmended {
-  type: 'QuoteAmended';
-  data: { quoteId: string; speaker: Speaker; text: string; source: QuoteSource | null };
-}
-
-export interface QuoteWithdrawn {
-  type: 'QuoteWithdrawn';
-  data: { quoteId: string };
-}
-
-export interface ArticlePublished {
-  type: 'ArticlePublished';
-  data: { publishedAt: string };
-}
-
-export interface ArticleUnpublished {
-  type: 'ArticleUnpublished';
-  data: { unpublishedAt: string };
-}
-
-export interface CorrectionIssued {
-  type: 'CorrectionIssued';
-  data: {
-    correctionId: string;
-    kind: CorrectionKind;
-    note: string;
-    issuedAt: string;
-    changes: FieldChange[];
-  };
-}
-
-export interface ArticleRetracted {
-  type: 'ArticleRetracted';
-  data: { note: string; retractedAt: string };
-}
+export type ArticleDrafted = EventOf<'ArticleDrafted'>;
+export type HeadlineRevised = EventOf<'HeadlineRevised'>;
+export type StandfirstRevised = EventOf<'StandfirstRevised'>;
+export type BodyRevised = EventOf<'BodyRevised'>;
+export type QuoteAttributed = EventOf<'QuoteAttributed'>;
+export type QuoteAmended = EventOf<'QuoteAmended'>;
+export type QuoteWithdrawn = EventOf<'QuoteWithdrawn'>;
+export type ArticlePublished = EventOf<'ArticlePublished'>;
+export type ArticleUnpublished = EventOf<'ArticleUnpublished'>;
+export type CorrectionIssued = EventOf<'CorrectionIssued'>;
+export type ArticleRetracted = EventOf<'ArticleRetracted'>;
 
 export type ArticleEvent =
   | ArticleDrafted
@@ -153,4 +139,32 @@ export interface ArticleEventMetadata {
   schemaVersion: number;
   /** The request's Idempotency-Key, when it had one. */
   idempotencyKey?: string;
+}
+
+const EVENT_VALIDATORS = Object.fromEntries(
+  ARTICLE_EVENT_TYPES.map((type) => [type, jsonSchemas.exact.compile(ARTICLE_EVENT_DATA[type])]),
+) as Record<ArticleEventType, ReturnType<typeof jsonSchemas.exact.compile>>;
+
+/** An event whose data does not match its type's schema: a bug on the write side, never the client's fault. */
+export class MalformedEventError extends Error {
+  constructor(
+    readonly eventType: string,
+    readonly problems: string[],
+  ) {
+    super(`${eventType} does not match its schema: ${problems.join('; ')}`);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/**
+ * Checks an event against the schema of its type (ARTICLE_EVENT_DATA). Throws MalformedEventError
+ * naming each mismatch (JSON pointer and ajv's message); returns the event unchanged otherwise.
+ */
+export function checkedArticleEvent<E extends ArticleEvent>(event: E): E {
+  const validate = isArticleEventType(event.type) ? EVENT_VALIDATORS[event.type] : undefined;
+  if (!validate) throw new MalformedEventError(String(event.type), ['unknown event type']);
+  if (!validate(event.data)) {
+    throw new MalformedEventError(event.type, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
+  }
+  return event;
 }

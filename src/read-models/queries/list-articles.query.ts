@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { articlesProjection, ArticleSummary } from '../../../projections/articles.projection';
-import { ListArticlesQueryDto } from '../dto/read-query.dto';
+import { ListArticlesParams } from '../read-query.schemas';
 import { ReadModelProgress } from '../read-model-progress';
 import { Filter, Page, ReadModelReader } from '../read-model-reader';
 import { pageOf } from './page-of';
 
 export class ListArticlesQuery extends Query<Page<ArticleSummary>> {
-  constructor(readonly params: ListArticlesQueryDto) {
+  constructor(readonly params: ListArticlesParams) {
     super();
   }
 }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { CorrectionReadModel, correctionsProjection } from '../../../projections/corrections.projection';
-import { ListCorrectionsQueryDto } from '../dto/read-query.dto';
+import { ListCorrectionsParams } from '../read-query.schemas';
 import { ReadModelProgress } from '../read-model-progress';
 import { Filter, Page, ReadModelReader } from '../read-model-reader';
 import { pageOf } from './page-of';
 
 export class ListCorrectionsQuery extends Query<Page<CorrectionReadModel>> {
-  constructor(readonly params: ListCorrectionsQueryDto) {
+  constructor(readonly params: ListCorrectionsParams) {
     super();
   }
 }

@@ -1,6 +1,6 @@
-import { DEFAULT_PAGE_SIZE, PageQueryDto } from '../dto/read-query.dto';
+import { DEFAULT_PAGE_SIZE, PageQueryParams } from '../read-query.schemas';
 
 /** The limit (defaulted) and cursor of a list request. */
-export function pageOf(params: PageQueryDto): { limit: number; cursor?: string } {
+export function pageOf(params: PageQueryParams): { limit: number; cursor?: string } {
   return { limit: params.limit ?? DEFAULT_PAGE_SIZE, cursor: params.cursor };
 }

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { QuoteReadModel, quotesProjection } from '../../../projections/quotes.projection';
-import { SearchQuotesQueryDto } from '../dto/read-query.dto';
+import { SearchQuotesParams } from '../read-query.schemas';
 import { ReadModelProgress } from '../read-model-progress';
 import { Filter, Page, ReadModelReader } from '../read-model-reader';
 import { searchWords } from '../text-search';
 import { pageOf } from './page-of';
 
 export class SearchQuotesQuery extends Query<Page<QuoteReadModel>> {
-  constructor(readonly params: SearchQuotesQueryDto) {
+  constructor(readonly params: SearchQuotesParams) {
     super();
   }
 }
