@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { articleStreamId } from '../../src/articles/domain/article.events';
+import { largestCommandBytes } from '../../src/articles/commands/command.schemas';
+import { rawRequest } from '../support/raw-request';
+import { parseSeedArticle, SEED_QUOTES } from '../support/seed-article';
+import { startTestApp, TestApp, TestRole } from '../support/test-app';
+import { appendArticle } from '../read-models/support/seed';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Bad input changes nothing (issue 10): each instance the issue lists, with the status it gets
+ * now. The property suite (bad-input.property.test.ts) covers the kinds these stand for.
+ */
+describe('bad input (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp()));
+  afterAll(async () => t.close());
+
+  const send = (method: 'post' | 'put' | 'delete' | 'patch', path: string, role: TestRole) =>
+    t.http[method](path).set('Authorization', t.auth(role));
+  const head = () => t.eventStore.headPosition();
+  const stream = (id: string) => t.eventStore.readStream(articleStreamId(id));
+  const paragraph = (text: string) => ({ type: 'paragraph', text });
+
+  async function draft(body: Json = { headline: 'Talks in Istanbul', body: [paragraph('First.')] }): Promise<string> {
+    return (await send('post', '/api/articles', 'reporter').send(body).expect(201)).body.articleId;
+  }
+
+  async function published(): Promise<{ id: string; revision: number; quoteId: string }> {
+    const id = await draft({ ...parseSeedArticle(), byline: ['Rita Reporter'] });
+    const quote = await send('post', `/api/articles/${id}/quotes`, 'reporter').set('If-Match', '"0"').send(SEED_QUOTES[0]).expect(201);
+    const res = await send('post', `/api/articles/${id}/publish`, 'editor').set('If-Match', '"1"').expect(200);
+    return { id, revision: res.body.revision, quoteId: quote.body.quoteId };
+  }
+
+  /** The request is refused with `status` as a problem document, and the log is untouched. */
+  async function refused(request: () => PromiseLike<{ status: number; headers: Json; body: Json }>, status: number): Promise<Json> {
+    const before = await head();
+    const res = await request();
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(await head()).toEqual(before);
+    return res.body;
+  }
+
+  describe('every body matches one exact schema', () => {
+    it('a quote source sent as an array (or []) is 400, not a source stored as {}', async () => {
+      const id = await draft();
+      for (const source of [[{ description: 'Phone interview', url: 'https://example.org/x' }], []]) {
+        const problem = await refused(
+          () => send('post', `/api/articles/${id}/quotes`, 'reporter').set('If-Match', '"0"').send({ speaker: { name: 'A' }, text: 'T', source }),
+          400,
+        );
+        expect(problem.errors).toEqual([{ field: 'source', message: 'must be object' }]);
+      }
+      expect(await stream(id)).toHaveLength(1);
+    });
+
+    it('a body block that is an array is 400, so no block without a type reaches publish or a diff', async () => {
+      const problem = await refused(() => send('post', '/api/articles', 'reporter').send({ headline: 'h', body: [[]] }), 400);
+      expect(problem.errors).toEqual([{ field: 'body[0]', message: 'must be object' }]);
+    });
+
+    it('a correction with "body": null or "headline": null is 400 (null only where the contract says)', async () => {
+      const { id, revision } = await published();
+      for (const field of ['body', 'headline', 'standfirst', 'quotes']) {
+        const problem = await refused(
+          () => send('post', `/api/articles/${id}/corrections`, 'standards').set('If-Match', `"${revision}"`).send({ kind: 'correction', note: 'n', [field]: null }),
+          400,
+        );
+        expect(problem.errors).toEqual([expect.objectContaining({ field })]);
+      }
+    });
+
+    it('JSON nested 2,000 levels deep is a 400, in a known field, an unknown one, or at the top', async () => {
+      const deep = '['.repeat(2000) + ']'.repeat(2000);
+      const bodies = [
+        `{"headline":"h","body":${deep}}`,
+        `{"headline":"h","body":[{"type":"paragraph","text":"x","extra":${deep}}]}`,
+        `{"headline":"h","body":[{"type":"paragraph","text":"x"}],"x":${deep}}`,
+        deep,
+        `{"a":`.repeat(2000) + '1' + '}'.repeat(2000),
+      ];
+      for (const body of bodies) {
+        await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(body), 400);
+      }
+      await t.http.get('/health').expect(200);
+    });
+
+    it('refuses unknown fields whatever their name, __proto__ and constructor included, at any depth', async () => {
+      const valid = { headline: 'h', body: [paragraph('x')] };
+      const texts = [
+        '{"headline":"h","body":[{"type":"paragraph","text":"x"}],"__proto__":{"admin":true}}',
+        '{"headline":"h","body":[{"type":"paragraph","text":"x","constructor":{"prototype":{}}}]}',
+        JSON.stringify({ ...valid, prototype: 1 }),
+        JSON.stringify({ ...valid, '': 1 }),
+      ];
+      const fields = ['__proto__', 'body[0].constructor', 'prototype', '[""]'];
+      for (const [i, text] of texts.entries()) {
+        const problem = await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(text), 400);
+        expect(problem.errors).toEqual([{ field: fields[i], message: 'is not a field of this request' }]);
+      }
+    });
+
+    it('a body that is not a JSON object is 400', async () => {
+      for (const text of ['[]', '"headline"', '42', 'null', 'true']) {
+        await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(text), 400);
+      }
+    });
+
+    it('accepts `reason` on corrections and retractions, and stores it', async () => {
+      const { id, revision } = await published();
+      const corrected = await send('post', `/api/articles/${id}/corrections`, 'standards')
+        .set('If-Match', `"${revision}"`)
+        .send({ kind: 'clarification', note: 'We clarified the headline.', headline: 'Talks in Istanbul, Turkey', reason: 'Reader email' })
+        .expect(201);
+      await send('post', `/api/articles/${id}/retract`, 'standards')
+        .set('If-Match', `"${corrected.body.revision}"`)
+        .send({ note: 'Retracted.', reason: 'Legal advice' })
+        .expect(200);
+      const events = await stream(id);
+      expect(events.slice(-3).map((e) => [e.type, e.metadata.reason])).toEqual([
+        ['HeadlineRevised', 'Reader email'],
+        ['CorrectionIssued', 'Reader email'],
+        ['ArticleRetracted', 'Legal advice'],
+      ]);
+    });
+
+    it('counts a character the same in a paragraph and a list: 20,000 emoji fit, 20,001 do not', async () => {
+      const emoji = (n: number) => '😀'.repeat(n);
+      const id = await draft({ headline: 'h', body: [paragraph(emoji(20_000))] });
+      await send('put', `/api/articles/${id}/body`, 'reporter')
+        .set('If-Match', '"0"')
+        .send({ body: [{ type: 'list', items: [emoji(10_000), emoji(10_000)] }] })
+        .expect(200);
+      for (const body of [[paragraph(emoji(20_001))], [{ type: 'list', items: [emoji(10_000), emoji(10_001)] }]]) {
+        await refused(() => send('put', `/api/articles/${id}/body`, 'reporter').set('If-Match', '"1"').send({ body }), 400);
+      }
+    });
+
+    it('accepts a maximum-size article in Cyrillic (500 blocks of 20,000 "ж", 18 MB of JSON)', async () => {
+      const body = Array.from({ length: 500 }, () => paragraph('ж'.repeat(20_000)));
+      const raw = JSON.stringify({ headline: 'Зеленський', body });
+      expect(Buffer.byteLength(raw)).toBeGreaterThan(18_000_000);
+      const created = await send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(raw).expect(201);
+      const [drafted] = await stream(created.body.articleId);
+      expect((drafted.data as { body: Array<{ text: string }> }).body[499].text).toBe('ж'.repeat(20_000));
+    }, 60_000);
+
+    it('sets the default body limit above any valid article in any script and any JSON escaping', () => {
+      const article = (char: string) => ({ headline: char.repeat(300), standfirst: char.repeat(600), body: Array.from({ length: 500 }, () => paragraph(char.repeat(20_000))) });
+      // As Python's json.dumps writes it by default (ensure_ascii): "\\uXXXX", twice for an astral character.
+      const escaped = (value: unknown) => JSON.stringify(value).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      for (const char of ['ж', '😀', 'x']) expect(Buffer.byteLength(escaped(article(char)))).toBeLessThan(largestCommandBytes());
+    });
+
+    it('takes `source: null` in a correction as removing the quote\'s source', async () => {
+      const { id, revision, quoteId } = await published();
+      await send('post', `/api/articles/${id}/corrections`, 'standards')
+        .set('If-Match', `"${revision}"`)
+        .send({ kind: 'correction', note: 'The source was misnamed.', quotes: [{ quoteId, source: null }] })
+        .expect(201);
+      const amended = (await stream(id)).find((e) => e.type === 'QuoteAmended');
+      expect(amended?.data).toMatchObject({ quoteId, source: null });
+    });
+  });
+
+  describe('media types and content codings', () => {
+    const draftText = JSON.stringify({ headline: 'h', body: [{ type: 'paragraph', text: 'x' }] });
+    const post = () => send('post', '/api/articles', 'reporter');
+
+    it('a charset other than UTF-8 is 415 (RFC 8259 §8.1)', async () => {
+      await refused(() => post().set('Content-Type', 'application/json; charset=latin1').send(draftText), 415);
+    });
+
+    it('an unknown Content-Encoding is 415; a gzip header on a body that is not gzip is 400', async () => {
+      await refused(() => post().set('Content-Type', 'application/json').set('Content-Encoding', 'xyz').send(draftText), 415);
+      await refused(() => post().set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(draftText), 400);
+    });
+
+    it('a real gzip body is read', async () => {
+      const res = await rawRequest(t.app.getHttpServer(), {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: gzipSync(draftText),
+      });
+      expect(res.status).toBe(201);
+    });
+
+    it('a body that is not sent as JSON is 415, not "headline must be a string"', async () => {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+        const problem = await refused(() => post().set('Content-Type', type).send(draftText), 415);
+        expect(problem.detail).toMatch(/application\/json/);
+      }
+    });
+
+    it('a command whose fields are all optional may come without a body', async () => {
+      const id = await draft();
+      await send('post', `/api/articles/${id}/publish`, 'editor').set('If-Match', '"0"').expect(200);
+    });
+  });
+
+  describe('HTTP headers mean what RFC 9110 says', () => {
+    it('If-Match: a weak tag never matches (412); a list matches when any member does', async () => {
+      const id = await draft();
+      const headline = (ifMatch: string) => send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', ifMatch).send({ headline: randomUUID() });
+      await refused(() => headline('W/"0"'), 412);
+      await headline('"7", "0"').expect(200);
+      await headline('"1","9"').expect(200);
+    });
+
+    it('If-Match: unquoted or unbalanced is 400; * names no revision and is 428', async () => {
+      const id = await draft();
+      const headline = (ifMatch: string) => send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', ifMatch).send({ headline: 'New' });
+      for (const value of ['0', '"0', '0"', '"0" "1"', 'W/0']) await refused(() => headline(value), 400);
+      const star = await refused(() => headline('*'), 428);
+      expect(star.detail).toMatch(/ETag/);
+    });
+
+    it('a 412 tells the client the current revision, in ETag and in the problem', async () => {
+      const id = await draft();
+      await send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', '"0"').send({ headline: 'Second' }).expect(200);
+      const res = await send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', '"0"').send({ headline: 'Third' }).expect(412);
+      expect(res.headers.etag).toBe('"1"');
+      expect(res.body.currentRevision).toBe(1);
+    });
+
+    it('a 401 challenges with WWW-Authenticate: Bearer (RFC 6750)', async () => {
+      const none = await t.http.get('/api/articles').expect(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="newsroom"');
+      const wrong = await t.http.get('/api/articles').set('Authorization', 'Bearer nope').expect(401);
+      expect(wrong.headers['www-authenticate']).toBe('Bearer realm="newsroom", error="invalid_token"');
+    });
+
+    it('a method the path does not have is 405 with Allow', async () => {
+      const id = await draft();
+      const res = await send('delete', `/api/articles/${id}/headline`, 'editor').expect(405);
+      expect(res.headers.allow).toBe('PUT');
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      const list = await send('patch', '/api/articles', 'editor').expect(405);
+      expect(list.headers.allow).toBe('GET, HEAD, POST');
+      await t.http.get('/api/nowhere').set('Authorization', t.auth('editor')).expect(404);
+    });
+  });
+
+  describe('no request monopolises the server', () => {
+    it('a diff of ten 20,000-character paragraphs rewritten whole answers, coarse where over budget, with every changed block named', async () => {
+      // Words that never repeat: the word diff's worst case (edit distance = all of it).
+      const words = (seed: string) => Array.from({ length: 3_300 }, (_, i) => `${seed}${i.toString(36)}`).join(' ').slice(0, 20_000);
+      const body = Array.from({ length: 10 }, (_, i) => ({ id: `p${i}`, type: 'paragraph', text: words(`a${i}x`) }));
+      const id = await draft({ headline: 'Long read', body });
+      const rewritten = body.map((block, i) => ({ ...block, text: words(`b${i}y`) }));
+      await send('put', `/api/articles/${id}/body`, 'reporter').set('If-Match', '"0"').send({ body: rewritten }).expect(200);
+      const [diff, health] = await Promise.all([
+        t.http.get(`/api/articles/${id}/diff?from=0&to=1`).set('Authorization', t.auth('reporter')).expect(200),
+        t.http.get('/health').expect(200),
+      ]);
+      expect(health.body.status).toBe('ok');
+      expect(diff.body.coarse).toBe(true);
+      expect(diff.body.body.changed.map((c: { id: string }) => c.id).sort()).toEqual(body.map((b) => b.id).sort());
+      const coarse = diff.body.body.changed.filter((c: { coarse?: boolean }) => c.coarse);
+      expect(coarse.length).toBeGreaterThan(0);
+      for (const change of coarse) {
+        expect(change.words).toEqual([
+          { op: 'delete', text: change.before.text },
+          { op: 'insert', text: change.after.text },
+        ]);
+      }
+    }, 30_000);
+  });
+
+  describe('a failed read model is not silent', () => {
+    it('/health says degraded, naming the read model, the position and the error; GET /api/projections says failed', async () => {
+      const local = await startTestApp();
+      try {
+        const articleId = randomUUID();
+        await appendArticle(local.eventStore, articleId, { id: 'u', name: 'U' }, {
+          type: 'ArticleDrafted',
+          data: { articleId, headline: 'h', standfirst: null, body: [], byline: [], draftedAt: '2025-01-01T00:00:00.000Z' },
+        });
+        // Written past the command side, as a bug or a hand-edited log could: a withdrawal of a quote never attributed.
+        const bad = await appendArticle(local.eventStore, articleId, { id: 'u', name: 'U' }, { type: 'QuoteWithdrawn', data: { quoteId: 'never' } });
+        const health = await waitFor(async () => (await local.http.get('/health').expect(200)).body, (h) => h.status === 'degraded');
+        const quotes = health.projections.find((p: { name: string }) => p.name === 'quotes');
+        expect(quotes).toMatchObject({
+          status: 'failed',
+          failure: { position: bad.position.commit.toString(), eventType: 'QuoteWithdrawn', message: expect.stringMatching(/never attributed/) },
+        });
+        const statuses = (await local.http.get('/api/projections').set('Authorization', local.auth('reporter')).expect(200)).body;
+        expect(statuses.find((s: { name: string }) => s.name === 'quotes')).toMatchObject({ status: 'failed' });
+        expect(statuses.find((s: { name: string }) => s.name === 'articles')).toMatchObject({ status: 'live' });
+      } finally {
+        await local.close();
+      }
+    });
+  });
+});
+
+/** Polls `read` until `done` holds: for state with no event to wait on from outside the process. */
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 200): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  throw new Error('The condition did not hold');
+}
