@@ -12,6 +12,7 @@ import * as appendsBench from './lib/appends';
 import { rawDurableLoop } from './lib/raw-sqlite';
 import { startServer } from './lib/server';
 import { rebuildBench, RebuildResult } from './rebuild';
+import { worstCases } from './worst-case';
 
 const args = process.argv.slice(2);
 const large = args.includes('--large');
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'newsroom-bench-'));
   const started = Date.now();
   try {
-    log('1/5 storage: raw durable loop, embedded store, emmett-sqlite');
+    log('1/6 storage: raw durable loop, embedded store, emmett-sqlite');
     const raw = rawDurableLoop(work, Math.min(seconds, 5), payload);
     const appends = {
       raw,
@@ -40,10 +41,10 @@ async function main(): Promise<void> {
     const server = await startServer(serverDir);
     const load = await httpLoad(server, seconds).finally(() => server.stop());
 
-    log('3/5 long streams: command and diff latency at 10 and 10,000 events');
+    log('3/6 long streams: command and diff latency at 10 and 10,000 events');
     const streams = await measureLongStreams([10, 10_000]);
 
-    log('4/5 rebuilds: generated logs of 100k and 1M events (and 5M with --large)');
+    log('4/6 rebuilds: generated logs of 100k and 1M events (and 5M with --large)');
     const scales = large ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000];
     const rebuilds: RebuildResult[] = [];
     for (const total of scales) {
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
 
-    log('5/5 report');
+    log('5/6 worst cases at maximum sizes, with GET /health every 10 ms');
+    const worst = await worstCases(log);
+
+    log('6/6 report');
     const [short, long] = streams;
     const at1m = rebuilds.find((r) => r.events >= 1_000_000) ?? rebuilds[rebuilds.length - 1];
     const rows = [
@@ -72,6 +76,23 @@ async function main(): Promise<void> {
         r === at1m ? '>= 0.4x, <= 300 MB' : '',
       ]),
     ];
+    const ms = (n: number) => fixed(n, 1);
+    rows.push([
+      'GET /health p50 / p99, idle server',
+      `${ms(worst.idleHealth.p50Ms)} / ${ms(worst.idleHealth.p99Ms)} ms`,
+      '',
+      '',
+      '',
+    ]);
+    for (const c of worst.cases) {
+      rows.push([
+        `worst case: ${c.name}`,
+        `${c.runsMs.map((r) => fixed(r)).join(', ')} ms`,
+        `GET /health meanwhile p50 / p99 ${ms(c.health.p50Ms)} / ${ms(c.health.p99Ms)} ms`,
+        ratio(c.health.p99Ms, worst.idleHealth.p99Ms),
+        '/health p99 <= 100 ms',
+      ]);
+    }
     const table = [
       '| figure | measured | baseline (same run) | ratio | goal |',
       '| --- | ---: | --- | ---: | --- |',
@@ -82,7 +103,7 @@ async function main(): Promise<void> {
     console.log(`\n${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
     writeFileSync(
       join(__dirname, 'results.json'),
-      JSON.stringify({ at: new Date().toISOString(), machine, seconds, appends, load, streams, rebuilds, table }, null, 2) + '\n',
+      JSON.stringify({ at: new Date().toISOString(), machine, seconds, appends, load, streams, rebuilds, worst, table }, null, 2) + '\n',
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
