@@ -85,6 +85,16 @@ export interface EventStore {
   /** The position of the last event in the global log, or START when it is empty. */
   headPosition(): Promise<Position>;
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;
+  /**
+   * The id of the event at exactly `position`, or null when no event stands there. With the
+   * head, what a reader checks to know that its checkpoint still belongs to this log.
+   */
+  eventIdAt(position: Position): Promise<string | null>;
+  /**
+   * An id written once into the store when it was created (a UUID), so that a reader can tell
+   * one log from another; null when the store has no place for one (EventStoreDB).
+   */
+  identity(): Promise<string | null>;
   /** A short description for /health, e.g. "embedded" or "eventstoredb". */
   readonly kind: string;
   close(): Promise<void>;

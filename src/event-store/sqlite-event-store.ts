@@ -1,16 +1,15 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { WrongExpectedRevisionError } from './event-store.errors';
+import { basename, dirname } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from './event-store.errors';
 import {
   AllSubscription,
   AppendResult,
   EventStore,
   EventToAppend,
   ExpectedRevision,
-  JsonObject,
-  JsonValue,
   Position,
   ReadAllOptions,
   ReadStreamOptions,
@@ -18,17 +17,10 @@ import {
   START,
   SubscribeToAllOptions,
 } from './event-store.port';
-
-interface EventRow {
-  position: bigint;
-  stream_id: string;
-  revision: bigint;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
+import { SqliteEventReader } from './sqlite-event-reader';
+import { FaultTracker } from './fault-tracker';
+import { describeFault, faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
+import { StoreCondition, StoreHealth } from './store-health';
 
 interface PendingAppend {
   streamId: string;
@@ -36,6 +28,11 @@ interface PendingAppend {
   expected: ExpectedRevision;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
+}
+
+export interface SqliteEventStoreOptions {
+  /** How long a commit waits for another connection's lock before SQLITE_BUSY (ms). Default 5000. */
+  busyTimeoutMs?: number;
 }
 
 const SUBSCRIPTION_BATCH = 512;
@@ -46,12 +43,21 @@ const SUBSCRIPTION_BATCH = 512;
  * commit is running are committed together in the next transaction (group commit): one fsync
  * for many concurrent requests. Reads use a second, read-only connection; WAL readers never
  * block the writer.
+ *
+ * Storage faults fail loudly: a group whose commit fails (disk full, read-only, I/O error, lock
+ * timeout, corruption) rejects every append of the group with the port's error for it (see
+ * toStoreError), and condition() reports the fault until the next commit succeeds. A file
+ * replaced or removed under the running store is refused before anything is written to the old
+ * one, which nobody would ever read again.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, StoreHealth {
   readonly kind = 'embedded';
   private readonly writer: Database.Database;
-  private readonly reader: Database.Database;
+  private readonly reader: SqliteEventReader;
   private readonly appended = new EventEmitter();
+  private readonly name: string;
+  private readonly faults: FaultTracker;
+  private readonly storeId: string;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private commits = 0;
@@ -62,18 +68,19 @@ export class SqliteEventStore implements EventStore {
     insert: Database.Statement<[string, bigint, string, string, string, string, string]>;
     eventAt: Database.Statement<[string, bigint], { event_id: string; position: bigint }>;
     revisionOfEvent: Database.Statement<[string, string], { revision: bigint }>;
-    readStream: Database.Statement<[string, bigint, number], EventRow>;
-    readAll: Database.Statement<[bigint, number], EventRow>;
-    head: Database.Statement<[], { position: bigint | null }>;
-    readerLastRevision: Database.Statement<[string], { revision: bigint | null }>;
   };
 
-  constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+  constructor(
+    readonly file: string,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.name = basename(file);
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
     this.writer = new Database(file);
     this.writer.pragma('journal_mode = WAL');
     this.writer.pragma('synchronous = FULL');
-    this.writer.pragma('busy_timeout = 5000');
+    this.writer.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.writer.exec(`
       CREATE TABLE IF NOT EXISTS events (
         position    INTEGER PRIMARY KEY,
@@ -87,10 +94,14 @@ export class SqliteEventStore implements EventStore {
         UNIQUE (stream_id, revision)
       );
       CREATE INDEX IF NOT EXISTS events_by_stream_and_id ON events (stream_id, event_id);
+      CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
-    this.reader = new Database(file, { readonly: true });
-    this.reader.pragma('busy_timeout = 5000');
-    const columns = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
+    // Written once, when the file is new (or predates store_meta); kept by backups and restores.
+    this.writer.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
+    this.storeId = (this.writer.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string }).value;
+    this.faults = new FaultTracker(file);
+    this.reader = new SqliteEventReader(new Database(file, { readonly: true }), this.name);
+    this.reader.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.statements = {
       lastRevision: this.writer.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
       insert: this.writer.prepare(
@@ -99,12 +110,6 @@ export class SqliteEventStore implements EventStore {
       ),
       eventAt: this.writer.prepare('SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?'),
       revisionOfEvent: this.writer.prepare('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?'),
-      readStream: this.reader.prepare(
-        `SELECT ${columns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-      ),
-      readAll: this.reader.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
-      head: this.reader.prepare('SELECT max(position) AS position FROM events'),
-      readerLastRevision: this.reader.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
     };
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
     this.appended.setMaxListeners(0);
@@ -134,6 +139,13 @@ export class SqliteEventStore implements EventStore {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    const replaced = this.faults.replacedBy();
+    if (replaced) {
+      this.faults.note('replaced', replaced);
+      const error = new EventStoreUnavailableError(describeFault('replaced', replaced, this.name));
+      for (const append of batch) append.reject(error);
+      return;
+    }
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     const recordedAt = new Date().toISOString();
     try {
@@ -143,14 +155,22 @@ export class SqliteEventStore implements EventStore {
           try {
             outcomes.push({ ok: true, result: this.writer.transaction(() => this.appendOne(append, recordedAt))() });
           } catch (error) {
+            // A storage fault fails the whole group: SQLite may have rolled the transaction back
+            // already (https://www.sqlite.org/lang_transaction.html, "Response To Errors").
+            if (sqliteCode(error) !== null) throw error;
             outcomes.push({ ok: false, error });
           }
         }
       })();
     } catch (error) {
-      for (const append of batch) append.reject(error);
+      const code = sqliteCode(error);
+      const reason = faultReasonOf(code);
+      if (code !== null && reason !== null) this.faults.note(reason, code);
+      const mapped = toStoreError(error, this.name);
+      for (const append of batch) append.reject(mapped);
       return;
     }
+    this.faults.cleared();
     this.commits++;
     batch.forEach((append, i) => {
       const outcome = outcomes[i];
@@ -216,26 +236,69 @@ export class SqliteEventStore implements EventStore {
     return { nextExpectedRevision: first + BigInt(events.length) - 1n, position: { commit: position, prepare: position } };
   }
 
+  /** Throws DamagedEventError when an event of the page cannot be read. */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const rows = this.statements.readStream.all(streamId, options.fromRevision ?? 0n, options.maxCount ?? -1);
-    return rows.map(toRecordedEvent);
+    return this.reader.readStream(streamId, options.fromRevision ?? 0n, options.maxCount ?? -1);
   }
 
   async streamRevision(streamId: string): Promise<bigint | null> {
-    return this.statements.readerLastRevision.get(streamId)?.revision ?? null;
+    return this.reader.streamRevision(streamId);
   }
 
+  /** Throws DamagedEventError when an event of the batch cannot be read. */
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.readAllNow(options.after ?? START, options.maxCount);
-  }
-
-  private readAllNow(after: Position, maxCount: number): RecordedEvent[] {
-    return this.statements.readAll.all(after.commit, maxCount).map(toRecordedEvent);
+    const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount);
+    if (damage) throw damage;
+    return events;
   }
 
   async headPosition(): Promise<Position> {
-    const position = this.statements.head.get()?.position ?? null;
+    const position = this.reader.head();
     return position === null ? START : { commit: position, prepare: position };
+  }
+
+  async eventIdAt(position: Position): Promise<string | null> {
+    return this.reader.eventIdAt(position.commit);
+  }
+
+  async identity(): Promise<string> {
+    return this.storeId;
+  }
+
+  /** See StoreHealth. A replaced file is noticed here at once, even before the next append. */
+  condition(): StoreCondition {
+    return this.faults.condition();
+  }
+
+  /**
+   * SQLite's quick_check of the whole file (https://www.sqlite.org/pragma.html#pragma_quick_check):
+   * O(N), without checking that indexes match their tables. Returns the problems found; [] is ok.
+   */
+  quickCheck(): string[] {
+    try {
+      const rows = this.reader.db.pragma('quick_check') as Array<{ quick_check: string }>;
+      return rows.map((row) => row.quick_check).filter((line) => line !== 'ok');
+    } catch (error) {
+      return [`${sqliteCode(error) ?? 'error'}: ${(error as Error).message}`];
+    }
+  }
+
+  /**
+   * Fault injection for the storage-fault tests only (the application never calls it).
+   * `readOnly` sets PRAGMA query_only on the writer, so a commit fails with SQLITE_READONLY as on
+   * a filesystem remounted read-only (the tests run as root, where chmod stops nothing, and a
+   * read-only remount is refused while the file is open for writing). `maxPageCount` sets PRAGMA
+   * max_page_count: a commit that needs more pages fails with SQLITE_FULL as on a full disk;
+   * raising it again gives the space back. https://www.sqlite.org/pragma.html
+   */
+  injectFaultForTests(fault: { readOnly?: boolean; maxPageCount?: number }): void {
+    if (fault.readOnly !== undefined) this.writer.pragma(`query_only = ${fault.readOnly ? 1 : 0}`);
+    if (fault.maxPageCount !== undefined) this.writer.pragma(`max_page_count = ${Math.floor(fault.maxPageCount)}`);
+  }
+
+  /** The file's page count now (PRAGMA page_count), for the tests that fill it up. */
+  pageCount(): number {
+    return this.writer.pragma('page_count', { simple: true }) as number;
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
@@ -258,12 +321,14 @@ export class SqliteEventStore implements EventStore {
         while (!closed && !store.closed) {
           // Note the commit count before reading: a commit after the read is never missed.
           const seen = store.commits;
-          const batch = store.readAllNow(after, SUBSCRIPTION_BATCH);
+          const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH);
           for (const event of batch) {
             if (closed) return;
             yield event;
             after = event.position;
           }
+          // Everything before the damaged event has been delivered: the subscriber stops there.
+          if (damage) throw damage;
           if (batch.length < SUBSCRIPTION_BATCH && store.commits === seen && !closed) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;
@@ -283,20 +348,7 @@ export class SqliteEventStore implements EventStore {
     if (this.pending.length > 0) this.flush();
     this.closed = true;
     this.appended.emit('closed');
-    this.reader.close();
+    this.reader.db.close();
     this.writer.close();
   }
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    streamId: row.stream_id,
-    type: row.type,
-    revision: row.revision,
-    position: { commit: row.position, prepare: row.position },
-    data: JSON.parse(row.data) as JsonValue,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    recordedAt: row.recorded_at,
-  };
 }

@@ -219,6 +219,23 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
         const [, last] = await store.readStream(stream);
         expect(last.position).toEqual(result.position);
       });
+
+      it('names the event at a position, and nothing where none stands (a reader checks its checkpoint so)', async () => {
+        const stream = streamName();
+        const sent = [event(), event(), event()];
+        await store.appendToStream(stream, sent, 'no_stream');
+        const recorded = await store.readStream(stream);
+        for (const [i, e] of recorded.entries()) expect(await store.eventIdAt(e.position)).toBe(sent[i].id);
+        const head = await store.headPosition();
+        expect(await store.eventIdAt({ commit: head.commit + 1000n, prepare: head.prepare + 1000n })).toBeNull();
+        expect(await store.eventIdAt(START)).toBeNull();
+      });
+
+      it('keeps one identity (or none) for the life of the store', async () => {
+        const identity = await store.identity();
+        await store.appendToStream(streamName(), [event()], 'no_stream');
+        expect(await store.identity()).toBe(identity);
+      });
     });
 
     describe('subscribing to the global log', () => {

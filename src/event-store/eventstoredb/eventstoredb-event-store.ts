@@ -21,8 +21,10 @@ import {
   START,
   SubscribeToAllOptions,
 } from '../event-store.port';
+import { EventStoreUnavailableError } from '../event-store.errors';
 import { appendError, isUnreachable, storeError } from './eventstoredb-errors';
 import {
+  isStart,
   isSystemEvent,
   LEADER,
   toClientExpectedRevision,
@@ -138,6 +140,34 @@ export class EventStoreDbEventStore implements EventStore {
       if (batch.length < HEAD_READ_BATCH) return START;
       before = batch[batch.length - 1].position;
     }
+  }
+
+  /**
+   * Forwards from a position includes the event at it, so the first event read is the one at
+   * `position` if any stands there. A position that is no record boundary of this server's log
+   * (a checkpoint taken on another server) is not an error for the caller: nothing stands there.
+   */
+  async eventIdAt(position: Position): Promise<string | null> {
+    if (isStart(position)) return null;
+    const fromPosition = toReadPosition(position);
+    try {
+      const [first] = await this.collect(() => this.client.readAll({ ...LEADER, fromPosition, maxCount: 1 }), 'read $all');
+      const found = first && toRecordedEvent(first);
+      return found && comparePositions(found.position, position) === 0 ? found.id : null;
+    } catch (error) {
+      if (error instanceof EventStoreUnavailableError) throw error;
+      return null;
+    }
+  }
+
+  /**
+   * None: EventStoreDB has no place for an identity of ours short of a stream in the user's log,
+   * and the first events of $all are the server's own. Readers there rely on the head and on the
+   * id of the event at their checkpoint (eventIdAt), which tell a replaced log just as well once
+   * it holds anything.
+   */
+  async identity(): Promise<null> {
+    return null;
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {

@@ -1,0 +1,173 @@
+import Database from 'better-sqlite3';
+import { DamagedEventError } from './event-store.errors';
+import { JsonObject, JsonValue, RecordedEvent } from './event-store.port';
+import { faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
+
+export interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
+
+/** Events read before the first damaged one, and that damage (null when there was none). */
+export interface ReadPrefix {
+  events: RecordedEvent[];
+  damage: DamagedEventError | null;
+}
+
+const isCorrupt = (error: unknown) => faultReasonOf(sqliteCode(error)) === 'corrupt';
+
+/**
+ * Reads the events table of an embedded store through one connection (read-only for the store
+ * and the CLIs). Every SQLite storage error is mapped to the port's errors (see toStoreError). A
+ * damaged event is named by its position: an event whose JSON does not parse, or whose page
+ * SQLite reports as corrupt (SQLITE_CORRUPT, https://www.sqlite.org/rescode.html#corrupt). A
+ * range scan that meets a damaged page fails as a whole, so the reader then looks the rows up one
+ * by one (rowid lookups touch only their own leaf page) to find the first one it cannot read.
+ */
+export class SqliteEventReader {
+  private readonly statements: {
+    readStream: Database.Statement<[string, bigint, number], EventRow>;
+    streamPositions: Database.Statement<[string, bigint, number], { position: bigint }>;
+    readAll: Database.Statement<[bigint, number], EventRow>;
+    at: Database.Statement<[bigint], EventRow>;
+    idAt: Database.Statement<[bigint], { event_id: string }>;
+    head: Database.Statement<[], { position: bigint | null }>;
+    lastRevision: Database.Statement<[string], { revision: bigint | null }>;
+  };
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly file: string,
+  ) {
+    this.statements = {
+      readStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`),
+      // Answered from the (stream_id, revision) index alone, which holds the rowid: no event page.
+      streamPositions: db.prepare('SELECT position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
+      readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      at: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
+      idAt: db.prepare('SELECT event_id FROM events WHERE position = ?'),
+      head: db.prepare('SELECT max(position) AS position FROM events'),
+      lastRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+    };
+    for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
+  }
+
+  /** Events of one stream from `fromRevision`, at most `maxCount` (-1: all). Throws DamagedEventError. */
+  readStream(streamId: string, fromRevision: bigint, maxCount: number): RecordedEvent[] {
+    try {
+      return this.statements.readStream.all(streamId, fromRevision, maxCount).map(toRecordedEvent);
+    } catch (error) {
+      if (!isCorrupt(error)) throw toStoreError(error, this.file);
+      const positions = this.guard(() => this.statements.streamPositions.all(streamId, fromRevision, maxCount));
+      return positions.map(({ position }) => this.eventAt(position, error)).filter((e) => e !== null);
+    }
+  }
+
+  /**
+   * Up to `maxCount` events after position `after` (a bigint; -1n before the first), stopping at
+   * the first damaged one, which is returned as `damage`.
+   */
+  readAll(after: bigint, maxCount: number): ReadPrefix {
+    let rows: EventRow[];
+    try {
+      rows = this.statements.readAll.all(after, maxCount);
+    } catch (error) {
+      if (!isCorrupt(error)) throw toStoreError(error, this.file);
+      return this.readOneByOne(after, maxCount, error);
+    }
+    const events: RecordedEvent[] = [];
+    for (const row of rows) {
+      try {
+        events.push(toRecordedEvent(row));
+      } catch (damage) {
+        return { events, damage: damage as DamagedEventError };
+      }
+    }
+    return { events, damage: null };
+  }
+
+  /** The last position of the log (a bigint), or null when it is empty. */
+  head(): bigint | null {
+    return this.guard(() => this.statements.head.get()?.position ?? null);
+  }
+
+  streamRevision(streamId: string): bigint | null {
+    return this.guard(() => this.statements.lastRevision.get(streamId)?.revision ?? null);
+  }
+
+  /** The id of the event at `position`, or null when none stands there. */
+  eventIdAt(position: bigint): string | null {
+    return this.guard(() => this.statements.idAt.get(position)?.event_id ?? null);
+  }
+
+  private readOneByOne(after: bigint, maxCount: number, cause: unknown): ReadPrefix {
+    const events: RecordedEvent[] = [];
+    // Positions are dense (1, 2, 3...: rowids of a table nothing is deleted from), so the next
+    // maxCount positions hold the next maxCount events.
+    for (let position = after + 1n; position <= after + BigInt(maxCount); position++) {
+      try {
+        const event = this.eventAt(position, cause);
+        if (event) events.push(event);
+      } catch (damage) {
+        if (damage instanceof DamagedEventError) return { events, damage };
+        throw damage;
+      }
+    }
+    return { events, damage: null };
+  }
+
+  /** The event at `position`, null if there is none; DamagedEventError if its page is corrupt. */
+  private eventAt(position: bigint, scanError: unknown): RecordedEvent | null {
+    let row: EventRow | undefined;
+    try {
+      row = this.statements.at.get(position);
+    } catch (error) {
+      if (!isCorrupt(error)) throw toStoreError(error, this.file);
+      throw new DamagedEventError(position, `its page in ${this.file} is damaged (${sqliteCode(error)})`, null, {
+        cause: scanError,
+      });
+    }
+    return row ? toRecordedEvent(row) : null;
+  }
+
+  private guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw toStoreError(error, this.file);
+    }
+  }
+}
+
+/** A row as the port's RecordedEvent; DamagedEventError when data or metadata is not JSON. */
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    revision: row.revision,
+    position: { commit: row.position, prepare: row.position },
+    data: parseJson(row, 'data') as JsonValue,
+    metadata: parseJson(row, 'metadata') as JsonObject,
+    recordedAt: row.recorded_at,
+  };
+}
+
+function parseJson(row: EventRow, column: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(row[column]);
+  } catch (error) {
+    const where = { streamId: row.stream_id, revision: row.revision };
+    throw new DamagedEventError(row.position, `its ${column} is not valid JSON (${(error as Error).message})`, where, {
+      cause: error,
+    });
+  }
+}

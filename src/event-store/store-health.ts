@@ -1,0 +1,27 @@
+/** How /health learns the event store's condition; provided by the event-store module. */
+export const STORE_HEALTH = Symbol('STORE_HEALTH');
+
+/** Why the store is degraded: the words /health shows. */
+export type StoreFaultReason = 'out-of-space' | 'read-only' | 'unavailable' | 'corrupt' | 'replaced';
+
+/** A fault the store is in since `since` (ISO-8601); `code` is SQLite's (e.g. "SQLITE_FULL"). */
+export interface StoreFault {
+  reason: StoreFaultReason;
+  code: string;
+  /** For operators: what happened and what clears it. Never a token or a request's content. */
+  detail: string;
+  since: string;
+}
+
+export type StoreCondition = { status: 'ok' } | ({ status: 'degraded' } & StoreFault);
+
+export interface StoreHealth {
+  /** Cheap and synchronous: /health calls it on every request. */
+  condition(): StoreCondition;
+}
+
+export const HEALTHY: StoreHealth = { condition: () => ({ status: 'ok' }) };
+
+export function isStoreHealth(value: object): value is StoreHealth {
+  return typeof (value as Partial<StoreHealth>).condition === 'function';
+}

@@ -1,0 +1,115 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EventStoreFullError,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../../src/event-store/event-store.errors';
+import { AppendResult, EventToAppend } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { tempDir } from '../support/temp-dir';
+
+const event = (bytes = 100): EventToAppend => ({ id: randomUUID(), type: 'Written', data: { text: 'x'.repeat(bytes) }, metadata: {} });
+type Outcome = { stream: string; ok: true; result: AppendResult } | { stream: string; ok: false; error: unknown };
+
+/** Starts `count` appends in one turn of the event loop: the store commits them as one group. */
+function appendGroup(store: SqliteEventStore, count: number, bytes: number): Promise<Outcome[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i): Promise<Outcome> => {
+      const stream = `group-${randomUUID()}-${i}`;
+      try {
+        return { stream, ok: true, result: await store.appendToStream(stream, [event(bytes)], 'no_stream') };
+      } catch (error) {
+        return { stream, ok: false, error };
+      }
+    }),
+  );
+}
+
+describe('embedded store under storage faults', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let file: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = tempDir('newsroom-faults-');
+    file = join(dir.path, 'events.sqlite');
+    store = new SqliteEventStore(file, { busyTimeoutMs: 50 });
+  });
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('out of space (SQLITE_FULL): rejects every append of the group, reports it, and recovers with the next commit', async () => {
+    const before = await store.appendToStream('kept', [event()], 'no_stream');
+    store.injectFaultForTests({ maxPageCount: store.pageCount() });
+
+    const group = await appendGroup(store, 20, 8000);
+    expect(group.every((o) => !o.ok && o.error instanceof EventStoreFullError)).toBe(true);
+    expect(String((group[0] as { error: Error }).error.message)).not.toMatch(/database or disk is full/);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'out-of-space', code: 'SQLITE_FULL' });
+    expect(await store.headPosition()).toEqual(before.position);
+
+    store.injectFaultForTests({ maxPageCount: 1_000_000 });
+    const after = await appendGroup(store, 5, 8000);
+    expect(after.every((o) => o.ok)).toBe(true);
+    expect(store.condition()).toEqual({ status: 'ok' });
+    // Nothing of the refused group was stored; everything acknowledged was.
+    for (const o of group) expect(await store.readStream(o.stream)).toEqual([]);
+    for (const o of after) expect(await store.readStream(o.stream)).toHaveLength(1);
+  });
+
+  it('a refused expected revision still fails only its own append of the group', async () => {
+    await store.appendToStream('taken', [event()], 'no_stream');
+    const [refused, accepted] = await Promise.allSettled([
+      store.appendToStream('taken', [event()], 'no_stream'),
+      store.appendToStream('free', [event()], 'no_stream'),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedRevisionError) });
+    expect(accepted.status).toBe('fulfilled');
+    expect(store.condition()).toEqual({ status: 'ok' });
+  });
+
+  it('read-only (SQLITE_READONLY): refuses appends as unavailable, keeps serving reads, and recovers', async () => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    store.injectFaultForTests({ readOnly: true });
+    await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'read-only', code: 'SQLITE_READONLY' });
+    expect(await store.readStream('kept')).toHaveLength(1);
+
+    store.injectFaultForTests({ readOnly: false });
+    await store.appendToStream('accepted', [event()], 'no_stream');
+    expect(store.condition()).toEqual({ status: 'ok' });
+    expect(await store.readStream('refused')).toEqual([]);
+  });
+
+  it('locked by another connection beyond the busy timeout (SQLITE_BUSY): unavailable while it lasts', async () => {
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(store.appendToStream('waits', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'unavailable', code: 'SQLITE_BUSY' });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    await store.appendToStream('waits', [event()], 'no_stream');
+    expect(store.condition()).toEqual({ status: 'ok' });
+  });
+
+  it('a file replaced or removed under the running store: appends refused before anything is written to the old one', async () => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    renameSync(file, `${file}.moved`);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced', code: 'ENOENT' });
+    await expect(store.appendToStream('lost', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    renameSync(`${file}.moved`, file);
+    await store.close();
+
+    store = new SqliteEventStore(file);
+    expect(await store.readStream('lost')).toEqual([]);
+    expect(await store.readStream('kept')).toHaveLength(1);
+  });
+});
