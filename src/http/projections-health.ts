@@ -3,10 +3,12 @@ export const PROJECTIONS_HEALTH = Symbol('PROJECTIONS_HEALTH');
 
 export interface ProjectionHealth {
   name: string;
-  /** live | catching-up | rebuilding | failed */
+  /** live | catching-up | rebuilding | stale | failed */
   status: string;
   /** The last log position the serving generation has processed (decimal string, "-1" for none). */
   position: string;
+  /** Why a projection is "failed" or "stale", or that its rebuild stopped; absent otherwise. */
+  problem?: string;
   /** Why and where a failed read model stopped: the event's position, id, type and stream, and the error. */
   failure?: { message: string; position: string; eventId: string; eventType: string; streamId: string; revision: string };
 }

@@ -1,3 +1,4 @@
+import { DamagedEventError, EventStoreCorruptError } from '../event-store/event-store.errors';
 import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent } from '../event-store/event-store.port';
 import { toProjectedEvent } from './projected-event';
 import { Change, ColumnValue, Docs, Projection, View } from './projection';
@@ -49,8 +50,10 @@ export class GenerationWriter {
   applyBatch(events: readonly RecordedEvent[]): BatchOutcome {
     return this.db.sql.transaction((): BatchOutcome => {
       const row = this.db.generation(this.projection.name, this.generation);
-      if (!row || row.role === 'retired') return { kind: 'retired' };
+      // Marked stale by another process (the rebuild CLI found it follows another log): stop too.
+      if (!row || row.role === 'retired' || row.stale) return { kind: 'retired' };
       let checkpoint = parsePosition(row.checkpoint)!;
+      let lastEventId = row.lastEventId;
       const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
       const view = new BatchView(this.db, this.tables);
       let failure: ProjectionFailure | null = null;
@@ -64,13 +67,30 @@ export class GenerationWriter {
           break;
         }
         checkpoint = recorded.position;
+        lastEventId = recorded.id;
         applied++;
       }
       view.flush();
       this.db
-        .prepare('UPDATE projection_generations SET checkpoint = ?, events = events + ?, failure = ? WHERE projection = ? AND generation = ?')
-        .run(formatPosition(checkpoint), applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
+        .prepare(
+          `UPDATE projection_generations SET checkpoint = ?, last_event_id = ?, events = events + ?, failure = ?
+           WHERE projection = ? AND generation = ?`,
+        )
+        .run(formatPosition(checkpoint), lastEventId, applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
       return failure ? { kind: 'failed', checkpoint, failure } : { kind: 'applied', checkpoint, applied };
+    }).immediate();
+  }
+
+  /**
+   * Records that the log itself could not be read past the checkpoint (a damaged event): the
+   * generation stops there as failed, exactly as when the projection throws.
+   */
+  fail(failure: ProjectionFailure): BatchOutcome {
+    return this.db.sql.transaction((): BatchOutcome => {
+      const row = this.db.generation(this.projection.name, this.generation);
+      if (!row || row.role === 'retired') return { kind: 'retired' };
+      this.db.setFailure(this.projection.name, this.generation, JSON.stringify(failure));
+      return { kind: 'failed', checkpoint: parsePosition(row.checkpoint)!, failure };
     }).immediate();
   }
 }
@@ -155,5 +175,21 @@ function describeFailure(event: RecordedEvent, error: unknown): ProjectionFailur
     eventType: event.type,
     streamId: event.streamId,
     revision: event.revision.toString(),
+  };
+}
+
+/** A ProjectionFailure for an event the store could not read (what it knows of it, else "unknown"). */
+export function describeUnreadable(error: DamagedEventError | EventStoreCorruptError, checkpoint: Position): ProjectionFailure {
+  if (error instanceof EventStoreCorruptError) {
+    const position = `after ${formatPosition(checkpoint)}`;
+    return { message: error.message, position, eventId: 'unknown', eventType: 'unknown', streamId: 'unknown', revision: 'unknown' };
+  }
+  return {
+    message: error.message,
+    position: error.position.toString(),
+    eventId: 'unknown',
+    eventType: 'unknown',
+    streamId: error.where?.streamId ?? 'unknown',
+    revision: error.where?.revision.toString() ?? 'unknown',
   };
 }

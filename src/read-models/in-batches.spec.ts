@@ -45,4 +45,17 @@ describe('inBatches', () => {
     for await (const batch of inBatches(appends(), 2, (x, y) => x[0] === y[0])) batches.push(batch.items);
     expect(batches.filter((b) => b.length > 0)).toEqual([['a1', 'b1', 'b2', 'b3'], ['c1', 'd1']]);
   });
+
+  it('hands over what the source gave before it failed, then rethrows its error', async () => {
+    async function* failing(): AsyncGenerator<number> {
+      yield* [1, 2, 3];
+      throw new Error('damaged');
+    }
+    const batches: number[][] = [];
+    const run = async () => {
+      for await (const batch of inBatches(failing(), 10)) batches.push(batch.items);
+    };
+    await expect(run()).rejects.toThrow('damaged');
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
 });

@@ -29,7 +29,14 @@ export async function* inBatches<T>(
   const endOfTurn = () => (turn ??= nextTurn().then(() => ((turn = null), 'quiet' as const)));
   for (;;) {
     pending ??= iterator.next();
-    const next = quiet ? await pending : await Promise.race([pending, endOfTurn()]);
+    let next: IteratorResult<T> | 'quiet';
+    try {
+      next = quiet ? await pending : await Promise.race([pending, endOfTurn()]);
+    } catch (error) {
+      // What the source gave before it failed (e.g. the events before a damaged one) still counts.
+      if (items.length > 0) yield { items, caughtUp: false };
+      throw error;
+    }
     if (next === 'quiet') {
       quiet = true;
       yield { items, caughtUp: true };

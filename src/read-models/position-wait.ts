@@ -37,7 +37,8 @@ export function waitForPosition(
 ): Promise<void> {
   // By commit position alone: that is what clients hold (API positions are commit positions),
   // and on EventStoreDB the events of one append share it (batches never split them).
-  const behind = () => slots.filter((slot) => slot.livePosition.commit < position.commit);
+  // A stale live generation follows another log: whatever its checkpoint, it vouches for nothing.
+  const behind = () => slots.filter((slot) => slot.liveStale !== null || slot.livePosition.commit < position.commit);
   if (behind().length === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const finish = (error?: PositionNotReachedError) => {
@@ -50,8 +51,8 @@ export function waitForPosition(
     const check = () => {
       const late = behind();
       if (late.length === 0) return finish();
-      const stuck = late.find((slot) => slot.liveFailure && !isRebuilding(slot));
-      if (stuck) finish(new PositionNotReachedError(position, late, stuck.liveFailure));
+      const stuck = late.find((slot) => (slot.liveFailure || slot.liveStale) && !isRebuilding(slot));
+      if (stuck) finish(new PositionNotReachedError(position, late, stuck.liveFailure ?? stuck.nextFailure?.failure ?? null));
     };
     const giveUp = () => finish(new PositionNotReachedError(position, behind(), null));
     const timer = setTimeout(giveUp, timeoutMs);

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../event-store/event-store.port';
 import { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-writer';
+import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
 import { Projection } from './projection';
 import { Projector } from './projector';
-import { GenerationRow, ReadModelDb, schemaSignature } from './read-model-db';
+import { GenerationRow, ReadModelDb, schemaSignature, StaleMark } from './read-model-db';
 import { Slot } from './slot';
 
 export interface RuntimeLogger {
@@ -31,19 +32,28 @@ export interface RuntimeEvents {
   stopped: [];
   swapped: [name: string, generation: number];
   failed: [name: string, generation: number, failure: ProjectionFailure];
+  /** The generation does not follow the store's log (see checkFollows); it is being replaced. */
+  stale: [name: string, generation: number, mark: StaleMark];
 }
 
 /**
  * Runs every projection: one projector per live generation and one per generation being
  * rebuilt, swaps a rebuilt generation in once it has caught up, and rebuilds on start any
  * projection whose version or tables changed (the old generation serves meanwhile).
+ *
+ * Before each catch-up a projector checks that its generation follows the store's log (see
+ * checkFollows). One that does not, because the log was deleted or restored from an older
+ * backup under kept read models, is marked stale and rebuilt from the log; a stale live
+ * generation serves meanwhile, but no read waiting for a position is answered from it.
  */
 export class ProjectionRuntime {
   readonly db: ReadModelDb;
   readonly events = new EventEmitter<RuntimeEvents>();
   readonly slots: ReadonlyMap<string, Slot>;
-  private started = false;
+  private starting: Promise<void> | null = null;
   private stopping = false;
+  /** The store's identity, known once start() has asked for it. */
+  private storeId: string | null = null;
   /** Every projector started and not stopped, including one replaced in its slot. */
   private readonly running = new Set<Projector>();
 
@@ -52,7 +62,7 @@ export class ProjectionRuntime {
     this.slots = new Map(
       options.projections.map((projection) => [
         projection.name,
-        { projection, signature: schemaSignature(projection), livePosition: START, liveFailure: null },
+        { projection, signature: schemaSignature(projection), livePosition: START, liveFailure: null, liveStale: null },
       ]),
     );
     this.events.setMaxListeners(0);
@@ -62,11 +72,20 @@ export class ProjectionRuntime {
     return this.options.store;
   }
 
-  /** Reconciles the registry with the code and starts the projectors; does not wait for them. */
-  start(): void {
-    if (this.started) return;
-    this.started = true;
-    for (const slot of this.slots.values()) this.reconcile(slot, true);
+  /**
+   * Reconciles the registry with the code and starts the projectors. Resolves once each of them
+   * has checked that its generation follows the log (it does not wait for them to catch up).
+   */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      this.storeId = await this.options.store.identity();
+      for (const slot of this.slots.values()) this.reconcile(slot, true);
+      if (this.options.followLive === false) {
+        for (const slot of this.slots.values()) await this.checkUnfollowedLive(slot);
+      }
+      await Promise.all([...this.running].map((projector) => projector.firstCheck));
+    })();
+    return this.starting;
   }
 
   /** Stops following the log; reads keep working until close(). Pending waitFor calls reject. */
@@ -90,15 +109,21 @@ export class ProjectionRuntime {
   async rebuild(name: string): Promise<GenerationRow> {
     const slot = this.slots.get(name);
     if (!slot) throw new Error(`Unknown projection "${name}"`);
+    await this.starting;
     const existing = this.db.withRole(name, 'next');
-    if (existing && !existing.failure && existing.schema === slot.signature && existing.version === slot.projection.version) {
+    if (existing && !existing.failure && !existing.stale && existing.schema === slot.signature && existing.version === slot.projection.version) {
       this.follow(slot, 'next', existing);
       return existing;
     }
     if (existing) await this.discard(slot, existing.generation);
-    const row = this.db.createGeneration(slot.projection, 'next');
-    this.follow(slot, 'next', row);
+    const row = this.startRebuild(slot);
     this.options.logger?.log(`${name}: rebuilding as generation ${row.generation}`);
+    return row;
+  }
+
+  private startRebuild(slot: Slot): GenerationRow {
+    const row = this.db.createGeneration(slot.projection, 'next', this.storeId);
+    this.follow(slot, 'next', row);
     return row;
   }
 
@@ -121,16 +146,86 @@ export class ProjectionRuntime {
       this.db.dropGeneration(name, next.generation);
       next = undefined;
     }
-    if (!live && !next) live = this.db.createGeneration(slot.projection, 'live');
-    else if (live && stale(live) && !next) {
-      next = this.db.createGeneration(slot.projection, 'next');
-      this.options.logger?.log(`${name}: version ${live.version} → ${version}, rebuilding as generation ${next.generation}`);
+    if (next?.stale) {
+      this.db.dropGeneration(name, next.generation);
+      next = undefined;
     }
-    slot.livePosition = live ? parsePosition(live.checkpoint)! : START;
+    if (!live && !next) live = this.db.createGeneration(slot.projection, 'live', this.storeId);
+    else if (live && stale(live) && !next) {
+      next = this.db.createGeneration(slot.projection, 'next', this.storeId);
+      this.options.logger?.log(`${name}: version ${live.version} → ${version}, rebuilding as generation ${next.generation}`);
+    } else if (live?.stale && !next && this.options.followLive !== false) {
+      next = this.db.createGeneration(slot.projection, 'next', this.storeId);
+      this.options.logger?.error(`${name}: generation ${live.generation} is stale, rebuilding it from the log as generation ${next.generation}`);
+    }
     slot.liveFailure = live?.failure ? (JSON.parse(live.failure) as ProjectionFailure) : null;
+    slot.liveStale = live?.stale ? (JSON.parse(live.stale) as StaleMark) : null;
     // A live generation whose tables differ from the code's cannot be followed: it serves as is.
-    if (live && live.schema === slot.signature && this.options.followLive !== false) this.follow(slot, 'live', live);
+    const followed = live && live.schema === slot.signature && !live.stale && this.options.followLive !== false;
+    // Until its projector has checked it against the log, no position is vouched for.
+    slot.livePosition = live && !followed && !live.stale ? parsePosition(live.checkpoint)! : START;
+    if (followed && live) this.follow(slot, 'live', live);
     if (next) this.follow(slot, 'next', next);
+  }
+
+  /**
+   * The check a projector makes before each catch-up (ProjectorHooks.verify). A generation from
+   * an older file gets the origin it was just checked against recorded.
+   */
+  private async verify(slot: Slot, projector: Projector): Promise<boolean> {
+    const name = slot.projection.name;
+    const row = this.db.generation(name, projector.generation);
+    // Retired meanwhile: its next batch finds out and the runtime follows what is live now.
+    if (!row || row.role === 'retired' || this.stopping) return true;
+    const check = await checkFollows(this.options.store, row, this.storeId);
+    if (!check.follows) {
+      this.markStale(slot, projector, check.reason);
+      return false;
+    }
+    if (row.storeId === null || row.lastEventId === null) this.db.adoptOrigin(name, row.generation, this.storeId, check.lastEventId);
+    if (slot.live === projector) {
+      slot.livePosition = parsePosition(row.checkpoint)!;
+      this.events.emit('progress');
+    }
+    return true;
+  }
+
+  /** Tells the operator, keeps a stale live generation serving, and rebuilds from the log. */
+  private markStale(slot: Slot, projector: Projector, reason: string): void {
+    const name = slot.projection.name;
+    const { generation } = projector;
+    const mark: StaleMark = { reason, since: new Date().toISOString() };
+    this.running.delete(projector);
+    this.db.setStale(name, generation, mark);
+    if (slot.next === projector) {
+      slot.next = undefined;
+      this.db.dropGeneration(name, generation);
+      const row = this.startRebuild(slot);
+      this.options.logger?.error(`${name}: rebuild generation ${generation} does not follow the log (${reason}); starting over as ${row.generation}`);
+    } else if (slot.live === projector) {
+      slot.live = undefined;
+      slot.liveStale = mark;
+      slot.livePosition = START;
+      const next = slot.next ?? this.startRebuild(slot);
+      this.options.logger?.error(
+        `${name}: generation ${generation} does not follow this event store's log: ${reason}. It was built from another ` +
+          `log (deleted, replaced or restored from an older backup); it serves, marked stale, while generation ` +
+          `${next.generation} is rebuilt from the log.`,
+      );
+    }
+    this.events.emit('stale', name, generation, mark);
+    this.events.emit('progress');
+  }
+
+  /** The rebuild CLI does not follow live generations, but must not wait to swap behind a stale one. */
+  private async checkUnfollowedLive(slot: Slot): Promise<void> {
+    const name = slot.projection.name;
+    const live = this.db.withRole(name, 'live');
+    if (!live || live.stale) return;
+    const check = await checkFollows(this.options.store, live, this.storeId);
+    if (check.follows) return;
+    this.db.setStale(name, live.generation, { reason: check.reason, since: new Date().toISOString() });
+    this.options.logger?.error(`${name}: generation ${live.generation} does not follow this event store's log: ${check.reason}`);
   }
 
   private follow(slot: Slot, role: 'live' | 'next', row: GenerationRow): void {
@@ -156,6 +251,7 @@ export class ProjectionRuntime {
         this.options.logger?.error(
           `${slot.projection.name} generation ${projector.generation}: reading the log failed, retrying: ${String(error)}`,
         ),
+      verify: (projector: Projector) => this.verify(slot, projector),
     };
   }
 
@@ -165,11 +261,12 @@ export class ProjectionRuntime {
     // Swapped out here already, or shutting down: its last word does not matter.
     if (role === null || this.stopping) return;
     if (outcome.kind === 'retired') {
-      // Another process (the rebuild CLI) swapped generations: follow what is live now.
+      // Another process (the rebuild CLI) swapped generations or found this one stale: follow what is live now.
       slot[role] = undefined;
       this.reconcile(slot, false);
     } else if (outcome.kind === 'failed') {
       if (role === 'live') slot.liveFailure = outcome.failure;
+      else slot.nextFailure = { generation: projector.generation, failure: outcome.failure };
       this.options.logger?.error(
         `${name} generation ${projector.generation} failed at ${outcome.failure.position}: ${outcome.failure.message}`,
       );
@@ -195,7 +292,8 @@ export class ProjectionRuntime {
         if (!row || row.role !== 'next' || row.failure) return null;
         const checkpoint = parsePosition(row.checkpoint)!;
         const live = this.db.withRole(name, 'live');
-        const frozen = live !== undefined && live.schema !== slot.signature;
+        // Tables the code no longer writes, or a log that is not this one: no order to keep.
+        const frozen = live !== undefined && (live.schema !== slot.signature || live.stale !== null);
         if (live && !frozen && comparePositions(parsePosition(live.checkpoint)!, checkpoint) > 0) return null;
         if (live) this.db.setRole(name, live.generation, 'retired');
         this.db.setRole(name, next.generation, 'live');
@@ -208,6 +306,8 @@ export class ProjectionRuntime {
     slot.next = undefined;
     slot.livePosition = swap.checkpoint;
     slot.liveFailure = null;
+    slot.liveStale = null;
+    slot.nextFailure = undefined;
     slot.rebuildClock = undefined;
     // Its next batch would find itself retired anyway; stopping now just spares the work.
     if (retired) void this.halt(retired);

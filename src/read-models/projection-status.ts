@@ -3,9 +3,9 @@ import { ProjectionFailure } from './generation-writer';
 import { eventsAfter } from './log-meter';
 import { ProjectionRuntime } from './projection-runtime';
 import { Slot } from './slot';
-import { GenerationRow } from './read-model-db';
+import { GenerationRow, StaleMark } from './read-model-db';
 
-export type ProjectionState = 'live' | 'catching-up' | 'rebuilding' | 'failed';
+export type ProjectionState = 'live' | 'catching-up' | 'rebuilding' | 'failed' | 'stale';
 
 export interface RebuildProgress {
   generation: number;
@@ -31,6 +31,8 @@ export interface ProjectionStatus {
   lagEvents: number;
   status: ProjectionState;
   error?: ProjectionFailure;
+  /** Why the serving generation is stale: it was built from another log, and is being rebuilt. */
+  stale?: StaleMark;
   rebuild?: RebuildProgress;
 }
 
@@ -45,10 +47,13 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
     const position = live?.checkpoint ?? '-1';
     const lagEvents = await eventsAfter(runtime.store, checkpointOf(live), head);
     const error = failureOf(live);
+    const stale = live?.stale ? (JSON.parse(live.stale) as StaleMark) : undefined;
     const rebuild = next && (await rebuildProgress(runtime, slot, next, head));
     const status: ProjectionState = error
       ? 'failed'
-      : rebuild && !rebuild.error
+      : stale
+        ? 'stale'
+        : rebuild && !rebuild.error
         ? 'rebuilding'
         : lagEvents === 0 || slot.live?.state === 'live'
           ? 'live'
@@ -61,6 +66,7 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
       lagEvents,
       status,
       ...(error ? { error } : {}),
+      ...(stale ? { stale } : {}),
       ...(rebuild ? { rebuild } : {}),
     });
   }

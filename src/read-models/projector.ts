@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent } from '../event-store/event-store.port';
-import { BatchOutcome, GenerationWriter } from './generation-writer';
+import { DamagedEventError, EventStoreCorruptError } from '../event-store/event-store.errors';
+import { BatchOutcome, describeUnreadable, GenerationWriter } from './generation-writer';
 import { inBatches } from './in-batches';
 
 const sameCommit = (a: RecordedEvent, b: RecordedEvent) => a.position.commit === b.position.commit;
@@ -10,6 +11,11 @@ export interface ProjectorHooks {
   committed(projector: Projector, outcome: BatchOutcome, caughtUp: boolean): void;
   /** The subscription failed (store unavailable); the projector retries with backoff. */
   transientError(projector: Projector, error: unknown): void;
+  /**
+   * Before each catch-up (the first subscription and every later one): true when the generation
+   * still follows the store's log. On false the projector stops; the hook has dealt with it.
+   */
+  verify(projector: Projector): Promise<boolean>;
 }
 
 export interface ProjectorOptions {
@@ -21,7 +27,7 @@ export interface ProjectorOptions {
   pollWhenCaughtUpMs?: number;
 }
 
-export type ProjectorState = 'catching-up' | 'live' | 'failed' | 'retired' | 'stopped';
+export type ProjectorState = 'catching-up' | 'live' | 'failed' | 'retired' | 'stale' | 'stopped';
 
 /** Follows the global log for one generation: subscribe from its checkpoint, apply in batches. */
 export class Projector {
@@ -31,6 +37,9 @@ export class Projector {
   private stopping = false;
   private readonly stopped = new AbortController();
   private running: Promise<void> | null = null;
+  private checked!: () => void;
+  /** Settles once the first check against the log is over (whatever it found), or on stop. */
+  readonly firstCheck = new Promise<void>((resolve) => (this.checked = resolve));
 
   constructor(
     private readonly store: EventStore,
@@ -52,6 +61,7 @@ export class Projector {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.checked();
     this.stopped.abort();
     await this.subscription?.close();
     await this.running;
@@ -61,6 +71,21 @@ export class Projector {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
+      let follows: boolean;
+      try {
+        follows = await this.hooks.verify(this);
+      } catch (error) {
+        this.checked();
+        if (this.stopping || this.stopOnDamage(error)) return;
+        this.hooks.transientError(this, error);
+        await this.pause(Math.min(100 * 2 ** failures++, 5000));
+        continue;
+      }
+      this.checked();
+      if (!follows) {
+        this.state = 'stale';
+        return;
+      }
       const subscription = (this.subscription = this.store.subscribeToAll({ after: this.checkpoint }));
       try {
         for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize, sameCommit)) {
@@ -80,13 +105,25 @@ export class Projector {
         // Polling, or the subscription ended by itself (e.g. the store closed): read again soon.
         await this.pause(this.options.pollWhenCaughtUpMs ?? 1000);
       } catch (error) {
-        if (this.stopping) break;
+        if (this.stopping || this.stopOnDamage(error)) return;
         this.hooks.transientError(this, error);
         await this.pause(Math.min(100 * 2 ** failures++, 5000));
       } finally {
         await subscription.close();
       }
     }
+  }
+
+  /**
+   * An event the store cannot read fails the generation there, with its position: retrying
+   * would meet the same damage forever (an endless "catching-up"). Other errors are transient.
+   */
+  private stopOnDamage(error: unknown): boolean {
+    if (!(error instanceof DamagedEventError || error instanceof EventStoreCorruptError)) return false;
+    const outcome = this.writer.fail(describeUnreadable(error, this.checkpoint));
+    this.state = outcome.kind === 'failed' ? 'failed' : 'retired';
+    this.hooks.committed(this, outcome, false);
+    return true;
   }
 
   /** Waits, unless stop() is called first. */

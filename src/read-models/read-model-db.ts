@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
 import { formatPosition, START } from '../event-store/event-store.port';
 import { CollectionSpec, Projection } from './projection';
 
@@ -20,8 +20,23 @@ export interface GenerationRow {
   events: number;
   /** JSON of a ProjectionFailure when the projection threw. */
   failure: string | null;
+  /** The identity of the event store whose log this generation follows (null: unknown). */
+  storeId: string | null;
+  /** The id of the event at `checkpoint` (null before the first, or in a file older than this). */
+  lastEventId: string | null;
+  /** JSON of a StaleMark when the generation turned out to follow another log. */
+  stale: string | null;
   createdAt: string;
 }
+
+/** Why a generation no longer matches the log, and since when (ISO-8601). */
+export interface StaleMark {
+  reason: string;
+  since: string;
+}
+
+/** Added after the first release: a file without them gets them on open. */
+const ORIGIN_COLUMNS = ['store_id', 'last_event_id', 'stale'] as const;
 
 const NAME = /^[a-z][a-z0-9_]{0,40}$/;
 
@@ -36,7 +51,8 @@ export class ReadModelDb {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
     this.sql = new Database(file);
     this.sql.pragma('journal_mode = WAL');
     this.sql.pragma('synchronous = NORMAL');
@@ -57,6 +73,15 @@ export class ReadModelDb {
       CREATE UNIQUE INDEX IF NOT EXISTS one_live_one_next
         ON projection_generations (projection, role) WHERE role IN ('live', 'next');
     `);
+    // Immediate: a server and the rebuild CLI may open an old file at the same moment.
+    this.sql
+      .transaction(() => {
+        const present = new Set((this.sql.pragma('table_info(projection_generations)') as Array<{ name: string }>).map((c) => c.name));
+        for (const column of ORIGIN_COLUMNS) {
+          if (!present.has(column)) this.sql.exec(`ALTER TABLE projection_generations ADD COLUMN ${column} TEXT`);
+        }
+      })
+      .immediate();
   }
 
   /** Prepared once per SQL text; the cache is emptied when tables are dropped, or grows large. */
@@ -90,8 +115,8 @@ export class ReadModelDb {
     return raw && toRow(raw);
   }
 
-  /** Creates the tables of a new, empty generation and registers it, in one transaction. */
-  createGeneration(projection: Projection, role: 'live' | 'next'): GenerationRow {
+  /** Creates the tables of a new, empty generation following store `storeId`, in one transaction. */
+  createGeneration(projection: Projection, role: 'live' | 'next', storeId: string | null): GenerationRow {
     assertName(projection.name);
     return this.sql
       .transaction(() => {
@@ -104,9 +129,18 @@ export class ReadModelDb {
           this.createCollection(tableName(projection.name, generation, collection), spec);
         }
         this.prepare(
-          `INSERT INTO projection_generations (projection, generation, version, schema, role, checkpoint, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        ).run(projection.name, generation, projection.version, schemaSignature(projection), role, formatPosition(START), new Date().toISOString());
+          `INSERT INTO projection_generations (projection, generation, version, schema, role, checkpoint, created_at, store_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          projection.name,
+          generation,
+          projection.version,
+          schemaSignature(projection),
+          role,
+          formatPosition(START),
+          new Date().toISOString(),
+          storeId,
+        );
         return this.generation(projection.name, generation)!;
       })
       .immediate();
@@ -137,6 +171,22 @@ export class ReadModelDb {
       projection,
       generation,
     );
+  }
+
+  /** Marks a generation as following another log (or clears the mark with null). */
+  setStale(projection: string, generation: number, mark: StaleMark | null): void {
+    this.prepare('UPDATE projection_generations SET stale = ? WHERE projection = ? AND generation = ?').run(
+      mark && JSON.stringify(mark),
+      projection,
+      generation,
+    );
+  }
+
+  /** Records the origin of a generation from a file older than the origin columns, once checked. */
+  adoptOrigin(projection: string, generation: number, storeId: string | null, lastEventId: string | null): void {
+    this.prepare(
+      'UPDATE projection_generations SET store_id = coalesce(store_id, ?), last_event_id = coalesce(last_event_id, ?) WHERE projection = ? AND generation = ?',
+    ).run(storeId, lastEventId, projection, generation);
   }
 
   close(): void {
@@ -191,12 +241,16 @@ interface RawRow {
   checkpoint: string;
   events: number;
   failure: string | null;
+  store_id: string | null;
+  last_event_id: string | null;
+  stale: string | null;
   created_at: string;
 }
 
 const SELECT_ROW =
-  'SELECT projection, generation, version, schema, role, checkpoint, events, failure, created_at FROM projection_generations';
+  'SELECT projection, generation, version, schema, role, checkpoint, events, failure, store_id, last_event_id, stale, created_at ' +
+  'FROM projection_generations';
 
-function toRow({ created_at, ...rest }: RawRow): GenerationRow {
-  return { ...rest, createdAt: created_at };
+function toRow({ created_at, store_id, last_event_id, ...rest }: RawRow): GenerationRow {
+  return { ...rest, storeId: store_id, lastEventId: last_event_id, createdAt: created_at };
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, ReadModelTimeoutError } from '../common/app-error';
 import { formatPosition, parsePosition, Position } from '../event-store/event-store.port';
-import type { ProjectionFailure } from './generation-writer';
-import type { ProjectionsHealth } from '../http/projections-health';
+import type { ProjectionHealth, ProjectionsHealth } from '../http/projections-health';
 import { PositionNotReachedError } from './position-wait';
 import { ProjectionRuntime } from './projection-runtime';
 import { isRebuilding } from './slot';
@@ -58,13 +57,34 @@ export class ReadModelProgress implements ProjectionsHealth {
     return projectionStatuses(this.runtime);
   }
 
-  /** A cheap, synchronous summary for GET /health (no reads of the log); a failed one names where and why. */
-  health(): Array<{ name: string; status: string; position: string; failure?: ProjectionFailure }> {
-    return [...this.runtime.slots.values()].map((slot) => ({
-      name: slot.projection.name,
-      status: slot.liveFailure ? 'failed' : isRebuilding(slot) ? 'rebuilding' : slot.live?.state === 'live' ? 'live' : 'catching-up',
-      position: formatPosition(slot.livePosition),
-      ...(slot.liveFailure ? { failure: slot.liveFailure } : {}),
-    }));
+  /**
+   * A cheap, synchronous summary for GET /health (no reads of the log). `problem` says why a
+   * projection is failed or stale, or that its rebuild has stopped; positions are decimal strings.
+   */
+  health(): ProjectionHealth[] {
+    return [...this.runtime.slots.values()].map((slot) => {
+      const { liveFailure, liveStale, nextFailure } = slot;
+      const status = liveFailure
+        ? 'failed'
+        : liveStale
+          ? 'stale'
+          : isRebuilding(slot)
+            ? 'rebuilding'
+            : slot.live?.state === 'live'
+              ? 'live'
+              : 'catching-up';
+      const problems = [
+        liveFailure && `failed at position ${liveFailure.position}: ${liveFailure.message}`,
+        liveStale && `stale since ${liveStale.since}: ${liveStale.reason}`,
+        nextFailure && `rebuild (generation ${nextFailure.generation}) failed at position ${nextFailure.failure.position}: ${nextFailure.failure.message}`,
+      ].filter((problem) => typeof problem === 'string');
+      const health: ProjectionHealth = {
+        name: slot.projection.name,
+        status,
+        position: formatPosition(slot.livePosition),
+        ...(liveFailure ? { failure: liveFailure } : {}),
+      };
+      return problems.length > 0 ? { ...health, problem: problems.join('; ') } : health;
+    });
   }
 }

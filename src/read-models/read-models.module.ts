@@ -48,9 +48,13 @@ import { ReadModelsController } from './read-models.controller';
 export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
   constructor(@Inject(ProjectionRuntime) private readonly runtime: ProjectionRuntime) {}
 
-  /** Projectors catch up in the background: the server answers (status catching-up) meanwhile. */
-  onApplicationBootstrap(): void {
-    this.runtime.start();
+  /**
+   * Projectors catch up in the background: the server answers (status catching-up) meanwhile.
+   * Their check against the log comes first, so no read is answered from a stale generation
+   * as if it were current.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.start();
   }
 
   /** Stop following the log before the event store closes (on application shutdown). */

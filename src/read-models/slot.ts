@@ -2,6 +2,7 @@ import { Position } from '../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
 import { Projection } from './projection';
 import { Projector } from './projector';
+import { StaleMark } from './read-model-db';
 
 /** Everything the runtime knows about one projection in this process. */
 export interface Slot {
@@ -12,6 +13,10 @@ export interface Slot {
   /** The live generation's checkpoint, as far as this process knows: what reads can rely on. */
   livePosition: Position;
   liveFailure: ProjectionFailure | null;
+  /** Set when the live generation follows another log: it serves, but vouches for no position. */
+  liveStale: StaleMark | null;
+  /** The rebuild this process follows stopped there. */
+  nextFailure?: { generation: number; failure: ProjectionFailure };
   /** For the rate of a rebuild this process runs. */
   rebuildClock?: { generation: number; startedAt: number; eventsAtStart: number };
 }
