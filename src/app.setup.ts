@@ -5,11 +5,17 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { largestCommandBytes } from './articles/commands/command.schemas';
 import { AppConfig } from './config/app-config';
+import { prepareDataDir } from './common/data-dir';
 import { ProblemFilter } from './http/problem.filter';
 
 /** Builds the application as main.ts and the e2e tests both run it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  // Before any module writes there (users file, store, read models): refuse a read-only one clearly.
+  prepareDataDir(config.dataDir);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
+    // caller, which prints it and exits 1, instead of Nest's process.abort().
+    abortOnError: false,
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });

@@ -1,8 +1,19 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EventStoreCorruptError } from './event-store.errors';
 import { EVENT_STORE, EventStore } from './event-store.port';
+import { ServerLock } from './server-lock';
 import { SqliteEventStore } from './sqlite-event-store';
+import { HEALTHY, isStoreHealth, STORE_HEALTH } from './store-health';
+
+/** The lock a server holds on its embedded store (null on EventStoreDB). */
+export const SERVER_LOCK = Symbol('SERVER_LOCK');
+
+/** The embedded store's file in DATA_DIR. */
+export function eventsFile(dataDir: string): string {
+  return join(dataDir, 'events.sqlite');
+}
 
 /** Opens the configured store: EventStoreDB when EVENTSTORE_URL is set, else the embedded one. */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
@@ -11,18 +22,64 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
     return EventStoreDbEventStore.connect(config.eventStoreUrl);
   }
-  return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));
+  return new SqliteEventStore(eventsFile(config.dataDir));
+}
+
+/**
+ * The store as the server opens it: the embedded one only under DATA_DIR's lock (taken by the
+ * SERVER_LOCK provider) and only once SQLite's quick_check finds the file sound; a damaged file
+ * is refused with EventStoreCorruptError rather than served.
+ */
+export async function openServerStore(config: AppConfig, lock: ServerLock | null, logger = new Logger('EventStore')): Promise<EventStore> {
+  try {
+    const store = await openEventStore(config);
+    if (!(store instanceof SqliteEventStore)) return store;
+    const started = Date.now();
+    const problems = store.quickCheck();
+    if (problems.length > 0) {
+      await store.close();
+      throw new EventStoreCorruptError(
+        `${store.file} fails SQLite's quick_check: ${problems.slice(0, 5).join('; ')}. Refusing to start: run ` +
+          '`npm run store:check` to find the damaged events, then `npm run store:restore -- <backup>`.',
+      );
+    }
+    logger.log(`${store.file}: quick_check ok in ${Date.now() - started} ms`);
+    return store;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 @Global()
 @Module({
-  providers: [{ provide: EVENT_STORE, inject: [APP_CONFIG], useFactory: openEventStore }],
-  exports: [EVENT_STORE],
+  providers: [
+    {
+      provide: SERVER_LOCK,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => (config.eventStoreUrl ? null : ServerLock.acquire(config.dataDir)),
+    },
+    {
+      provide: EVENT_STORE,
+      inject: [APP_CONFIG, SERVER_LOCK],
+      useFactory: (config: AppConfig, lock: ServerLock | null) => openServerStore(config, lock),
+    },
+    {
+      provide: STORE_HEALTH,
+      inject: [EVENT_STORE],
+      useFactory: (store: EventStore) => (isStoreHealth(store) ? store : HEALTHY),
+    },
+  ],
+  exports: [EVENT_STORE, STORE_HEALTH],
 })
 export class EventStoreModule implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(SERVER_LOCK) private readonly lock: ServerLock | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+    this.lock?.release();
   }
 }

@@ -9,8 +9,9 @@ import {
   StaleRevisionError,
   UnauthenticatedError,
 } from '../common/app-error';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store/event-store.errors';
+import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { RouteTable } from './route-table';
+import { storeProblem } from './store-problems';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -108,9 +109,8 @@ export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof WrongExpectedRevisionError) {
     return { problem: problem(412, 'stale-revision', `The article has changed since revision ${String(error.expected)}`), headers };
   }
-  if (error instanceof EventStoreUnavailableError) {
-    return { problem: problem(503, 'event-store-unavailable', 'The event store is unavailable; nothing was written. Retry later.'), headers };
-  }
+  const stored = storeProblem(error);
+  if (stored) return { problem: stored, headers };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();

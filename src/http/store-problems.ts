@@ -1,0 +1,36 @@
+import { STATUS_CODES } from 'node:http';
+import {
+  DamagedEventError,
+  EventStoreCorruptError,
+  EventStoreFullError,
+  EventStoreUnavailableError,
+} from '../event-store/event-store.errors';
+import type { Problem } from './problem.filter';
+
+function problem(status: number, slug: string, detail: string): Problem {
+  return { type: `/problems/${slug}`, title: STATUS_CODES[status] ?? 'Error', status, detail };
+}
+
+/**
+ * The event store's faults as problem documents, or null for any other error. The details are
+ * fixed sentences: SQLite's own messages (paths, internals) go to the log, never to a client.
+ * - out of space: 507 Insufficient Storage (RFC 4918 §11.5), nothing was written;
+ * - unavailable or read-only: 503 Service Unavailable (RFC 9110 §15.6.4), nothing was written;
+ * - a damaged event or file: 500 (RFC 9110 §15.6.1), naming the position when it is known.
+ */
+export function storeProblem(error: unknown): Problem | null {
+  if (error instanceof EventStoreFullError) {
+    return problem(507, 'event-store-full', 'The event store has no space left; nothing was written. Retry once space is freed.');
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return problem(503, 'event-store-unavailable', 'The event store is unavailable; nothing was written. Retry later.');
+  }
+  if (error instanceof DamagedEventError) {
+    const of = error.where ? ` (revision ${error.where.revision} of ${error.where.streamId})` : '';
+    return problem(500, 'damaged-event', `The event at position ${error.position}${of} cannot be read; the operator must repair the store.`);
+  }
+  if (error instanceof EventStoreCorruptError) {
+    return problem(500, 'event-store-corrupt', 'The event store is damaged; the operator must repair it.');
+  }
+  return null;
+}
