@@ -1,3 +1,4 @@
+import { runCli } from '../cli/run-cli';
 import { loadConfig } from '../config/app-config';
 import { openEventStore } from '../event-store/event-store.module';
 import { ProjectionRuntime } from './projection-runtime';
@@ -5,6 +6,13 @@ import { projectionStatuses } from './projection-status';
 import { PROJECTIONS } from './projections.registry';
 import { readModelsFile } from './read-model-db';
 import { BarDisplay, LineDisplay, RebuildDisplay } from './rebuild-display';
+
+const USAGE = `Usage: npm run projections:rebuild -- [articles|quotes|corrections ...]
+
+Rebuilds the named projections (all by default) from the log into new generations beside the
+live ones, which keep serving, and swaps each in once it has caught up. Runs beside a server.
+
+Exit codes: 0 every rebuild swapped in; 1 a rebuild failed (e.g. at a damaged event); 2 usage.`;
 
 /**
  * `npm run projections:rebuild -- [name...]`: rebuilds the named projections (all by default)
@@ -49,7 +57,7 @@ async function main(names: string[]): Promise<number> {
         settle(name);
       });
     });
-    runtime.start();
+    await runtime.start();
     for (const projection of selected) await runtime.rebuild(projection.name);
     const refresh = setInterval(() => void projectionStatuses(runtime).then((s) => display.progress(s)), display.refreshMs);
     await finished;
@@ -71,10 +79,4 @@ async function main(names: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli(USAGE, main);
