@@ -14,8 +14,13 @@ export class BearerAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<RequestWithUser>();
+    // RFC 6750 §2.3 allows a token in the query string, and §5.3 says why not to: URLs end up
+    // in logs and histories. Refused everywhere, even with a valid header, so clients stop.
+    if (request.query && Object.hasOwn(request.query, 'access_token')) {
+      throw new UnauthenticatedError('Tokens are not accepted in the query string; send "Authorization: Bearer <token>"', true);
+    }
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const user = match ? this.users.authenticate(match[1]) : null;
     if (!user) {

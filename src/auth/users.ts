@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../common/data-dir';
 import { AuthenticatedUser, Role, ROLES } from './roles.decorator';
 
 export interface UserRecord extends AuthenticatedUser {
@@ -73,10 +74,12 @@ export function loadUsers(config: AppConfig, print: (line: string) => void = (l)
     print(`Development users from ${file} (delete it to get new tokens).`);
     return parseUsersFile(readFileSync(file, 'utf8'), file);
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const created = DEV_USERS.map((u) => ({ ...u, id: randomUUID(), token: randomBytes(24).toString('base64url') }));
   const records: UserRecord[] = created.map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }));
-  writeFileSync(file, JSON.stringify(records, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(file, JSON.stringify(records, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
+  // The mode above is filtered by the umask; chmod makes it exactly 0600.
+  chmodSync(file, PRIVATE_FILE_MODE);
   print(`No NEWSROOM_USERS_FILE: created development users in ${file}. Their tokens, shown only now:`);
   for (const u of created) print(`  ${u.roles.join('+').padEnd(16)} ${u.name.padEnd(14)} Bearer ${u.token}`);
   return records;

@@ -144,10 +144,13 @@ export class ProblemFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const response = context.getResponse<Response>();
     const request = context.getRequest<Request>();
-    // The path only: a query string may hold what must not be echoed (a token, say).
-    const path = (request.originalUrl ?? request.url).split('?')[0];
+    // The path only: a query string may carry a secret (?access_token=...), never echoed or logged,
+    // not even inside a message that quotes the URL (Nest's 404 "Cannot GET <url>").
+    const url = request.originalUrl ?? request.url;
+    const path = url.split('?')[0];
+    const query = url.slice(path.length);
     const { problem: doc, headers } = toProblem(this.routeError(error, request.method, path));
-    const body: Problem = { ...doc, instance: path };
+    const body: Problem = { ...doc, detail: query ? doc.detail.split(query).join('') : doc.detail, instance: path };
     if (body.status === 500) this.logger.error(`${request.method} ${path}`, (error as Error)?.stack);
     else if (body.status >= 500) this.logger.warn(`${request.method} ${path}: ${body.status} ${body.detail}`);
     if (response.headersSent) return;
