@@ -19,10 +19,6 @@ export class FaultTracker {
     this.name = basename(file);
   }
 
-  get current(): StoreFault | null {
-    return this.fault;
-  }
-
   /** Why the file at the path is not the one opened ("ENOENT", "new inode"), or null. */
   replacedBy(): string | null {
     try {

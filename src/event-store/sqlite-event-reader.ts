@@ -99,6 +99,7 @@ export class SqliteEventReader {
     return this.guard(() => this.statements.head.get()?.position ?? null);
   }
 
+  /** The stream's last revision (a bigint), or null when it does not exist. */
   streamRevision(streamId: string): bigint | null {
     return this.guard(() => this.statements.lastRevision.get(streamId)?.revision ?? null);
   }

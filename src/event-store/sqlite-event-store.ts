@@ -257,10 +257,12 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     return position === null ? START : { commit: position, prepare: position };
   }
 
+  /** The id of the event at `position` (its commit, a bigint: the event's rowid), or null. */
   async eventIdAt(position: Position): Promise<string | null> {
     return this.reader.eventIdAt(position.commit);
   }
 
+  /** The UUID written into store_meta when the file was created; a backup keeps it. */
   async identity(): Promise<string> {
     return this.storeId;
   }

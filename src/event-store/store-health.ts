@@ -13,6 +13,7 @@ export interface StoreFault {
   since: string;
 }
 
+/** What /health shows of the store: ok, or degraded by one fault while it lasts. */
 export type StoreCondition = { status: 'ok' } | ({ status: 'degraded' } & StoreFault);
 
 export interface StoreHealth {
@@ -20,8 +21,10 @@ export interface StoreHealth {
   condition(): StoreCondition;
 }
 
+/** For an adapter that reports no condition of its own (EventStoreDB: its outages surface as 503s). */
 export const HEALTHY: StoreHealth = { condition: () => ({ status: 'ok' }) };
 
+/** True for a store that reports its condition (the embedded one). */
 export function isStoreHealth(value: object): value is StoreHealth {
   return typeof (value as Partial<StoreHealth>).condition === 'function';
 }

@@ -32,9 +32,11 @@ function checkBackup(file: string): bigint | null {
 }
 
 /**
- * Puts a copy of `backup` in place of `target` under DATA_DIR's lock. The copy is made with the
- * backup API into a temporary file, fsynced, then renamed over the target, so a crash leaves
- * either store whole. The old file moves aside with its -wal and -shm: a -wal left beside the
+ * Puts a copy of `backup` in place of `target` under DATA_DIR's lock; returns the restored log's
+ * head (a bigint, null when empty) and where the replaced store went. Throws StoreLockedError while
+ * a server holds DATA_DIR, and an Error naming the problems when the backup fails quick_check.
+ * The copy is made with the backup API into a temporary file, fsynced, then renamed over the
+ * target, so a crash leaves either store whole. The old file moves aside with its -wal and -shm: a -wal left beside the
  * restored file would be replayed into it by SQLite and corrupt it.
  */
 export async function restoreStore(backup: string, target: string): Promise<{ head: bigint | null; keptAs: string | null }> {
