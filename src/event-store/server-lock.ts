@@ -3,7 +3,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrivateFile, PRIVATE_FILE_MODE } from '../common/data-dir';
-import { faultReasonOf, sqliteCode } from './sqlite-errors';
+import { sqliteCode } from './sqlite-errors';
 
 /** Who holds the store: written beside the lock, since the lock file itself cannot be read. */
 export interface LockHolder {
@@ -56,7 +56,8 @@ export class ServerLock {
       db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS lock (held INTEGER); COMMIT;');
     } catch (error) {
       db.close();
-      if (faultReasonOf(sqliteCode(error)) === 'unavailable') throw new StoreLockedError(dataDir, readHolder(dataDir));
+      // Only a lock held elsewhere means another holder; anything else (a read-only directory) is itself.
+      if (/^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(error) ?? '')) throw new StoreLockedError(dataDir, readHolder(dataDir));
       throw error;
     }
     const holder: LockHolder = { role, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
