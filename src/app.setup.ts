@@ -6,7 +6,14 @@ import { AppModule } from './app.module';
 import { largestCommandBytes } from './articles/commands/command.schemas';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
+import { guardBodies, requireUtf8 } from './http/body-reading';
 import { ProblemFilter } from './http/problem.filter';
+import bytes from 'bytes';
+
+/** BODY_LIMIT in bytes, or by default the largest valid command body (largestCommandBytes). */
+export function bodyLimitBytes(configured: string | null): number {
+  return configured === null ? largestCommandBytes() : bytes.parse(configured)!;
+}
 
 /** Builds the application as main.ts and the e2e tests both run it. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
@@ -21,16 +28,20 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   // JSON only, in UTF-8 (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip,
   // deflate and br bodies are inflated, and the limit applies to the inflated size.
-  app.useBodyParser('json', { limit: config.bodyLimit ?? largestCommandBytes(), type: ['application/json', 'application/*+json'] });
+  const limit = bodyLimitBytes(config.bodyLimit);
+  app.use(guardBodies(limit));
+  app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'], verify: requireUtf8 });
   // body-parser's own errors (too large, malformed JSON, bad charset or coding) happen before
   // routing: the same filter answers them.
   app.useGlobalFilters(app.get(ProblemFilter));
   app.disable('x-powered-by');
+  // ETags are revisions, set by the routes that have them; not Express's hashes of any body.
+  app.set('etag', false);
   const openApi = new DocumentBuilder()
     .setTitle('Newsroom')
     .setDescription('Event-sourced newsroom: every edit to a story is an event. See docs/api.md.')
     .setVersion('1')
-    .addBearerAuth()
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An opaque token from the users file' })
     .build();
   // The UI at /api/docs, the document at /api/docs-json; generated from the request schemas.
   // OpenAPI 3.1, whose schemas are JSON Schema: the request schemas go in as the server checks them.

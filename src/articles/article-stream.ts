@@ -2,12 +2,6 @@ import { JsonObject, RecordedEvent } from '../event-store/event-store.port';
 import { ArticleEvent, ArticleEventMetadata } from './domain/article.events';
 import { upcast } from './domain/article.upcasters';
 
-/**
- * Events read per round trip when folding. Small, because one event may hold a maximum-size body
- * (10 million characters): 16 of them bound a fold's memory to a few hundred MB.
- */
-export const FOLD_PAGE_SIZE = 16;
-
 /** A stored article event in its current shape, with its place in the log and its metadata. */
 export interface ArticleEnvelope {
   event: ArticleEvent;

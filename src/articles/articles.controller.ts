@@ -1,4 +1,4 @@
-import { Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Roles } from '../auth/roles.decorator';
 import { ApiCommand } from '../http/openapi';
 import { ValidBody } from '../http/request-schema';
+import { UuidParam } from '../http/uuid-param';
 import { CommandOutcome } from './commands/article-command.runner';
 import * as C from './commands/article.commands';
 import { COMMAND_BODIES, type BodyBlockRequest, type DraftArticleRequest, type IssueCorrectionRequest, type QuoteRequest } from './commands/command.schemas';
@@ -13,8 +14,8 @@ import { CommandContext, commandRequest, type RequestContext } from './commands/
 import { idempotentArticleId } from './commands/idempotency';
 import type { BlockInput } from './domain/article.commands';
 
-const ArticleId = () => Param('id', new ParseUUIDPipe({ version: undefined }));
-const QuoteId = () => Param('quoteId', new ParseUUIDPipe({ version: undefined }));
+const ArticleId = () => UuidParam('id');
+const QuoteId = () => UuidParam('quoteId');
 
 type Reason = { reason?: string };
 

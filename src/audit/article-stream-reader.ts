@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FOLD_PAGE_SIZE } from '../articles/article-stream';
 import { articleStreamId } from '../articles/domain/article.events';
 import { NotFoundError } from '../common/app-error';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { streamPages } from '../event-store/stream-pages';
 import { toAuditedEvent, type AuditedEvent } from './audited-event';
 
 
@@ -35,12 +35,8 @@ export class ArticleStreamReader {
 
   /** Events 0..toRevision, oldest first, read a page at a time so the stream is read once. */
   async *upTo(articleId: string, toRevision: number): AsyncGenerator<AuditedEvent> {
-    for (let from = 0; from <= toRevision; ) {
-      const count = Math.min(FOLD_PAGE_SIZE, toRevision - from + 1);
-      const page = await this.page(articleId, from, count);
-      yield* page;
-      if (page.length < count) return;
-      from = page[page.length - 1].revision + 1;
+    for await (const page of streamPages(this.store, articleStreamId(articleId), 0n, BigInt(toRevision))) {
+      yield* page.map(toAuditedEvent);
     }
   }
 }

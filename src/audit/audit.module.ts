@@ -7,11 +7,12 @@ import { GetDiffHandler } from './queries/get-diff.query';
 import { GetHistoryHandler } from './queries/get-history.query';
 import { GetRevisionHandler } from './queries/get-revision.query';
 import { WordDiffPool } from './word-diff.pool';
+import { AUDIT_READS, auditReads } from './audit-reads';
 
 /** History, state at a revision, diffs and blame, read straight from the event store. */
 @Module({
   imports: [CqrsModule],
   controllers: [AuditController],
-  providers: [ArticleStreamReader, WordDiffPool, GetHistoryHandler, GetRevisionHandler, GetDiffHandler, GetBlameHandler],
+  providers: [{ provide: AUDIT_READS, useFactory: auditReads }, ArticleStreamReader, WordDiffPool, GetHistoryHandler, GetRevisionHandler, GetDiffHandler, GetBlameHandler],
 })
 export class AuditModule {}

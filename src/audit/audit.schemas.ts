@@ -5,7 +5,7 @@ import { querySchema } from '../http/request-schema';
 import { MinPosition } from '../read-models/read-query.schemas';
 
 /** A revision as a path or query value: a decimal integer, first event = 0. */
-const REVISION = /^\d{1,15}$/;
+const REVISION = /^(0|[1-9]\d{0,14})$/;
 const REVISION_MESSAGE = 'must be a revision: a non-negative decimal integer';
 const Revision = (description: string) => Type.String({ pattern: REVISION.source, description });
 

@@ -24,7 +24,8 @@ export class BearerAuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const user = match ? this.users.authenticate(match[1]) : null;
     if (!user) {
-      const presented = request.headers.authorization !== undefined;
+      // RFC 6750 §3.1: error="invalid_token" only when a bearer token was sent.
+      const presented = /^Bearer\s/i.test(request.headers.authorization ?? '');
       throw new UnauthenticatedError('A valid "Authorization: Bearer <token>" header is required', presented);
     }
     request.user = user;

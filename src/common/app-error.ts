@@ -14,6 +14,7 @@ export type AppErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
   | 'IDEMPOTENCY_KEY_REUSED' // 422
   | 'PRECONDITION_REQUIRED' // 428
+  | 'SERVER_BUSY' // 503
   | 'READ_MODEL_TIMEOUT' // 504
   | 'EVENT_STORE_UNAVAILABLE'; // 503
 
@@ -81,11 +82,14 @@ export class RuleViolationError extends AppError {
   }
 }
 
-/** If-Match names no current revision of the article (412); `currentRevision` is the one it has. */
+/**
+ * If-Match names no current revision of the article (412); `currentRevision` is the one it has
+ * (a bigint), or null when the target has no revision (the article collection, for a draft).
+ */
 export class StaleRevisionError extends AppError {
   constructor(
     message: string,
-    readonly currentRevision: bigint,
+    readonly currentRevision: bigint | null,
   ) {
     super('STALE_REVISION', message);
   }
@@ -123,5 +127,15 @@ export class PreconditionRequiredError extends AppError {
 export class ReadModelTimeoutError extends AppError {
   constructor(message: string) {
     super('READ_MODEL_TIMEOUT', message);
+  }
+}
+
+/** Too many requests of a costly kind are running or waiting (503); retry after `retryAfterSeconds`. */
+export class ServerBusyError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('SERVER_BUSY', message);
   }
 }

@@ -18,10 +18,9 @@ export const characterCount: (text: string) => number = ucs2length;
 /** `x-maxTotalLength` on an array of strings: the characters of all items together (a list block's limit). */
 export const MAX_TOTAL_LENGTH = 'x-maxTotalLength';
 
-function createAjv(coerceTypes: boolean): Ajv {
+function createAjv(coerceTypes: boolean, allErrors: boolean): Ajv {
   const ajv = new Ajv({
-    // Every failing field is listed in the 400 (API.md "Conventions").
-    allErrors: true,
+    allErrors,
     strict: true,
     // Query strings arrive as text: "limit=5" is the integer 5. Bodies are JSON and coerce nothing.
     coerceTypes,
@@ -42,30 +41,40 @@ function createAjv(coerceTypes: boolean): Ajv {
 }
 
 /**
- * The two ajv instances of the process: `exact` for JSON (request bodies, events), which coerces
- * nothing, and `queryString`, which turns the text of a query parameter into the number or
- * boolean its schema asks for.
+ * The ajv instances of the process: `exact` for JSON (request bodies, events), which coerces
+ * nothing and reports every failing field (API.md "Conventions": every validation error listed);
+ * `firstError`, the same stopping at the first failure, for values too large to list every
+ * failure of (ten million wrong list items would be ten million error objects); `queryString`,
+ * which turns the text of a query parameter into the number its schema asks for.
  */
-export const jsonSchemas = { exact: createAjv(false), queryString: createAjv(true) };
+export const jsonSchemas = { exact: createAjv(false, true), firstError: createAjv(false, false), queryString: createAjv(true, true) };
 
 /** The most bytes one code point takes in JSON text: an astral character escaped as two "\\uXXXX" (RFC 8259 §7). */
 const MAX_BYTES_PER_CHARACTER = 12;
 
+/** Indentation per level that a pretty-printer writes, at most (JSON.stringify's and json.dumps' usual 2 or 4). */
+const MAX_INDENT = 4;
+
 /**
  * The size in bytes of the largest JSON text that `schema` accepts, written in the most verbose
- * way JSON allows for each value (every character escaped; insignificant whitespace aside), or
- * Infinity when the schema leaves something unbounded. The body limit is derived from it, so
- * that no request valid under API.md's limits can be refused as too large, whatever its script
- * or encoding (a Python client escapes every non-ASCII character by default).
+ * way a JSON writer does: every character escaped (an astral character as two "\\uXXXX"), and
+ * pretty-printed with up to four spaces of indentation per level (each element on a line of its
+ * own). Infinity when the schema leaves something unbounded. The body limit is derived from it,
+ * so that no request valid under API.md's limits is refused as too large, whatever its script or
+ * encoding (Python's json.dumps escapes every non-ASCII character by default). `depth` is the
+ * nesting level of the value (0 at the top).
  */
-export function maxJsonBytes(schema: unknown): number {
+export function maxJsonBytes(schema: unknown, depth = 0): number {
   const s = schema as Record<string, unknown>;
   const branches = (s.oneOf ?? s.anyOf) as unknown[] | undefined;
-  if (branches) return Math.max(...branches.map(maxJsonBytes));
+  if (branches) return Math.max(...branches.map((branch) => maxJsonBytes(branch, depth)));
   if (s.const !== undefined || s.enum !== undefined) {
     const values = s.enum ? (s.enum as unknown[]) : [s.const];
     return Math.max(...values.map((v) => JSON.stringify(v).length * 6));
   }
+  // Before each element or member: a newline and its indentation; before the closing bracket, the same one level up.
+  const line = 1 + MAX_INDENT * (depth + 1);
+  const closing = 1 + MAX_INDENT * depth;
   switch (s.type) {
     case 'string':
       return 2 + ((s.maxLength as number | undefined) ?? Infinity) * MAX_BYTES_PER_CHARACTER;
@@ -78,18 +87,17 @@ export function maxJsonBytes(schema: unknown): number {
     case 'array': {
       const count = (s.maxItems as number | undefined) ?? Infinity;
       const total = s[MAX_TOTAL_LENGTH] as number | undefined;
-      // Items that share one character budget: each item's quotes and comma, then the budget once.
-      if (total !== undefined) return 2 + count * 3 + total * MAX_BYTES_PER_CHARACTER;
-      return 2 + count * (maxJsonBytes(s.items) + 1);
+      // Items that share one character budget: each item's quotes, comma and line, then the budget once.
+      if (total !== undefined) return 2 + closing + count * (3 + line) + total * MAX_BYTES_PER_CHARACTER;
+      return 2 + closing + count * (maxJsonBytes(s.items, depth + 1) + 1 + line);
     }
     case 'object': {
       const properties = Object.entries((s.properties ?? {}) as Record<string, unknown>);
       if (s.additionalProperties !== false) return Infinity;
-      // A key may be escaped too: six bytes a character, its quotes, the colon and the comma.
-      return properties.reduce((sum, [key, value]) => sum + key.length * 6 + 4 + maxJsonBytes(value), 2);
+      // A key may be escaped too: six bytes a character, its quotes, ": ", the comma and its line.
+      return properties.reduce((sum, [key, value]) => sum + key.length * 6 + 5 + line + maxJsonBytes(value, depth + 1), 2 + closing);
     }
     default:
       return Infinity;
   }
 }
-

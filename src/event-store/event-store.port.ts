@@ -38,6 +38,11 @@ export interface RecordedEvent {
   readonly metadata: JsonObject;
   /** ISO-8601 time the store recorded the event. */
   readonly recordedAt: string;
+  /**
+   * About how much memory the event's text took to read: the UTF-16 length of its data and
+   * metadata JSON. Set by adapters that know it (the embedded store); batches are bounded by it.
+   */
+  readonly size?: number;
 }
 
 export interface AppendResult {
@@ -51,6 +56,12 @@ export interface ReadStreamOptions {
   /** First revision to read, inclusive. Default 0. */
   readonly fromRevision?: bigint;
   readonly maxCount?: number;
+  /**
+   * Stop once this many bytes of events have been read (see RecordedEvent.size; at least one
+   * event). A caller that sets it gets pages that may be short before the end of the stream: it
+   * reads until a page is empty. Adapters that cannot tell an event's size ignore it.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface ReadAllOptions {
@@ -58,6 +69,8 @@ export interface ReadAllOptions {
   readonly after?: Position;
   /** Batch size; adapters never read the global log unbounded. */
   readonly maxCount: number;
+  /** As ReadStreamOptions.maxBytes. */
+  readonly maxBytes?: number;
 }
 
 export interface SubscribeToAllOptions {

@@ -60,11 +60,24 @@ export class SqliteEventReader {
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
   }
 
-  /** Events of one stream from `fromRevision`, at most `maxCount` (-1: all). Throws DamagedEventError. */
-  readStream(streamId: string, fromRevision: bigint, maxCount: number): RecordedEvent[] {
+  /**
+   * Events of one stream from `fromRevision`, at most `maxCount` (-1: all), and no more once
+   * `maxBytes` of event text have been read (at least one event). Throws DamagedEventError.
+   */
+  readStream(streamId: string, fromRevision: bigint, maxCount: number, maxBytes = Infinity): RecordedEvent[] {
     try {
-      return this.statements.readStream.all(streamId, fromRevision, maxCount).map(toRecordedEvent);
+      const events: RecordedEvent[] = [];
+      let bytes = 0;
+      // Row by row, so that a budget met early leaves the rest of the rows unread.
+      for (const row of this.statements.readStream.iterate(streamId, fromRevision, maxCount)) {
+        const event = toRecordedEvent(row);
+        events.push(event);
+        bytes += event.size!;
+        if (bytes >= maxBytes) break;
+      }
+      return events;
     } catch (error) {
+      if (error instanceof DamagedEventError) throw error;
       if (!isCorrupt(error)) throw toStoreError(error, this.file);
       const positions = this.guard(() => this.statements.streamPositions.all(streamId, fromRevision, maxCount));
       return positions.map(({ position }) => this.eventAt(position, error)).filter((e) => e !== null);
@@ -72,24 +85,30 @@ export class SqliteEventReader {
   }
 
   /**
-   * Up to `maxCount` events after position `after` (a bigint; -1n before the first), stopping at
-   * the first damaged one, which is returned as `damage`.
+   * Up to `maxCount` events after position `after` (a bigint; -1n before the first), and no more
+   * once `maxBytes` of event text have been read (at least one event), stopping at the first
+   * damaged one, which is returned as `damage`.
    */
-  readAll(after: bigint, maxCount: number): ReadPrefix {
-    let rows: EventRow[];
+  readAll(after: bigint, maxCount: number, maxBytes = Infinity): ReadPrefix {
+    const events: RecordedEvent[] = [];
+    let bytes = 0;
     try {
-      rows = this.statements.readAll.all(after, maxCount);
+      for (const row of this.statements.readAll.iterate(after, maxCount)) {
+        let event: RecordedEvent;
+        try {
+          event = toRecordedEvent(row);
+        } catch (damage) {
+          return { events, damage: damage as DamagedEventError };
+        }
+        events.push(event);
+        bytes += event.size!;
+        if (bytes >= maxBytes) break;
+      }
     } catch (error) {
       if (!isCorrupt(error)) throw toStoreError(error, this.file);
-      return this.readOneByOne(after, maxCount, error);
-    }
-    const events: RecordedEvent[] = [];
-    for (const row of rows) {
-      try {
-        events.push(toRecordedEvent(row));
-      } catch (damage) {
-        return { events, damage: damage as DamagedEventError };
-      }
+      const last = events.length > 0 ? events[events.length - 1].position.commit : after;
+      const rest = this.readOneByOne(last, maxCount - events.length, error);
+      return { events: [...events, ...rest.events], damage: rest.damage };
     }
     return { events, damage: null };
   }
@@ -159,6 +178,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     data: parseJson(row, 'data') as JsonValue,
     metadata: parseJson(row, 'metadata') as JsonObject,
     recordedAt: row.recorded_at,
+    size: row.data.length + row.metadata.length,
   };
 }
 

@@ -36,6 +36,8 @@ export interface SqliteEventStoreOptions {
 }
 
 const SUBSCRIPTION_BATCH = 512;
+/** Bytes of event text a subscription reads at once: one batch of maximum-size events must not fill the heap. */
+const SUBSCRIPTION_BATCH_BYTES = 8 * 1024 * 1024;
 
 /**
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so a commit is
@@ -238,7 +240,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
 
   /** Throws DamagedEventError when an event of the page cannot be read. */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return this.reader.readStream(streamId, options.fromRevision ?? 0n, options.maxCount ?? -1);
+    return this.reader.readStream(streamId, options.fromRevision ?? 0n, options.maxCount ?? -1, options.maxBytes);
   }
 
   async streamRevision(streamId: string): Promise<bigint | null> {
@@ -247,7 +249,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
 
   /** Throws DamagedEventError when an event of the batch cannot be read. */
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount);
+    const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount, options.maxBytes);
     if (damage) throw damage;
     return events;
   }
@@ -323,7 +325,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
         while (!closed && !store.closed) {
           // Note the commit count before reading: a commit after the read is never missed.
           const seen = store.commits;
-          const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH);
+          const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH, SUBSCRIPTION_BATCH_BYTES);
           for (const event of batch) {
             if (closed) return;
             yield event;
@@ -331,7 +333,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
           }
           // Everything before the damaged event has been delivered: the subscriber stops there.
           if (damage) throw damage;
-          if (batch.length < SUBSCRIPTION_BATCH && store.commits === seen && !closed) {
+          // A batch cut short by its byte budget is not the end of the log.
+          if (batch.length < SUBSCRIPTION_BATCH && store.commits === seen && !closed && (store.reader.head() ?? -1n) <= after.commit) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;
           }

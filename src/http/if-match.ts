@@ -27,7 +27,8 @@ export function parseIfMatch(header: string | undefined): IfMatch | null {
   if (header.trim() === '*') return { any: true };
   const revisions: bigint[] = [];
   let tags = 0;
-  ENTITY_TAG.lastIndex = 0;
+  // Empty list members are ignored, leading ones too (RFC 9110 §5.6.1.2).
+  ENTITY_TAG.lastIndex = /^[\t ,]*/.exec(header)![0].length;
   while (ENTITY_TAG.lastIndex < header.length) {
     const match = ENTITY_TAG.exec(header);
     if (!match) malformed();

@@ -68,7 +68,17 @@ export function ApiCommand(options: { status: 200 | 201; existing: boolean; loca
   );
 }
 
-/** A read route: bearer auth and its problem responses. */
+/** A read route: bearer auth, its 200 and its problem responses. */
 export function ApiRead(...statuses: number[]) {
-  return applyDecorators(ApiBearerAuth(), ApiProblems(400, 401, ...statuses));
+  return applyDecorators(ApiBearerAuth(), ApiResponse({ status: 200, description: 'OK' }), ApiProblems(400, 401, ...statuses));
+}
+
+/** GET of one article: its revision as ETag, and 304 for an If-None-Match that names it. */
+export function ApiArticleRead() {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiResponse({ status: 200, description: 'The article read model', headers: ETAG }),
+    ApiResponse({ status: 304, description: 'If-None-Match names the current revision', headers: ETAG }),
+    ApiProblems(400, 401, 404, 504),
+  );
 }

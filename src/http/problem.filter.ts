@@ -6,6 +6,7 @@ import {
   AppErrorCode,
   FieldError,
   MethodNotAllowedError,
+  ServerBusyError,
   StaleRevisionError,
   UnauthenticatedError,
 } from '../common/app-error';
@@ -44,6 +45,7 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   PRECONDITION_REQUIRED: 428,
   EVENT_STORE_UNAVAILABLE: 503,
+  SERVER_BUSY: 503,
   READ_MODEL_TIMEOUT: 504,
 };
 
@@ -66,16 +68,18 @@ function clientStatusOf(error: unknown): number | null {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
-/** zlib's errors when a body said it was gzip, deflate or br and was not. */
+/** zlib's errors when a body said it was gzip, deflate or br and was not (Z_DATA_ERROR, ERR__ERROR_FORMAT_…, brotli's). */
 function isBadContentCoding(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(Z_|ERR_ZLIB|ERR__ERROR_FORMAT_PADDING_1)/.test(code);
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  return typeof code === 'string' && typeof errno === 'number' && /^(Z_|ERR_ZLIB|ERR__|ERR_BROTLI)/.test(code);
 }
 
 const REQUEST_READ_DETAIL: Record<number, string> = {
   413: 'The request body is larger than any valid request (API.md "Limits")',
   415: 'Request bodies are JSON in UTF-8, sent as identity, gzip, deflate or br',
 };
+
+const SLUG_BY_STATUS: Record<number, string> = { 413: 'payload-too-large', 415: 'unsupported-media-type' };
 
 const slugOf = (status: number) => (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/\W+/g, '-');
 
@@ -94,7 +98,7 @@ export function toProblem(error: unknown): ProblemResponse {
   const headers: Record<string, string> = {};
   if (error instanceof AppError) {
     const doc = problem(STATUS_BY_CODE[error.code], error.code.toLowerCase().replace(/_/g, '-'), error.message, error.errors);
-    if (error instanceof StaleRevisionError) {
+    if (error instanceof StaleRevisionError && error.currentRevision !== null) {
       // RFC 9110 §13.1.1 leaves the 412's content open: it tells the client where the article is.
       headers.ETag = `"${error.currentRevision}"`;
       doc.currentRevision = Number(error.currentRevision);
@@ -104,6 +108,8 @@ export function toProblem(error: unknown): ProblemResponse {
       headers['WWW-Authenticate'] = `Bearer realm="newsroom"${error.presented ? ', error="invalid_token"' : ''}`;
     }
     if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
+    // RFC 9110 §10.2.3: when to try again.
+    if (error instanceof ServerBusyError) headers['Retry-After'] = String(error.retryAfterSeconds);
     return { problem: doc, headers };
   }
   if (error instanceof WrongExpectedRevisionError) {
@@ -124,7 +130,9 @@ export function toProblem(error: unknown): ProblemResponse {
   if (status !== null) {
     const e = error as RequestReadError;
     const detail = REQUEST_READ_DETAIL[status] ?? (e.type === 'entity.parse.failed' ? `The body is not valid JSON: ${e.message}` : e.message);
-    return { problem: problem(status, (e.type ?? slugOf(status)).replace(/\./g, '-'), detail), headers };
+    // The same problem type whether the parser or a route found it (413 and 415 have AppErrors too).
+    const slug = SLUG_BY_STATUS[status] ?? (e.type ?? slugOf(status)).replace(/\./g, '-');
+    return { problem: problem(status, slug, detail), headers };
   }
   return { problem: problem(500, 'internal', 'The server failed to handle the request'), headers };
 }

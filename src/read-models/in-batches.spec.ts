@@ -59,3 +59,17 @@ describe('inBatches', () => {
     expect(batches).toEqual([[1, 2, 3]]);
   });
 });
+
+describe('inBatches by size', () => {
+  it('closes a batch once its items add up to maxBytes, never splitting a group', async () => {
+    async function* sized(): AsyncGenerator<{ n: number; size: number }> {
+      for (const [n, size] of [[1, 5], [2, 6], [3, 1], [4, 1], [5, 4], [6, 6], [7, 1]]) yield { n, size };
+    }
+    const batches: number[][] = [];
+    const bytes = { sizeOf: (item: { size: number }) => item.size, maxBytes: 10 };
+    // Items 2 and 3 are one group (one append): 3 joins the batch though it is full by then.
+    const sameGroup = (a: { n: number }, b: { n: number }) => a.n === 2 && b.n === 3;
+    for await (const batch of inBatches(sized(), 100, sameGroup, bytes)) batches.push(batch.items.map((i) => i.n));
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+});

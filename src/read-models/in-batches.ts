@@ -19,7 +19,10 @@ export async function* inBatches<T>(
   maxSize: number,
   /** Items of one group (the events of one append) are never split across full batches. */
   sameGroup: (a: T, b: T) => boolean = () => false,
+  /** A batch is also full once the items' sizes add up to `maxBytes` (e.g. events' text). */
+  bytes: { sizeOf: (item: T) => number; maxBytes: number } = { sizeOf: () => 0, maxBytes: Infinity },
 ): AsyncGenerator<Batch<T>> {
+  let size = 0;
   const iterator = source[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | null = null;
   let items: T[] = [];
@@ -41,6 +44,7 @@ export async function* inBatches<T>(
       quiet = true;
       yield { items, caughtUp: true };
       items = [];
+      size = 0;
       continue;
     }
     pending = null;
@@ -49,10 +53,12 @@ export async function* inBatches<T>(
       if (items.length > 0) yield { items, caughtUp: false };
       return;
     }
-    if (items.length >= maxSize && !sameGroup(items[items.length - 1], next.value)) {
+    if ((items.length >= maxSize || size >= bytes.maxBytes) && !sameGroup(items[items.length - 1], next.value)) {
       yield { items, caughtUp: false };
       items = [];
+      size = 0;
     }
     items.push(next.value);
+    size += bytes.sizeOf(next.value);
   }
 }

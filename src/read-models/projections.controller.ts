@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
-import { ApiTags } from '@nestjs/swagger';
-import { ApiRead } from '../http/openapi';
-import { ValidQuery } from '../http/request-schema';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ApiRead } from '../http/openapi';
+import { NO_BODY, ValidBody, ValidQuery } from '../http/request-schema';
 import { READ_QUERIES, type ReadQueryParams } from './read-query.schemas';
 import { ProjectionStatus } from './projection-status';
 import { ListProjectionsQuery } from './queries/list-projections.query';
@@ -27,8 +27,10 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @Roles('admin')
   @HttpCode(202)
-  @ApiRead(403, 404)
-  rebuild(@Param('name') name: string): Promise<RebuildAccepted> {
+  @ApiBearerAuth()
+  @ApiResponse({ status: 202, description: 'The rebuild has started; the live generation keeps serving until the swap' })
+  @ApiProblems(400, 401, 403, 404)
+  rebuild(@Param('name') name: string, @ValidBody(NO_BODY) _: Record<string, never>): Promise<RebuildAccepted> {
     return this.commands.execute(new RebuildProjectionCommand(name));
   }
 }

@@ -6,6 +6,12 @@ import { inBatches } from './in-batches';
 
 const sameCommit = (a: RecordedEvent, b: RecordedEvent) => a.position.commit === b.position.commit;
 
+/**
+ * Bytes of event text one transaction applies at most (besides its event count): a batch of
+ * maximum-size events (a body may be tens of MB of JSON) must not fill the heap.
+ */
+const BATCH_BYTES = 8 * 1024 * 1024;
+
 export interface ProjectorHooks {
   /** After every committed batch (and once per caught-up moment, with applied = 0). */
   committed(projector: Projector, outcome: BatchOutcome, caughtUp: boolean): void;
@@ -88,7 +94,8 @@ export class Projector {
       }
       const subscription = (this.subscription = this.store.subscribeToAll({ after: this.checkpoint }));
       try {
-        for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize, sameCommit)) {
+        const bytes = { sizeOf: (event: RecordedEvent) => event.size ?? 0, maxBytes: BATCH_BYTES };
+        for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize, sameCommit, bytes)) {
           if (this.stopping) break;
           const outcome: BatchOutcome =
             items.length > 0 ? this.writer.applyBatch(items) : { kind: 'applied', checkpoint: this.checkpoint, applied: 0 };

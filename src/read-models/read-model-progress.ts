@@ -22,12 +22,7 @@ export class ReadModelProgress implements ProjectionsHealth {
    * has reached: a position beyond its head is InvalidInputError (400) at once, not a wait.
    */
   async waitFor(position: Position | string, timeoutMs = MIN_POSITION_WAIT_MS, projections?: readonly string[]): Promise<void> {
-    const target = typeof position === 'string' ? parsePosition(position) : position;
-    if (!target) {
-      throw new InvalidInputError('minPosition is not a log position', [
-        { field: 'minPosition', message: 'minPosition must be a position such as "1234"' },
-      ]);
-    }
+    const target = positionOf(position);
     if (!this.reached(target, projections)) await this.refuseBeyondHead(target);
     try {
       await this.runtime.waitFor(target, timeoutMs, projections);
@@ -43,6 +38,14 @@ export class ReadModelProgress implements ProjectionsHealth {
   }
 
   /** No client can hold a position the log has never reached: it did not come from a command. */
+  /**
+   * For reads that need no wait (the audit reads the stream itself): throws InvalidInputError
+   * (400) when `position` (decimal text) is not one the log has reached.
+   */
+  async requireInLog(position: string): Promise<void> {
+    await this.refuseBeyondHead(positionOf(position));
+  }
+
   private async refuseBeyondHead(target: Position): Promise<void> {
     const head = await this.runtime.store.headPosition();
     if (target.commit > head.commit) {
@@ -87,4 +90,12 @@ export class ReadModelProgress implements ProjectionsHealth {
       return problems.length > 0 ? { ...health, problem: problems.join('; ') } : health;
     });
   }
+}
+
+function positionOf(position: Position | string): Position {
+  const target = typeof position === 'string' ? parsePosition(position) : position;
+  if (!target) {
+    throw new InvalidInputError('minPosition is not a log position', [{ field: 'minPosition', message: 'minPosition must be a position such as "1234"' }]);
+  }
+  return target;
 }

@@ -1,12 +1,13 @@
-import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import type { ArticleReadModel, ArticleSummary } from '../../projections/articles.projection';
 import type { CorrectionReadModel } from '../../projections/corrections.projection';
 import type { QuoteReadModel } from '../../projections/quotes.projection';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiRead } from '../http/openapi';
+import { ApiArticleRead, ApiRead } from '../http/openapi';
 import { ValidQuery } from '../http/request-schema';
+import { UuidParam } from '../http/uuid-param';
 import {
   READ_QUERIES,
   type ListArticlesParams,
@@ -36,9 +37,9 @@ export class ReadModelsController {
   }
 
   @Get('articles/:id')
-  @ApiRead(404, 504)
+  @ApiArticleRead()
   async getArticle(
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @ValidQuery(READ_QUERIES.read) params: ReadQueryParams,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,

@@ -36,13 +36,13 @@ export const SearchQuotesQuery = Type.Object(
   {
     ...page,
     speaker: Type.Optional(Type.String({ minLength: 1, maxLength: 300, description: "Words of the speaker's name, case- and accent-insensitive" })),
-    articleId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    articleId: Type.Optional(Type.String({ format: 'uuid', maxLength: 36 })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: "Words of the quote's text; every one must match" })),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('withdrawn')])),
   },
   closed,
 );
-export const ListCorrectionsQuery = Type.Object({ ...page, articleId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, closed);
+export const ListCorrectionsQuery = Type.Object({ ...page, articleId: Type.Optional(Type.String({ format: 'uuid', maxLength: 36 })) }, closed);
 
 export const READ_QUERIES = {
   read: querySchema(ReadQuery),

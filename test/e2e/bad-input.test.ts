@@ -149,12 +149,23 @@ describe('bad input (e2e)', () => {
       expect((drafted.data as { body: Array<{ text: string }> }).body[499].text).toBe('ж'.repeat(20_000));
     }, 60_000);
 
-    it('sets the default body limit above any valid article in any script and any JSON escaping', () => {
-      const article = (char: string) => ({ headline: char.repeat(300), standfirst: char.repeat(600), body: Array.from({ length: 500 }, () => paragraph(char.repeat(20_000))) });
-      // As Python's json.dumps writes it by default (ensure_ascii): "\\uXXXX", twice for an astral character.
-      const escaped = (value: unknown) => JSON.stringify(value).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      for (const char of ['ж', '😀', 'x']) expect(Buffer.byteLength(escaped(article(char)))).toBeLessThan(largestCommandBytes());
-    });
+    it('sets the default body limit above any valid article in any script, JSON escaping and indentation', () => {
+      const paragraphs = (char: string) => Array.from({ length: 500 }, () => paragraph(char.repeat(20_000)));
+      const lists = (char: string) => Array.from({ length: 500 }, () => ({ type: 'list', items: Array.from({ length: 20_000 }, () => char) }));
+      const article = (char: string, body: unknown[]) => ({ headline: char.repeat(300), standfirst: char.repeat(600), body, reason: char.repeat(1_000) });
+      // As Python's json.dumps writes it by default (ensure_ascii, here with indent=4): each UTF-16
+      // unit beyond ASCII as a six-byte "\\uXXXX", so an astral character takes twelve.
+      const escapedBytes = (text: string) => {
+        let units = 0;
+        for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7e) units++;
+        return text.length + 5 * units;
+      };
+      for (const char of ['ж', '😀', 'x']) {
+        for (const body of [paragraphs(char), lists(char)]) {
+          expect(escapedBytes(JSON.stringify(article(char, body), null, 4))).toBeLessThan(largestCommandBytes());
+        }
+      }
+    }, 60_000);
 
     it('takes `source: null` in a correction as removing the quote\'s source', async () => {
       const { id, revision, quoteId } = await published();
@@ -164,6 +175,122 @@ describe('bad input (e2e)', () => {
         .expect(201);
       const amended = (await stream(id)).find((e) => e.type === 'QuoteAmended');
       expect(amended?.data).toMatchObject({ quoteId, source: null });
+    });
+  });
+
+  describe('found by a new user trying to break it', () => {
+    it('a body of two million wrong list items is a quick 400 naming the first ones, not two million errors', async () => {
+      const wrong = `{"headline":"h","body":[${Array.from({ length: 100 }, () => `{"type":"list","items":[${Array(20_000).fill('1').join(',')}]}`).join(',')}]}`;
+      const problem = await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(wrong), 400);
+      expect((problem.errors as unknown[]).length).toBeGreaterThanOrEqual(1);
+      expect((problem.errors as unknown[]).length).toBeLessThanOrEqual(100);
+      expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringMatching(/^body\[\d+\]\.items\[\d+\]$/) })]));
+    }, 30_000);
+
+    it('bytes that are not UTF-8 are 400, not stored as U+FFFD', async () => {
+      const id = await draft();
+      for (const bytes of [[0xe9], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xff, 0xfe]]) {
+        const before = await head();
+        const body = Buffer.concat([Buffer.from('{"headline":"caf'), Buffer.from(bytes), Buffer.from('"}')]);
+        const res = await rawRequest(t.app.getHttpServer(), {
+          method: 'PUT',
+          path: `/api/articles/${id}/headline`,
+          headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'If-Match': '"0"', 'Content-Length': body.length },
+          body,
+        });
+        expect(res.status).toBe(400);
+        expect(JSON.parse(res.body)).toMatchObject({ status: 400, detail: expect.stringMatching(/UTF-8/) });
+        expect(await head()).toEqual(before);
+      }
+    });
+
+    it('every charset but UTF-8 is 415, UTF-16 and UTF-7 included; a Content-Type that does not parse is 415', async () => {
+      const text = JSON.stringify({ headline: 'h', body: [paragraph('x')] });
+      for (const type of ['application/json; charset=utf-16', 'application/json; charset=utf-7', 'application/json; charset=UTF-32', 'application/json;;']) {
+        await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', type).send(text), 415);
+      }
+      await send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json; charset=UTF-8').send(text).expect(201);
+    });
+
+    it('strings that are not text (a lone surrogate, U+0000) are 400', async () => {
+      for (const headline of ['\\ud800', 'h\\u0000', 'a\\udfffb']) {
+        const problem = await refused(
+          () => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(`{"headline":"${headline}","body":[{"type":"paragraph","text":"x"}]}`),
+          400,
+        );
+        expect(problem.errors).toEqual([expect.objectContaining({ field: 'headline', message: expect.stringMatching(/must be text/) })]);
+      }
+    });
+
+    it('a Content-Length beyond the limit is 413 at once, without waiting for the body', async () => {
+      const res = await rawRequest(t.app.getHttpServer(), {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'Content-Length': largestCommandBytes() + 1 },
+        body: '{"headline":',
+      });
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
+    });
+
+    it('an id that is not a UUID is a 400 naming it, on every route', async () => {
+      for (const [method, path] of [['get', '/api/articles/not-a-uuid'], ['get', '/api/articles/x/history'], ['put', '/api/articles/nope/headline'], ['get', '/api/articles/x/revisions/0']] as const) {
+        const res = await send(method as 'put', path, 'editor').set('If-Match', '"0"').send({ headline: 'h' }).expect(400);
+        expect(res.body.errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
+      }
+      const res = await t.http.get('/api/quotes?articleId=a-pub').set('Authorization', t.auth('reporter')).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'articleId' })]);
+    });
+
+    it('query numbers are decimal: 0x10, 1e2, " 5" and revision 01 are 400', async () => {
+      const id = await draft();
+      for (const limit of ['0x10', '1e2', '%205', '5.0']) {
+        const res = await t.http.get(`/api/articles?limit=${limit}`).set('Authorization', t.auth('reporter')).expect(400);
+        expect(res.body.errors).toEqual([{ field: 'limit', message: 'must be a decimal integer' }]);
+      }
+      await t.http.get(`/api/articles/${id}/revisions/01`).set('Authorization', t.auth('reporter')).expect(400);
+      await t.http.get(`/api/articles/${id}/revisions/0`).set('Authorization', t.auth('reporter')).expect(200);
+    });
+
+    it('a minPosition beyond the end of the log is 400 on the audit reads too', async () => {
+      const id = await draft();
+      const beyond = (await head()).commit + 1000n;
+      for (const path of [`history`, `diff?from=0&to=0`, `blame`, `revisions/0`]) {
+        const separator = path.includes('?') ? '&' : '?';
+        const res = await t.http.get(`/api/articles/${id}/${path}${separator}minPosition=${beyond}`).set('Authorization', t.auth('reporter')).expect(400);
+        expect(res.body.errors).toEqual([expect.objectContaining({ field: 'minPosition' })]);
+      }
+    });
+
+    it('If-Match on a draft: a tag cannot match the collection (412), * can (201)', async () => {
+      const body = { headline: 'h', body: [paragraph('x')] };
+      await refused(() => send('post', '/api/articles', 'reporter').set('If-Match', 'W/"0"').send(body), 412);
+      await refused(() => send('post', '/api/articles', 'reporter').set('If-Match', '"0"').send(body), 412);
+      await send('post', '/api/articles', 'reporter').set('If-Match', '*').send(body).expect(201);
+    });
+
+    it('If-Match ignores empty list members wherever they are (RFC 9110 §5.6.1.2)', async () => {
+      const id = await draft();
+      await send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', ', "0"').send({ headline: 'Second' }).expect(200);
+      await send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', '"1",').send({ headline: 'Third' }).expect(200);
+    });
+
+    it('a 401 without a bearer token has no error code; problems carry no ETag of their own', async () => {
+      const basic = await t.http.get('/api/articles').set('Authorization', 'Basic YTpi').expect(401);
+      expect(basic.headers['www-authenticate']).toBe('Bearer realm="newsroom"');
+      const bad = await send('post', '/api/articles', 'reporter').send({}).expect(400);
+      expect(bad.headers.etag).toBeUndefined();
+    });
+
+    it('a search of more than 16 distinct words is 400', async () => {
+      const words = Array.from({ length: 17 }, (_, i) => `w${i}`).join(' ');
+      const res = await t.http.get(`/api/quotes?q=${encodeURIComponent(words)}`).set('Authorization', t.auth('reporter')).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'q' })]);
+      await t.http.get(`/api/quotes?q=${encodeURIComponent(words.split(' ').slice(0, 16).join(' '))}`).set('Authorization', t.auth('reporter')).expect(200);
+    });
+
+    it('a rebuild takes no body fields', async () => {
+      await refused(() => t.http.post('/api/projections/quotes/rebuild').set('Authorization', t.auth('admin')).send({ foo: 1 }), 400);
     });
   });
 

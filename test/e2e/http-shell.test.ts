@@ -51,7 +51,7 @@ describe('HTTP shell', () => {
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ headline: 'x', body: [{ type: 'paragraph', text: 'x'.repeat(100_000) }] }))
         .expect(413);
-      expect(res.body).toMatchObject({ status: 413, type: '/problems/entity-too-large' });
+      expect(res.body).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
       await small.http.get('/health').expect(200);
     } finally {
       await small.close();

@@ -7,6 +7,11 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { toAppend } from './support/seed';
 
 const EDITOR = { id: 'u-editor', name: 'Eddie Editor' };
+const DRAFT = '00000000-0000-4000-8000-00000000d001';
+const PUB = '00000000-0000-4000-8000-00000000b001';
+const RET = '00000000-0000-4000-8000-00000000e001';
+const LATE = '00000000-0000-4000-8000-00000000f001';
+const MISSING = '00000000-0000-4000-8000-000000000404';
 const zelenskyy = { name: 'Volodymyr Zelenskyy', title: 'President of Ukraine' };
 const macron = { name: 'Emmanuel Macron' };
 
@@ -24,34 +29,34 @@ describe('read endpoints', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await append('a-draft', REPORTER, events.drafted('a-draft', { headline: 'A draft' }));
+    await append(DRAFT, REPORTER, events.drafted(DRAFT, { headline: 'A draft' }));
     await append(
-      'a-pub',
+      PUB,
       REPORTER,
-      events.drafted('a-pub', { headline: 'Talks fail in Istanbul' }),
+      events.drafted(PUB, { headline: 'Talks fail in Istanbul' }),
       events.quoteAttributed('q-z', zelenskyy, 'Ukraine is ready to take the fastest possible steps to bring real peace.', {
         attributedAt: '2025-05-16T09:02:00.000Z',
       }),
       events.quoteAttributed('q-m', macron, 'Moscow once again rejected the ceasefire.', { attributedAt: '2025-05-16T09:02:30.000Z' }),
     );
-    await append('a-pub', EDITOR, events.published());
+    await append(PUB, EDITOR, events.published());
     await append(
-      'a-ret',
+      RET,
       REPORTER,
-      events.drafted('a-ret'),
+      events.drafted(RET),
       events.quoteAttributed('q-t', { name: 'Donald Tusk' }, 'Pressure must follow.', { attributedAt: '2025-05-16T09:04:00.000Z' }),
       events.published(),
       events.retracted('Sources recanted.'),
     );
     const headlineChange = { field: 'headline', before: 'Talks fail in Istanbul', after: 'Talks fail in Istanbul, Turkey' };
     await append(
-      'a-pub',
+      PUB,
       STANDARDS,
       events.headlineRevised('Talks fail in Istanbul, Turkey'),
       events.correctionIssued('c1', [headlineChange], { issuedAt: '2025-05-16T09:05:00.000Z' }),
     );
     await append(
-      'a-pub',
+      PUB,
       STANDARDS,
       events.bodyRevised([paragraph('p1', 'Clarified.')]),
       events.correctionIssued('c2', [{ field: 'body.p1', before: 'First paragraph.', after: 'Clarified.' }], {
@@ -65,10 +70,10 @@ describe('read endpoints', () => {
   describe('GET /api/articles', () => {
     it('lists article summaries, newest update first, once the read models reach minPosition', async () => {
       const res = await get(`/api/articles?minPosition=${formatPosition(last)}`).expect(200);
-      expect(ids(res.body.items)).toEqual(['a-pub', 'a-ret', 'a-draft']);
+      expect(ids(res.body.items)).toEqual([PUB, RET, DRAFT]);
       expect(res.body.nextCursor).toBeNull();
       expect(res.body.items[0]).toEqual({
-        id: 'a-pub',
+        id: PUB,
         revision: 7,
         status: 'published',
         headline: 'Talks fail in Istanbul, Turkey',
@@ -85,9 +90,9 @@ describe('read endpoints', () => {
     });
 
     it.each([
-      ['published', ['a-pub']],
-      ['retracted', ['a-ret']],
-      ['draft', ['a-draft']],
+      ['published', [PUB]],
+      ['retracted', [RET]],
+      ['draft', [DRAFT]],
     ])('filters by status=%s', async (status, expected) => {
       expect(ids((await get(`/api/articles?status=${status}`).expect(200)).body.items)).toEqual(expected);
     });
@@ -103,16 +108,16 @@ describe('read endpoints', () => {
         seen.push(...page.items.map((item) => item.id));
         cursor = page.nextCursor;
       } while (cursor);
-      expect(seen).toEqual(['a-pub', 'a-ret', 'a-draft']);
+      expect(seen).toEqual([PUB, RET, DRAFT]);
     });
   });
 
   describe('GET /api/articles/{id}', () => {
     it('returns the article read model with its revision as ETag', async () => {
-      const res = await get('/api/articles/a-pub').expect(200);
+      const res = await get(`/api/articles/${PUB}`).expect(200);
       expect(res.headers.etag).toBe('"7"');
       expect(res.body).toMatchObject({
-        id: 'a-pub',
+        id: PUB,
         revision: 7,
         status: 'published',
         headline: 'Talks fail in Istanbul, Turkey',
@@ -129,12 +134,12 @@ describe('read endpoints', () => {
     });
 
     it('answers 304 to a client that holds the current revision', async () => {
-      await get('/api/articles/a-pub').set('If-None-Match', '"7"').expect(304);
-      await get('/api/articles/a-pub').set('If-None-Match', '"6"').expect(200);
+      await get(`/api/articles/${PUB}`).set('If-None-Match', '"7"').expect(304);
+      await get(`/api/articles/${PUB}`).set('If-None-Match', '"6"').expect(200);
     });
 
     it('answers 404 for an unknown article', async () => {
-      const res = await get('/api/articles/nope').expect(404);
+      const res = await get(`/api/articles/${MISSING}`).expect(404);
       expect(res.headers['content-type']).toMatch(/problem\+json/);
     });
   });
@@ -146,7 +151,7 @@ describe('read endpoints', () => {
       ['speaker=macron', ['q-m']],
       ['q=ready%20peace', ['q-z']],
       ['q=READY%20ceasefire', []],
-      ['articleId=a-ret', ['q-t']],
+      [`articleId=${RET}`, ['q-t']],
       ['speaker=%21%21%21', []],
       ['', ['q-t', 'q-m', 'q-z']],
     ])('%s finds %j', async (query, expected) => {
@@ -154,10 +159,10 @@ describe('read endpoints', () => {
     });
 
     it('returns every field, with the status of the quote and of its article', async () => {
-      const res = await get('/api/quotes?articleId=a-ret').expect(200);
+      const res = await get(`/api/quotes?articleId=${RET}`).expect(200);
       expect(res.body.items[0]).toEqual({
         quoteId: 'q-t',
-        articleId: 'a-ret',
+        articleId: RET,
         speaker: { name: 'Donald Tusk' },
         text: 'Pressure must follow.',
         source: null,
@@ -183,7 +188,7 @@ describe('read endpoints', () => {
       expect(ids(res.body.items)).toEqual(['c2', 'c1']);
       expect(res.body.items[1]).toEqual({
         correctionId: 'c1',
-        articleId: 'a-pub',
+        articleId: PUB,
         headline: 'Talks fail in Istanbul, Turkey',
         kind: 'correction',
         note: 'We got it wrong.',
@@ -195,10 +200,10 @@ describe('read endpoints', () => {
     });
 
     it('filters by articleId and pages', async () => {
-      expect((await get('/api/corrections?articleId=a-draft').expect(200)).body).toEqual({ items: [], nextCursor: null });
-      const first = await get('/api/corrections?articleId=a-pub&limit=1').expect(200);
+      expect((await get(`/api/corrections?articleId=${DRAFT}`).expect(200)).body).toEqual({ items: [], nextCursor: null });
+      const first = await get(`/api/corrections?articleId=${PUB}&limit=1`).expect(200);
       expect(ids(first.body.items)).toEqual(['c2']);
-      const second = await get(`/api/corrections?articleId=a-pub&limit=1&cursor=${first.body.nextCursor}`).expect(200);
+      const second = await get(`/api/corrections?articleId=${PUB}&limit=1&cursor=${first.body.nextCursor}`).expect(200);
       expect(ids(second.body.items)).toEqual(['c1']);
       expect(second.body.nextCursor).toBeNull();
     });
@@ -247,7 +252,7 @@ describe('read endpoints', () => {
       ['/api/articles?cursor=not-a-cursor', 'cursor'],
       ['/api/articles?status=lost', 'status'],
       ['/api/articles?minPosition=soon', 'minPosition'],
-      ['/api/articles/a-pub?minPosition=-5', 'minPosition'],
+      [`/api/articles/${PUB}?minPosition=-5`, 'minPosition'],
       ['/api/quotes?limit=1&limit=2', 'limit'],
       ['/api/quotes?speaker=', 'speaker'],
       ['/api/corrections?cursor=WyJ4Il0', 'cursor'],
@@ -270,7 +275,7 @@ describe('read endpoints', () => {
     it('answers 504 when the read models do not reach a position of the log within 5 s', async () => {
       // The read models stop following the log; the log goes on.
       await t.app.get(ProjectionRuntime).stop();
-      await append('a-late', REPORTER, events.drafted('a-late'));
+      await append(LATE, REPORTER, events.drafted(LATE));
       const res = await get(`/api/articles?minPosition=${last.commit}`).expect(504);
       expect(res.body).toMatchObject({ status: 504, type: '/problems/read-model-timeout' });
     }, 15_000);

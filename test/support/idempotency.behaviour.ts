@@ -100,6 +100,32 @@ export function idempotencyBehaviour(servers: () => TestApp[], restart: () => Pr
     expect((await stream(id)).map((e) => e.type)).toEqual(['ArticleDrafted', 'ArticlePublished', 'BodyRevised', 'CorrectionIssued']);
   });
 
+  it('a keyed request that changed nothing answers the same after the article moved on, and appends nothing', async () => {
+    const id = await draft();
+    const key = randomUUID();
+    const unchanged = await command(first(), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'Talks' }, '"0"', key).expect(200);
+    expect(unchanged.body.revision).toBe(0);
+    await command(on(1), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'Talks in Istanbul' }, '"0"').expect(200);
+    for (const ifMatch of ['"0"', '"1"']) {
+      const again = await command(on(1), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'Talks' }, ifMatch, key).expect(200);
+      expect(again.body).toEqual(unchanged.body);
+    }
+    expect((await stream(id)).map((e) => e.type)).toEqual(['ArticleDrafted', 'HeadlineRevised']);
+  });
+
+  it('a keyed request a rule refused is refused the same way when repeated, even once the rule would allow it', async () => {
+    const id = await draft();
+    const key = randomUUID();
+    const refused = await command(first(), 'post', `/api/articles/${id}/retract`, 'standards', { note: 'Fabricated.' }, '"0"', key).expect(409);
+    await command(first(), 'post', `/api/articles/${id}/publish`, 'editor', {}, '"0"').expect(200);
+    const again = await command(on(1), 'post', `/api/articles/${id}/retract`, 'standards', { note: 'Fabricated.' }, '"1"', key).expect(409);
+    expect(again.body.detail).toBe(refused.body.detail);
+    const stale = await command(first(), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'X' }, '"0"', `${key}-stale`).set('Authorization', first().auth('editor')).expect(412);
+    const staleAgain = await command(on(1), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'X' }, '"1"', `${key}-stale`).set('Authorization', first().auth('editor')).expect(412);
+    expect(staleAgain.headers.etag).toBe(stale.headers.etag);
+    expect((await stream(id)).map((e) => e.type)).toEqual(['ArticleDrafted', 'ArticlePublished']);
+  });
+
   it('after a restart, a repeat still returns the first response and appends nothing', async () => {
     const id = await draft();
     const key = randomUUID();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AuthenticatedUser } from '../../auth/roles.decorator';
-import { NotFoundError, PreconditionRequiredError, RuleViolationError, StaleRevisionError } from '../../common/app-error';
+import { AppError, NotFoundError, PreconditionRequiredError, RuleViolationError, StaleRevisionError } from '../../common/app-error';
 import { KeyedQueue } from '../../common/keyed-queue';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
 import {
@@ -9,11 +9,14 @@ import {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  formatPosition,
+  parsePosition,
   Position,
   RecordedEvent,
 } from '../../event-store/event-store.port';
 import { ifMatchAllows, IfMatch } from '../../http/if-match';
-import { FOLD_PAGE_SIZE, toArticleEnvelope } from '../article-stream';
+import { streamPages } from '../../event-store/stream-pages';
+import { toArticleEnvelope } from '../article-stream';
 import { ArticleCommand } from '../domain/article.commands';
 import { decide, evolve } from '../domain/article.decider';
 import {
@@ -25,7 +28,7 @@ import {
 } from '../domain/article.events';
 import { ArticleState, initialState } from '../domain/article.state';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from './clock';
-import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds } from './idempotency';
+import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds, RecordedAnswer } from './idempotency';
 
 /** Everything about a request that is not the command itself. */
 export interface CommandRequest {
@@ -56,6 +59,22 @@ interface Folded {
 
 const EMPTY: Folded = { state: initialState, revision: null, lastPosition: null, keyed: new Map() };
 
+/** The memory the fold cache may hold, in bytes (estimated by foldedBytes). */
+const FOLD_CACHE_BYTES = 256 * 1024 * 1024;
+
+/** About the memory a fold takes (bytes): its texts as UTF-16 and a fixed cost per string and object. */
+function foldedBytes({ state, keyed }: Folded): number {
+  const text = (value: string | null | undefined) => 40 + 2 * (value?.length ?? 0);
+  let bytes = 1_024 + keyed.size * 100 + text(state.headline) + text(state.standfirst);
+  for (const block of state.body) {
+    bytes += 80 + (block.type === 'list' ? block.items.reduce((sum, item) => sum + text(item), 0) : text(block.text));
+  }
+  for (const { text: said, speaker, source } of state.quotes) {
+    bytes += 200 + text(said) + text(speaker.name) + text(speaker.title) + text(source?.description) + text(source?.url);
+  }
+  return bytes;
+}
+
 /** The most events one command appends: its changes (≤ 1 + 1 + 1 + 100 quotes) and a CorrectionIssued. */
 const MAX_EVENTS_PER_COMMAND = 128;
 
@@ -66,8 +85,12 @@ const MAX_EVENTS_PER_COMMAND = 128;
  */
 @Injectable()
 export class ArticleCommandRunner {
-  /** Folded state by stream; only ever holds what the store holds, brought up to date before use. */
-  private readonly folds = new LRUCache<string, Folded>({ max: 5_000 });
+  /**
+   * Folded state by stream; only ever holds what the store holds, brought up to date before use.
+   * Bounded by memory (FOLD_CACHE_BYTES) as well as by count: one article may hold 10 million
+   * list items.
+   */
+  private readonly folds = new LRUCache<string, Folded>({ max: 5_000, maxSize: FOLD_CACHE_BYTES, sizeCalculation: foldedBytes });
   private readonly turns = new KeyedQueue();
 
   constructor(
@@ -90,11 +113,32 @@ export class ArticleCommandRunner {
 
   private async runInTurn(articleId: string, streamId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
     const folded = await this.load(streamId);
-    if (request.idempotency) {
-      // The same request again (whatever its If-Match): the first response, nothing appended.
-      const earlier = await this.storedOutcome(articleId, streamId, folded, request);
-      if (earlier) return earlier;
+    const { idempotency, user } = request;
+    if (!idempotency) return this.decideAndAppend(articleId, streamId, command, request, folded);
+    // The same request again (whatever its If-Match): the first response, nothing appended.
+    const stored = await this.storedOutcome(articleId, streamId, folded, request);
+    if (stored) return stored;
+    const recorded = await this.keys.recordedAnswer(user.id, idempotency.key);
+    if (recorded) return replay(recorded);
+    let outcome: CommandOutcome;
+    try {
+      outcome = await this.decideAndAppend(articleId, streamId, command, request, folded);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return replay(await this.keys.recordAnswer(user.id, idempotency.key, refusal(error)));
     }
+    if (outcome.events.length > 0) return outcome;
+    const unchanged: RecordedAnswer = { kind: 'unchanged', articleId, revision: outcome.revision.toString(), position: formatPosition(outcome.position) };
+    return replay(await this.keys.recordAnswer(user.id, idempotency.key, unchanged));
+  }
+
+  private async decideAndAppend(
+    articleId: string,
+    streamId: string,
+    command: ArticleCommand,
+    request: CommandRequest,
+    folded: Folded,
+  ): Promise<CommandOutcome> {
     const expected = expectedRevision(articleId, command, folded, request.ifMatch);
     const ids = request.idempotency ? idempotentIds(request.user.id, request.idempotency.key) : null;
     // One instant for the whole command: the events' times and their occurredAt agree.
@@ -135,14 +179,13 @@ export class ArticleCommandRunner {
 
   /**
    * The stream folded to its last event, reading only what the cached fold has not seen, a page
-   * at a time (FOLD_PAGE_SIZE: one event may hold a maximum-size body).
+   * at a time (streamPages: one event may hold a maximum-size body).
    */
   private async load(streamId: string): Promise<Folded> {
     const cached = this.folds.get(streamId) ?? EMPTY;
     let { state, revision, lastPosition } = cached;
     let keyed: Map<string, bigint> | null = null;
-    for (;;) {
-      const page = await this.store.readStream(streamId, { fromRevision: revision === null ? 0n : revision + 1n, maxCount: FOLD_PAGE_SIZE });
+    for await (const page of streamPages(this.store, streamId, revision === null ? 0n : revision + 1n)) {
       for (const recorded of page) {
         const article = toArticleEnvelope(recorded);
         if (article) state = evolve(state, article.event);
@@ -150,7 +193,6 @@ export class ArticleCommandRunner {
         revision = recorded.revision;
         lastPosition = recorded.position;
       }
-      if (page.length < FOLD_PAGE_SIZE) break;
     }
     if (revision === cached.revision) return cached;
     const folded: Folded = { state, revision, lastPosition, keyed: keyed ?? cached.keyed };
@@ -211,6 +253,8 @@ export class ArticleCommandRunner {
  */
 function expectedRevision(articleId: string, command: ArticleCommand, folded: Folded, ifMatch: IfMatch | null): ExpectedRevision {
   if (command.type === 'DraftArticle') {
+    // The target is the collection, which has no entity tag: only `*` can match it (RFC 9110 §13.1.1).
+    if (ifMatch && !ifMatch.any) throw new StaleRevisionError('If-Match names an entity tag, but the article collection has none; a draft needs no If-Match', null);
     if (folded.revision !== null) throw new RuleViolationError(`Article ${articleId} already exists`);
     return 'no_stream';
   }
@@ -228,4 +272,28 @@ function expectedRevision(articleId: string, command: ArticleCommand, folded: Fo
     throw new StaleRevisionError(`If-Match names ${named}, but the article is at revision ${folded.revision}`, folded.revision);
   }
   return folded.revision;
+}
+
+/** A refusal as the idempotency record keeps it. */
+function refusal(error: AppError): RecordedAnswer {
+  const currentRevision = error instanceof StaleRevisionError ? (error.currentRevision?.toString() ?? null) : undefined;
+  return {
+    kind: 'refused',
+    code: error.code,
+    message: error.message,
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...(currentRevision !== undefined ? { currentRevision } : {}),
+  };
+}
+
+/** A recorded answer as it was first given: the unchanged article's outcome (no events), or the refusal thrown again. */
+function replay(answer: RecordedAnswer): CommandOutcome {
+  if (answer.kind === 'unchanged') {
+    return { articleId: answer.articleId, revision: BigInt(answer.revision), position: parsePosition(answer.position)!, events: [] };
+  }
+  if (answer.code === 'STALE_REVISION') {
+    const current = answer.currentRevision;
+    throw new StaleRevisionError(answer.message, current === undefined || current === null ? null : BigInt(current));
+  }
+  throw new AppError(answer.code, answer.message, answer.errors);
 }

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import stringify from 'safe-stable-stringify';
 import { v5 as uuidv5 } from 'uuid';
-import { IdempotencyKeyReusedError } from '../../common/app-error';
+import { AppErrorCode, FieldError, IdempotencyKeyReusedError } from '../../common/app-error';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
-import { EVENT_STORE, EventStore, RecordedEvent } from '../../event-store/event-store.port';
+import { EVENT_STORE, EventStore, JsonObject, RecordedEvent } from '../../event-store/event-store.port';
 import type { IdSource } from './clock';
 
 /**
@@ -13,16 +13,27 @@ import type { IdSource } from './clock';
  * one request of one user. The same key with the same request returns the first response and
  * appends nothing; with a different request, on any article and any command, it is refused (422).
  *
- * Two records make that hold on both stores, across restarts and between processes:
+ * These records make that hold on both stores, across restarts and between processes:
  * - a claim: the first event of the stream `idempotency-<uuid of user and key>`, appended with
  *   expected revision no_stream, holds the request's hash. The store's optimistic concurrency
  *   makes it the one global index of keys that EventStoreDB, which has no secondary index, can
  *   give: one request per key, whoever claims first.
  * - the command's own events, whose ids (and every id the command creates: article, quote,
  *   correction, block) derive from the key, so a repeat finds them in the article's stream.
+ * - for a request that appended nothing (it changed nothing, or a rule refused it), its answer,
+ *   as the second event of the claim stream: a repeat gets that answer, even after the article
+ *   changed. To try a refused request again, a client sends it with a new key.
+ * A keyed request that is refused therefore leaves its claim and answer in the log, in the claim
+ * stream; no article stream changes.
  */
 export const IDEMPOTENCY_STREAM_PREFIX = 'idempotency-';
 export const KEY_CLAIMED = 'IdempotencyKeyClaimed';
+export const REQUEST_ANSWERED = 'IdempotentRequestAnswered';
+
+/** What a keyed request that appended nothing answered: the article as it was, or a refusal. */
+export type RecordedAnswer =
+  | { kind: 'unchanged'; articleId: string; revision: string; position: string }
+  | { kind: 'refused'; code: AppErrorCode; message: string; errors?: FieldError[]; currentRevision?: string | null };
 
 /** Ids of keyed requests are UUID v5 names in this namespace (RFC 9562 §5.5). */
 const NAMESPACE = '5b0f3c8e-2f7a-4d1e-9a43-6c1b7f2d8e90';
@@ -101,6 +112,31 @@ export class IdempotencyKeys {
       }
     }
     this.check(stream, known, hash);
+  }
+
+  /** The answer recorded for the user's key, or null when none was (its request appended events, or has not run). */
+  async recordedAnswer(userId: string, key: string): Promise<RecordedAnswer | null> {
+    const [answer] = await this.store.readStream(claimStream(userId, key), { fromRevision: 1n, maxCount: 1 });
+    return answer ? (answer.data as unknown as RecordedAnswer) : null;
+  }
+
+  /**
+   * Records what a keyed request that appended nothing answered, once: when a copy recorded one
+   * first, returns that one instead. Store errors pass through.
+   */
+  async recordAnswer(userId: string, key: string, answer: RecordedAnswer): Promise<RecordedAnswer> {
+    const stream = claimStream(userId, key);
+    try {
+      await this.store.appendToStream(
+        stream,
+        [{ id: uuidv5(`answer\n${userId}\n${key}\n${stringify(answer)}`, NAMESPACE), type: REQUEST_ANSWERED, data: answer as unknown as JsonObject, metadata: { schemaVersion: 1 } }],
+        0n,
+      );
+      return answer;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      return (await this.recordedAnswer(userId, key)) ?? answer;
+    }
   }
 
   private check(stream: string, claimed: string, hash: string): void {

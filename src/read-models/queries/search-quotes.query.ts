@@ -6,6 +6,7 @@ import { ReadModelProgress } from '../read-model-progress';
 import { Filter, Page, ReadModelReader } from '../read-model-reader';
 import { searchWords } from '../text-search';
 import { pageOf } from './page-of';
+import { InvalidInputError } from '../../common/app-error';
 
 export class SearchQuotesQuery extends Query<Page<QuoteReadModel>> {
   constructor(readonly params: SearchQuotesParams) {
@@ -27,8 +28,24 @@ export class SearchQuotesHandler implements IQueryHandler<SearchQuotesQuery> {
     const filters: Filter[] = [];
     if (params.articleId !== undefined) filters.push({ column: 'article_id', equals: params.articleId });
     if (params.status !== undefined) filters.push({ column: 'status', equals: params.status });
-    if (params.speaker !== undefined) filters.push({ column: 'speaker_words', startsOfWords: searchWords(params.speaker) });
-    if (params.q !== undefined) filters.push({ column: 'text_words', startsOfWords: searchWords(params.q) });
+    if (params.speaker !== undefined) filters.push({ column: 'speaker_words', startsOfWords: terms('speaker', params.speaker) });
+    if (params.q !== undefined) filters.push({ column: 'text_words', startsOfWords: terms('q', params.q) });
     return this.reader.page(quotesProjection, 'quotes', { ...pageOf(params), filters, newestFirstBy: 'attributed_at' });
   }
+}
+
+/**
+ * Distinct words a search may hold: each is a scan of the quotes' words, so the work of one
+ * request stays bounded whatever the query (a 1,000-character query once held 178 words).
+ */
+export const MAX_SEARCH_WORDS = 16;
+
+function terms(field: 'speaker' | 'q', text: string): string[] {
+  const words = [...new Set(searchWords(text))];
+  if (words.length > MAX_SEARCH_WORDS) {
+    throw new InvalidInputError(`A search holds at most ${MAX_SEARCH_WORDS} distinct words`, [
+      { field, message: `must hold at most ${MAX_SEARCH_WORDS} distinct words (${words.length} given)` },
+    ]);
+  }
+  return words;
 }
