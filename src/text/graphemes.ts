@@ -5,6 +5,8 @@
  * such as "न्द्र" (one cluster since Unicode 15.1, rule GB9c) each count as one.
  */
 
+import { segmentsOf } from './segments';
+
 // Grapheme clusters do not depend on the locale; it is pinned so no environment can differ.
 const graphemeSegmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
@@ -15,12 +17,12 @@ const ALL_SPACE = /^\p{White_Space}+$/u;
 /**
  * The number of extended grapheme clusters (UAX #29 §3) in the text. ASCII text is counted
  * without the segmenter: there every code unit is a cluster except CR LF, which is one (GB3).
- * Cost: linear in the length (see bench/text-cost.ts for figures). Never throws.
+ * Cost: linear in the length, through `segmentsOf` (bench/text-cost.ts has figures). Never throws.
  */
 export function graphemeCount(text: string): number {
   if (!NON_ASCII.test(text)) return text.length - countCrLf(text);
   let count = 0;
-  for (const _ of graphemeSegmenter.segment(text)) count++;
+  for (const _ of segmentsOf(graphemeSegmenter, text)) count++;
   return count;
 }
 
@@ -37,7 +39,7 @@ export function exceedsGraphemes(text: string, max: number): boolean {
   assertBudget(max);
   if (text.length <= max) return false;
   let count = 0;
-  for (const _ of graphemeSegmenter.segment(text)) if (++count > max) return true;
+  for (const _ of segmentsOf(graphemeSegmenter, text)) if (++count > max) return true;
   return false;
 }
 
@@ -58,7 +60,7 @@ export function truncate(text: string, maxGraphemes: number): string {
   let count = 0;
   // Where the last kept cluster that is not all White_Space ends: the cut, spaces dropped.
   let cut = 0;
-  for (const { segment, index } of graphemeSegmenter.segment(text)) {
+  for (const { segment, index } of segmentsOf(graphemeSegmenter, text)) {
     if (count === maxGraphemes) return text.slice(0, cut) + ELLIPSIS;
     if (count < maxGraphemes - 1 && !ALL_SPACE.test(segment)) cut = index + segment.length;
     count++;

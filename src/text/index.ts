@@ -6,6 +6,7 @@ export { nfc, nfcDeep, isWellFormed, type JsonValue } from './normalize';
 export { isBlank, withoutIgnorables } from './visible';
 export { graphemeCount, exceedsGraphemes, truncate } from './graphemes';
 export { wordSegmenter, words, wordDiff, type WordChange, type DiffBudget } from './words';
+export { segmentsOf, type Segment } from './segments';
 export { searchKey, searchSpellings } from './fold';
 export {
   indexText,

@@ -28,6 +28,7 @@
  * two grapheme clusters (a property test checks it on the corpus).
  */
 import { caselessSpellings, caselessText } from './fold';
+import { segmentsOf } from './segments';
 import { wordSegmenter } from './words';
 
 /** At most this many distinct words in one query: each costs one scan of the column. */
@@ -77,7 +78,7 @@ export function indexTokens(text: string): string[] {
     if (form !== '') for (const spelling of caselessSpellings(form)) tokens.add(spelling);
   };
   let run = '';
-  for (const { segment, isWordLike } of wordSegmenter.segment(caselessText(text))) {
+  for (const { segment, isWordLike } of segmentsOf(wordSegmenter, caselessText(text))) {
     if (isWordLike && UNSPACED.test(segment)) {
       run += spelled(segment);
       continue;
@@ -100,7 +101,7 @@ export function indexTokens(text: string): string[] {
  */
 export function searchQuery(query: string): SearchQuery {
   const terms = new Map<string, SearchTerm>();
-  for (const { segment, isWordLike } of wordSegmenter.segment(caselessText(query))) {
+  for (const { segment, isWordLike } of segmentsOf(wordSegmenter, caselessText(query))) {
     const form = isWordLike ? spelled(segment) : '';
     if (form === '') continue;
     const term: SearchTerm = { kind: UNSPACED.test(form) ? 'inside' : 'prefix', spellings: caselessSpellings(form) };

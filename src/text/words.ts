@@ -7,13 +7,16 @@
  */
 import { diffWords } from 'diff';
 import { nfc } from './normalize';
+import { linearSegmenter, segmentsOf } from './segments';
 
 /**
  * The one word segmenter (UAX #29 §4). The locale is pinned: ICU's word rules for "en" are
  * its root rules, and pinning keeps the server's LANG from changing diffs or search keys.
  * Segments are `{ segment, index, isWordLike }`; isWordLike is false for spaces and punctuation.
+ * Iterate it through `segmentsOf` (segments.ts): its own iterator is quadratic on Node 20.
  */
 export const wordSegmenter = new Intl.Segmenter('en', { granularity: 'word' });
+const linearWordSegmenter = linearSegmenter(wordSegmenter);
 
 /** One run of a word diff: equal and insert runs concatenate to `after`; equal and delete runs to `before`, up to whitespace. */
 export interface WordChange {
@@ -32,7 +35,7 @@ export interface DiffBudget {
  */
 export function words(text: string): string[] {
   const found: string[] = [];
-  for (const { segment, isWordLike } of wordSegmenter.segment(text)) if (isWordLike) found.push(segment);
+  for (const { segment, isWordLike } of segmentsOf(wordSegmenter, text)) if (isWordLike) found.push(segment);
   return found;
 }
 
@@ -54,11 +57,11 @@ export function wordDiff(before: string, after: string): WordChange[];
 export function wordDiff(before: string, after: string, budget: DiffBudget): WordChange[] | null;
 export function wordDiff(before: string, after: string, budget?: DiffBudget): WordChange[] | null {
   const [from, to] = [nfc(before), nfc(after)];
-  if (budget === undefined) return diffWords(from, to, { intlSegmenter: wordSegmenter }).map(asWordChange);
+  if (budget === undefined) return diffWords(from, to, { intlSegmenter: linearWordSegmenter }).map(asWordChange);
   if (!(budget.timeoutMs > 0) || !Number.isFinite(budget.timeoutMs)) {
     throw new RangeError(`a diff budget must be a positive number of milliseconds, not ${budget.timeoutMs}`);
   }
-  const changes = diffWords(from, to, { intlSegmenter: wordSegmenter, timeout: budget.timeoutMs });
+  const changes = diffWords(from, to, { intlSegmenter: linearWordSegmenter, timeout: budget.timeoutMs });
   return changes === undefined ? null : changes.map(asWordChange);
 }
 
