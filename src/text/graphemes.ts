@@ -29,7 +29,7 @@ export function graphemeCount(text: string): number {
 /**
  * True when the text has more than `max` grapheme clusters (UAX #29 §3), for limit checks.
  * Its cost is bounded by `max`, not by the text: O(1) when text.length <= max (a cluster is
- * at least one code unit), and it stops segmenting after max + 1 clusters. Note that a
+ * at least one code unit), no segmentation for ASCII, and it stops after max + 1 clusters. Note that a
  * single cluster can be arbitrarily long (a letter with a thousand combining marks), so a
  * limit in clusters must come with a limit in code units or bytes.
  *
@@ -38,6 +38,7 @@ export function graphemeCount(text: string): number {
 export function exceedsGraphemes(text: string, max: number): boolean {
   assertBudget(max);
   if (text.length <= max) return false;
+  if (!NON_ASCII.test(text)) return text.length - countCrLf(text) > max;
   let count = 0;
   for (const _ of segmentsOf(graphemeSegmenter, text)) if (++count > max) return true;
   return false;
