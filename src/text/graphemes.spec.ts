@@ -96,6 +96,12 @@ describe('truncate', () => {
     );
   });
 
+  it('treats a lone surrogate already in the text as one cluster, and cuts beside it', () => {
+    expect(graphemeCount('a\ud800b')).toBe(3);
+    expect(truncate('a\ud800bcd', 3)).toBe('a\ud800…');
+    expect(truncate('😀😀😀', 2)).toBe('😀…');
+  });
+
   it('refuses a budget that is not a non-negative integer', () => {
     expect(() => truncate('a', -1)).toThrow(RangeError);
     expect(() => truncate('a', Number.POSITIVE_INFINITY)).toThrow(RangeError);

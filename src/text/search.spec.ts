@@ -40,6 +40,10 @@ describe('indexText', () => {
     expect(indexText('岸田首相は「支援する」と述べた')).toBe(' 岸田首相は 支援する と述べた ');
   });
 
+  it('stores no lone surrogate (SQLite could not): one separates words, as a punctuation mark would', () => {
+    expect(indexText('Zelen\ud800skyy \udc00')).toBe(' zelen skyy ');
+  });
+
   it('is empty for a text without words', () => {
     expect(indexText('')).toBe('');
     expect(indexText(' !!! 😀 \u200b')).toBe('');

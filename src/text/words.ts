@@ -48,7 +48,8 @@ export function words(text: string): string[] {
  *
  * With a budget, jsdiff's `timeout` aborts a diff that runs longer than `timeoutMs` and the
  * result is null, so a caller can fall back to a coarse diff (the whole text deleted and
- * inserted). Without one, the cost grows with the product of the text's length and the size
+ * inserted). The budget bounds the search for the edits; cutting both texts into words comes
+ * first and is linear in their length (~10 ms for 20,000 code units). Without one, the cost grows with the product of the text's length and the size
  * of the change: see bench/text-cost.ts before diffing untrusted text without a budget.
  *
  * @throws RangeError when budget.timeoutMs is not a positive finite number.
