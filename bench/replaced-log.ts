@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../src/read-models/engine/projection-runtime';
 import { PROJECTIONS } from '../src/read-models/projections.registry';
 import { generateLog } from './lib/generate-log';
 

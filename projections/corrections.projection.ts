@@ -1,6 +1,6 @@
-import type { CorrectionKind, FieldChange } from '../src/articles/domain/article.events';
-import { Change, changesOf, ProjectedEvent, Projection, View } from '../src/read-models/projection';
-import { sortableTime } from '../src/read-models/sortable-time';
+import { unhandledEvent, type CorrectionKind, type FieldChange } from '../src/articles/domain/article.events';
+import { ALREADY_APPLIED, Change, changesOf, ProjectedEvent, Projection, trackArticle, View } from '../src/projection-kit/projection';
+import { sortableTime } from '../src/projection-kit/sortable-time';
 
 /** One entry of the newsroom's corrections history: GET /api/corrections. */
 export interface CorrectionReadModel {
@@ -43,31 +43,32 @@ export const correctionsProjection: Projection<CorrectionsDocs> = {
 
   handle(e: ProjectedEvent, view: View<CorrectionsDocs>): Array<Change<CorrectionsDocs>> {
     const { event } = e;
-    if (event.type === 'ArticleDrafted') {
-      if (view.get('articles', e.articleId)) return [];
-      return [put('articles', e.articleId, { revision: e.revision, headline: event.data.headline })];
+    const article = trackArticle(view.get('articles', e.articleId), e);
+    if (article === ALREADY_APPLIED) return [];
+    if (article === null) return event.type === 'ArticleDrafted' ? [put('articles', e.articleId, { revision: e.revision, headline: event.data.headline })] : [];
+    switch (event.type) {
+      case 'HeadlineRevised':
+        return [put('articles', e.articleId, { revision: e.revision, headline: event.data.headline })];
+      case 'CorrectionIssued': {
+        // A correction's own changes are the events just before it in the same append, so the
+        // headline remembered here already includes any headline change it made.
+        const { correctionId, kind, note, issuedAt, changes } = event.data;
+        const { headline } = article;
+        const correction: CorrectionReadModel = { correctionId, articleId: e.articleId, headline, kind, note, issuedAt, actor: e.actor, revision: e.revision, changes };
+        return [put('corrections', correctionId, correction), put('articles', e.articleId, { headline, revision: e.revision })];
+      }
+      case 'ArticleDrafted': // trackArticle answered for it
+      case 'StandfirstRevised':
+      case 'BodyRevised':
+      case 'QuoteAttributed':
+      case 'QuoteAmended':
+      case 'QuoteWithdrawn':
+      case 'ArticlePublished':
+      case 'ArticleUnpublished':
+      case 'ArticleRetracted':
+        return [];
+      default:
+        return unhandledEvent(event);
     }
-    if (event.type !== 'HeadlineRevised' && event.type !== 'CorrectionIssued') return [];
-    const article = view.get('articles', e.articleId);
-    if (!article) throw new Error(`${event.type} for article ${e.articleId}, which was never drafted`);
-    if (article.revision >= e.revision) return [];
-    if (event.type === 'HeadlineRevised') {
-      return [put('articles', e.articleId, { revision: e.revision, headline: event.data.headline })];
-    }
-    // A correction's own changes are the events just before it in the same append, so the
-    // headline remembered here already includes any headline change it made.
-    const { correctionId, kind, note, issuedAt, changes } = event.data;
-    const correction: CorrectionReadModel = {
-      correctionId,
-      articleId: e.articleId,
-      headline: article.headline,
-      kind,
-      note,
-      issuedAt,
-      actor: e.actor,
-      revision: e.revision,
-      changes,
-    };
-    return [put('corrections', correctionId, correction), put('articles', e.articleId, { ...article, revision: e.revision })];
   },
 };

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { searchWords, wordPattern } from '../src/read-models/text-search';
+import { searchWords, wordPattern } from '../src/projection-kit/text-search';
 import { quotesProjection, QuoteReadModel } from './quotes.projection';
 import { events, REPORTER, TestLog } from './test-support/article-events';
 import { columnsOf, given } from './test-support/given-when-then';

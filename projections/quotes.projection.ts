@@ -1,9 +1,8 @@
-import type { QuoteSource, Speaker } from '../src/articles/domain/article.events';
-import { Change, changesOf, ProjectedEvent, Projection, View } from '../src/read-models/projection';
-import { wordsColumn } from '../src/read-models/text-search';
-import { sortableTime } from '../src/read-models/sortable-time';
-
-type ArticleStatus = 'draft' | 'published' | 'retracted';
+import { unhandledEvent, type QuoteSource, type Speaker } from '../src/articles/domain/article.events';
+import type { ArticleStatus } from '../src/articles/view/article-view';
+import { ALREADY_APPLIED, Change, changesOf, ProjectedEvent, Projection, trackArticle, View } from '../src/projection-kit/projection';
+import { wordsColumn } from '../src/projection-kit/text-search';
+import { sortableTime } from '../src/projection-kit/sortable-time';
 
 /** One quote across the newsroom: GET /api/quotes. */
 export interface QuoteReadModel {
@@ -52,14 +51,9 @@ export const quotesProjection: Projection<QuotesDocs> = {
 
   handle(e: ProjectedEvent, view: View<QuotesDocs>): Array<Change<QuotesDocs>> {
     const { event } = e;
-    if (event.type === 'ArticleDrafted') {
-      if (view.get('articles', e.articleId)) return [];
-      return [put('articles', e.articleId, { revision: e.revision, status: 'draft', quoteIds: [] })];
-    }
-    const article = view.get('articles', e.articleId);
-    if (!article) throw new Error(`${event.type} for article ${e.articleId}, which was never drafted`);
-    // Only events that change this read model move `revision`; any of them already seen is skipped.
-    if (article.revision >= e.revision) return [];
+    const article = trackArticle(view.get('articles', e.articleId), e);
+    if (article === ALREADY_APPLIED) return [];
+    if (article === null) return [put('articles', e.articleId, { revision: e.revision, status: 'draft', quoteIds: [] })];
     const seen = { ...article, revision: e.revision };
     const quote = (quoteId: string): QuoteReadModel => {
       const found = view.get('quotes', quoteId);
@@ -98,8 +92,14 @@ export const quotesProjection: Projection<QuotesDocs> = {
         return statusChanged(e.articleId, seen, 'draft', quote);
       case 'ArticleRetracted':
         return statusChanged(e.articleId, seen, 'retracted', quote);
-      default:
+      case 'ArticleDrafted': // trackArticle answered for it
+      case 'HeadlineRevised':
+      case 'StandfirstRevised':
+      case 'BodyRevised':
+      case 'CorrectionIssued':
         return [];
+      default:
+        return unhandledEvent(event);
     }
   },
 };

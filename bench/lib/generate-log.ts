@@ -43,8 +43,8 @@ export async function generateLog(store: EventStore, total: number, articles: nu
       const name = SPEAKERS[Math.floor(rand() * SPEAKERS.length)];
       return { type: 'AttributeQuote', data: { speaker: { name }, text: sentence(15), source: { description: 'Statement' } } };
     }
-    if (roll < 0.13 && a.quotes.some((q) => !q.withdrawn)) {
-      const quote = a.quotes.find((q) => !q.withdrawn)!;
+    if (roll < 0.13 && a.quotes.length > 0) {
+      const quote = a.quotes[0];
       return { type: 'AmendQuote', data: { quoteId: quote.quoteId, source: { description: `Statement ${tick}` } } };
     }
     if (roll < 0.2) return { type: 'ReviseHeadline', data: { headline: `${sentence(6)} ${tick}` } };

@@ -8,7 +8,8 @@ import type {
   QuoteSource,
   Speaker,
 } from '../../src/articles/domain/article.events';
-import type { ProjectedEvent } from '../../src/read-models/projection';
+import type { ProjectedEvent } from '../../src/projection-kit/projection';
+import { storedEvent } from '../../test/support/stored-events';
 
 /** Terse constructors for article events, for projection specs and seeded logs. */
 export const events = {
@@ -81,7 +82,7 @@ export class TestLog {
       this.revisions.set(articleId, revision);
       this.position++;
       const occurredAt = new Date(Date.UTC(2025, 4, 16, 9) + this.position * 60_000).toISOString();
-      return { articleId, revision, position: String(this.position), occurredAt, actor, event };
+      return storedEvent(event, { articleId, revision, position: String(this.position), occurredAt, actor });
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { Change, CollectionName, ColumnValue, Docs, ProjectedEvent, Projection, View } from '../../src/read-models/projection';
+import type { Change, CollectionName, ColumnValue, Docs, ProjectedEvent, Projection, View } from '../../src/projection-kit/projection';
 
 /** A projection's read model in memory: collection → key → document. */
 export type MemoryState<C extends Docs> = { [K in CollectionName<C>]: Record<string, C[K]> };

@@ -1,34 +1,24 @@
 import type { ArticleEvent } from '../articles/domain/article.events';
 import { drafted, intro, points, published, QUOTE_ID, quoteAttributed, quoteWithdrawn, subhead, unpublished } from '../../test/support/article-fixtures';
 import { diffArticles, isStatusEvent, type StatusChange } from './article-diff';
-import { ArticleReplay, type ArticleAtRevision } from './article-replay';
-import type { AuditedEvent } from './audited-event';
+import { evolveArticleView, type ArticleView } from '../articles/view/article-view';
+import type { StoredArticleEvent } from '../articles/stored-article-event';
+import { storedEvent } from '../../test/support/stored-events';
 
-const entries = (...events: ArticleEvent[]): AuditedEvent[] =>
-  events.map((event, revision) => ({
-    revision,
-    position: String(100 + revision),
-    type: event.type,
-    schemaVersion: 1,
-    at: `2025-03-02T10:00:0${revision}.000Z`,
-    actor: { id: 'u-editor', name: 'Eddie Editor' },
-    reason: `reason ${revision}`,
-    correlationId: null,
-    causationId: `cause-${revision}`,
-    event,
-  }));
+const entries = (...events: ArticleEvent[]): StoredArticleEvent[] =>
+  events.map((event, revision) => storedEvent(event, { revision, occurredAt: `2025-03-02T10:00:0${revision}.000Z`, reason: `reason ${revision}` }));
 
 /** The snapshots at each revision and the status steps, as GetDiffHandler takes them in one fold. */
-function foldAll(events: AuditedEvent[]): { views: ArticleAtRevision[]; steps: StatusChange[] } {
-  const replay = new ArticleReplay();
-  const views: ArticleAtRevision[] = [];
+function foldAll(events: StoredArticleEvent[]): { views: ArticleView[]; steps: StatusChange[] } {
+  let view: ArticleView | null = null;
+  const views: ArticleView[] = [];
   const steps: StatusChange[] = [];
   for (const entry of events) {
-    replay.apply(entry);
-    views.push(replay.view()!);
+    view = evolveArticleView(view, entry);
+    views.push(view);
     if (!isStatusEvent(entry)) continue;
-    const { revision, at, actor, reason, type } = entry;
-    steps.push({ revision, at, actor, reason, type, status: replay.status });
+    const { revision, occurredAt, actor, reason } = entry;
+    steps.push({ revision, at: occurredAt, actor, reason, type: entry.event.type, status: view.status });
   }
   return { views, steps };
 }
@@ -48,7 +38,7 @@ const life = entries(
   quoteWithdrawn(),
 );
 
-describe('ArticleReplay', () => {
+describe('evolveArticleView, folded as the audit does', () => {
   const { views } = foldAll(life);
 
   it('shows the article as it stood after each revision, timed by the revision', () => {

@@ -1,7 +1,5 @@
-import type { ArticleStatus } from '../articles/domain/article.state';
-import type { ArticleCorrection, ArticleQuote } from '../../projections/articles.projection';
-import type { ArticleAtRevision } from './article-replay';
-import type { Actor, AuditedEvent } from './audited-event';
+import type { Actor, StoredArticleEvent } from '../articles/stored-article-event';
+import type { ArticleStatus, ArticleView, CorrectionView, QuoteView } from '../articles/view/article-view';
 import { bodyDiff, type BodyDiff } from './body-diff';
 import { exactWords, textDiff, type TextDiff, type WordDiffer } from './word-diff';
 
@@ -18,9 +16,9 @@ export interface StatusChange {
 export interface QuoteAmendment {
   quoteId: string;
   /** Each null when that part of the quote did not change. */
-  speaker: { before: ArticleQuote['speaker']; after: ArticleQuote['speaker'] } | null;
+  speaker: { before: QuoteView['speaker']; after: QuoteView['speaker'] } | null;
   text: TextDiff | null;
-  source: { before: ArticleQuote['source']; after: ArticleQuote['source'] } | null;
+  source: { before: QuoteView['source']; after: QuoteView['source'] } | null;
 }
 
 /** GET /api/articles/{id}/diff: what changed from one revision to a later one. Unchanged fields are null. */
@@ -33,11 +31,11 @@ export interface ArticleDiff {
   standfirst: TextDiff | null;
   byline: { before: string[]; after: string[] } | null;
   body: BodyDiff;
-  quotes: { attributed: ArticleQuote[]; amended: QuoteAmendment[]; withdrawn: ArticleQuote[] };
+  quotes: { attributed: QuoteView[]; amended: QuoteAmendment[]; withdrawn: QuoteView[] };
   /** Every publish, unpublish and retraction after `from` up to `to`, oldest first. */
   statusChanges: StatusChange[];
   /** Corrections issued after `from` up to `to`, oldest first. */
-  corrections: ArticleCorrection[];
+  corrections: CorrectionView[];
   /** true when some word diff was over the request's budget and is coarse (marked where it is). */
   coarse: boolean;
 }
@@ -47,8 +45,8 @@ export interface ArticleDiff {
  * status step). `words` computes each text's word diff, in a fixed order for given snapshots.
  */
 export function diffArticles(
-  before: ArticleAtRevision,
-  after: ArticleAtRevision,
+  before: ArticleView,
+  after: ArticleView,
   statusChanges: StatusChange[],
   words: WordDiffer = exactWords,
 ): ArticleDiff {
@@ -75,16 +73,16 @@ export function diffArticles(
   return { ...diff, coarse };
 }
 
-export function isStatusEvent(entry: AuditedEvent): boolean {
-  const type = entry.event?.type;
+export function isStatusEvent(entry: StoredArticleEvent): boolean {
+  const type = entry.event.type;
   return type === 'ArticlePublished' || type === 'ArticleUnpublished' || type === 'ArticleRetracted';
 }
 
-function quotesDiff(before: ArticleQuote[], after: ArticleQuote[], words: WordDiffer): ArticleDiff['quotes'] {
+function quotesDiff(before: QuoteView[], after: QuoteView[], words: WordDiffer): ArticleDiff['quotes'] {
   const old = new Map(before.map((q) => [q.quoteId, q]));
   const kept = new Set(after.map((q) => q.quoteId));
   const amended: QuoteAmendment[] = [];
-  const attributed: ArticleQuote[] = [];
+  const attributed: QuoteView[] = [];
   for (const quote of after) {
     const was = old.get(quote.quoteId);
     if (!was) {
@@ -106,10 +104,10 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
-function sameSpeaker(a: ArticleQuote['speaker'], b: ArticleQuote['speaker']): boolean {
+function sameSpeaker(a: QuoteView['speaker'], b: QuoteView['speaker']): boolean {
   return a.name === b.name && a.title === b.title;
 }
 
-function sameSource(a: ArticleQuote['source'], b: ArticleQuote['source']): boolean {
+function sameSource(a: QuoteView['source'], b: QuoteView['source']): boolean {
   return a === null || b === null ? a === b : a.description === b.description && a.url === b.url;
 }

@@ -3,7 +3,7 @@ import { articleStreamId } from '../articles/domain/article.events';
 import { NotFoundError } from '../common/app-error';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { streamPages } from '../event-store/stream-pages';
-import { toAuditedEvent, type AuditedEvent } from './audited-event';
+import { readArticleEvent, type StoredArticleEvent } from '../articles/stored-article-event';
 
 
 /** Reads article streams for the audit endpoints, straight from the event store. */
@@ -11,9 +11,9 @@ import { toAuditedEvent, type AuditedEvent } from './audited-event';
 export class ArticleStreamReader {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async page(articleId: string, fromRevision: number, maxCount: number): Promise<AuditedEvent[]> {
+  async page(articleId: string, fromRevision: number, maxCount: number): Promise<StoredArticleEvent[]> {
     const recorded = await this.store.readStream(articleStreamId(articleId), { fromRevision: BigInt(fromRevision), maxCount });
-    return recorded.map(toAuditedEvent);
+    return recorded.map(readArticleEvent);
   }
 
   /** The article's last revision; 404 when it has no stream. */
@@ -34,9 +34,9 @@ export class ArticleStreamReader {
   }
 
   /** Events 0..toRevision, oldest first, read a page at a time so the stream is read once. */
-  async *upTo(articleId: string, toRevision: number): AsyncGenerator<AuditedEvent> {
+  async *upTo(articleId: string, toRevision: number): AsyncGenerator<StoredArticleEvent> {
     for await (const page of streamPages(this.store, articleStreamId(articleId), 0n, BigInt(toRevision))) {
-      yield* page.map(toAuditedEvent);
+      yield* page.map(readArticleEvent);
     }
   }
 }

@@ -4,10 +4,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiRead } from '../http/openapi';
 import { Bulkhead } from '../common/bulkhead';
 import { ValidQuery } from '../http/request-schema';
-import { ReadModelProgress } from '../read-models/read-model-progress';
+import { ReadModelProgress } from '../read-models/api/read-model-progress';
 import { UuidParam } from '../http/uuid-param';
 import type { ArticleDiff } from './article-diff';
-import type { ArticleAtRevision } from './article-replay';
+import type { ArticleView } from '../articles/view/article-view';
 import { AUDIT_READS } from './audit-reads';
 import { AUDIT_QUERIES, HISTORY_LIMITS, ParseRevisionPipe, type AuditReadParams, type DiffParams, type HistoryParams } from './audit.schemas';
 import type { ArticleBlame } from './blame';
@@ -43,7 +43,7 @@ export class AuditController {
 
   @Get(':id/revisions/:revision')
   @ApiRead(404)
-  async revision(@ArticleId() id: string, @Param('revision', ParseRevisionPipe) revision: number, @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams): Promise<ArticleAtRevision> {
+  async revision(@ArticleId() id: string, @Param('revision', ParseRevisionPipe) revision: number, @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams): Promise<ArticleView> {
     await this.inLog(query.minPosition);
     return this.reads.run(() => this.queries.execute(new GetRevisionQuery(id, revision)));
   }

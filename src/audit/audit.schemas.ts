@@ -2,7 +2,7 @@ import { PipeTransform } from '@nestjs/common';
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidInputError } from '../common/app-error';
 import { querySchema } from '../http/request-schema';
-import { MinPosition } from '../read-models/read-query.schemas';
+import { MinPosition } from '../read-models/api/read-query.schemas';
 
 /** A revision as a path or query value: a decimal integer, first event = 0. */
 const REVISION = /^(0|[1-9]\d{0,14})$/;

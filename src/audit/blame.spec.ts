@@ -1,6 +1,7 @@
 import type { ArticleEvent, BodyBlock } from '../articles/domain/article.events';
 import { drafted, intro, points, published, subhead } from '../../test/support/article-fixtures';
-import type { AuditedEvent } from './audited-event';
+import type { StoredArticleEvent } from '../articles/stored-article-event';
+import { storedEvent } from '../../test/support/stored-events';
 import { BlameTracker } from './blame';
 
 const rita = { id: 'u-reporter', name: 'Rita Reporter' };
@@ -8,18 +9,10 @@ const sam = { id: 'u-standards', name: 'Sam Standards' };
 const eddie = { id: 'u-editor', name: 'Eddie Editor' };
 
 let revision = 0;
-const by = (actor: AuditedEvent['actor'], event: ArticleEvent, causationId = `cause-${revision}`): AuditedEvent => ({
-  revision: revision++,
-  position: '1',
-  type: event.type,
-  schemaVersion: 1,
-  at: `t${revision}`,
-  actor,
-  reason: `${actor.name} ${event.type}`,
-  correlationId: null,
-  causationId,
-  event,
-});
+const by = (actor: StoredArticleEvent['actor'], event: ArticleEvent, causationId = `cause-${revision}`): StoredArticleEvent => {
+  const at = revision++;
+  return storedEvent(event, { revision: at, occurredAt: `t${at + 1}`, actor, reason: `${actor.name} ${event.type}`, causationId });
+};
 
 const body = (...blocks: BodyBlock[]): ArticleEvent => ({ type: 'BodyRevised', data: { body: blocks } });
 

@@ -1,6 +1,6 @@
 import type { BlockId, BodyBlock } from '../articles/domain/article.events';
 import { sameContent } from '../articles/domain/body-blocks';
-import type { Actor, AuditedEvent } from './audited-event';
+import type { Actor, StoredArticleEvent } from '../articles/stored-article-event';
 
 /** The change that last touched a part of the article. */
 export interface Attribution {
@@ -34,18 +34,17 @@ export class BlameTracker {
   private standfirst: Attribution | null = null;
   private blocks = new Map<BlockId, Attribution>();
   private state = { headline: '', standfirst: null as string | null, body: [] as BodyBlock[] };
-  private last: AuditedEvent | null = null;
+  private last: StoredArticleEvent | null = null;
   private current: Attribution | null = null;
   /** The changes of the current append; a CorrectionIssued closing it names them. */
   private append: { causationId: string | null; changes: Attribution[] } = { causationId: null, changes: [] };
 
-  apply(entry: AuditedEvent): void {
+  apply(entry: StoredArticleEvent): void {
     this.last = entry;
     if (entry.causationId === null || entry.causationId !== this.append.causationId) {
       this.append = { causationId: entry.causationId, changes: [] };
     }
     const { event } = entry;
-    if (!event) return;
     switch (event.type) {
       case 'ArticleDrafted': {
         const by = this.attribution(entry);
@@ -84,7 +83,7 @@ export class BlameTracker {
     };
   }
 
-  private reviseBody(body: BodyBlock[], entry: AuditedEvent): void {
+  private reviseBody(body: BodyBlock[], entry: StoredArticleEvent): void {
     const previous = new Map(this.state.body.map((block) => [block.id, block]));
     const blocks = new Map<BlockId, Attribution>();
     for (const block of body) {
@@ -97,10 +96,10 @@ export class BlameTracker {
   }
 
   /** One attribution per event, shared by everything it changed. */
-  private attribution(entry: AuditedEvent): Attribution {
+  private attribution(entry: StoredArticleEvent): Attribution {
     if (this.current?.revision === entry.revision) return this.current;
-    const { revision, at, actor, reason, type, correlationId } = entry;
-    this.current = { revision, at, actor, reason, type, correlationId, correctionId: null };
+    const { revision, occurredAt, actor, reason, correlationId } = entry;
+    this.current = { revision, at: occurredAt, actor, reason, type: entry.event.type, correlationId, correctionId: null };
     this.append.changes.push(this.current);
     return this.current;
   }

@@ -1,5 +1,5 @@
 import type { ArticleEvent, CorrectionKind } from '../articles/domain/article.events';
-import type { AuditedEvent } from './audited-event';
+import type { StoredArticleEvent } from '../articles/stored-article-event';
 
 const MAX_SUMMARY = 240;
 
@@ -13,9 +13,8 @@ const CORRECTION_KINDS: Record<CorrectionKind, string> = {
  * One line an editor can scan: "<what> by <who>: <why>". It reads the event alone (no earlier
  * state), so any page of a history can be summarised without folding the stream before it.
  */
-export function summarise(entry: AuditedEvent): string {
+export function summarise(entry: StoredArticleEvent): string {
   const { event, actor } = entry;
-  if (!event) return oneLine(`${entry.type} by ${actor.name}`);
   const why = event.type === 'CorrectionIssued' || event.type === 'ArticleRetracted' ? event.data.note : entry.reason;
   const what = `${action(event)} by ${actor.name}`;
   return oneLine(why && why.trim() !== '' ? `${what}: ${why}` : what);

@@ -1,7 +1,7 @@
 import { articlesProjection } from '../../projections/articles.projection';
 import { correctionsProjection } from '../../projections/corrections.projection';
 import { quotesProjection } from '../../projections/quotes.projection';
-import { Projection } from './projection';
+import { Projection } from '../projection-kit/projection';
 
 /** Every projection the runtime runs, by name. */
 export const PROJECTIONS: readonly Projection[] = [articlesProjection, quotesProjection, correctionsProjection];

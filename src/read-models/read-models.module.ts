@@ -3,19 +3,19 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { PROJECTIONS_HEALTH } from '../http/projections-health';
-import { ProjectionRuntime } from './projection-runtime';
-import { readModelsFile } from './read-model-db';
+import { ProjectionRuntime } from './engine/projection-runtime';
+import { readModelsFile } from './engine/read-model-db';
 import { PROJECTIONS } from './projections.registry';
-import { ProjectionsController } from './projections.controller';
-import { GetArticleHandler } from './queries/get-article.query';
-import { ListArticlesHandler } from './queries/list-articles.query';
-import { ListCorrectionsHandler } from './queries/list-corrections.query';
-import { ListProjectionsHandler } from './queries/list-projections.query';
-import { RebuildProjectionHandler } from './queries/rebuild-projection.command';
-import { SearchQuotesHandler } from './queries/search-quotes.query';
-import { ReadModelProgress } from './read-model-progress';
-import { ReadModelReader } from './read-model-reader';
-import { ReadModelsController } from './read-models.controller';
+import { ProjectionsController } from './api/projections.controller';
+import { GetArticleHandler } from './api/queries/get-article.query';
+import { ListArticlesHandler } from './api/queries/list-articles.query';
+import { ListCorrectionsHandler } from './api/queries/list-corrections.query';
+import { ListProjectionsHandler } from './api/queries/list-projections.query';
+import { RebuildProjectionHandler } from './api/queries/rebuild-projection.command';
+import { SearchQuotesHandler } from './api/queries/search-quotes.query';
+import { ReadModelProgress } from './api/read-model-progress';
+import { ReadModelReader } from './engine/read-model-reader';
+import { ReadModelsController } from './api/read-models.controller';
 
 /**
  * The read side: the projection runtime, the read endpoints and the progress service.

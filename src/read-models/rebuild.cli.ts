@@ -1,11 +1,11 @@
 import { runCli } from '../cli/run-cli';
 import { loadConfig } from '../config/app-config';
 import { openEventStore } from '../event-store/event-store.module';
-import { ProjectionRuntime } from './projection-runtime';
-import { projectionStatuses } from './projection-status';
+import { ProjectionRuntime } from './engine/projection-runtime';
+import { projectionStatuses } from './engine/projection-status';
 import { PROJECTIONS } from './projections.registry';
-import { readModelsFile } from './read-model-db';
-import { BarDisplay, LineDisplay, RebuildDisplay } from './rebuild-display';
+import { readModelsFile } from './engine/read-model-db';
+import { BarDisplay, LineDisplay, RebuildDisplay } from './engine/rebuild-display';
 
 const USAGE = `Usage: npm run projections:rebuild -- [articles|quotes|corrections ...]
 

@@ -1,7 +1,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { CAN_MOUNT, mountTmpfs, unmount } from '../support/fault-fs';
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp } from '../support/test-app';

@@ -2,7 +2,7 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/app-config';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { damageEventJson, damagePageHolding } from '../support/damage';
 import { bindReadOnly, CAN_MOUNT, unmount } from '../support/fault-fs';

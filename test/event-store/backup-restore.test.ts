@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { cleanBuild, fingerprint } from '../read-models/support/read-models-file';
 import { exitOf, listening, runCliFile, spawnServer, writeUsersFile } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
-import { projectionStatuses } from '../../src/read-models/projection-status';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { projectionStatuses } from '../../src/read-models/engine/projection-status';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
-import { ReadModelProgress } from '../../src/read-models/read-model-progress';
+import { ReadModelProgress } from '../../src/read-models/api/read-model-progress';
 import { damageEventJson, damagePageHolding } from '../support/damage';
 import { readLinesUntil, spawnTs } from '../support/spawn-ts';
 import { tempDir } from '../support/temp-dir';

@@ -1,6 +1,6 @@
 import { comparePositions, formatPosition } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
 import { ledgerProjection } from './support/ledger.projection';
 

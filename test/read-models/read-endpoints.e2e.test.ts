@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { events, paragraph, REPORTER, STANDARDS } from '../../projections/test-support/article-events';
 import { ArticleEvent, articleStreamId } from '../../src/articles/domain/article.events';
 import { formatPosition, Position } from '../../src/event-store/event-store.port';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { PROJECTIONS } from '../../src/read-models/projections.registry';
+import { articlesProjection } from '../../projections/articles.projection';
 import { startTestApp, TestApp } from '../support/test-app';
 import { toAppend } from './support/seed';
 
@@ -213,8 +215,8 @@ describe('read endpoints', () => {
     it('GET /api/projections shows each read model live at the head of the log', async () => {
       const res = await get(`/api/projections?minPosition=${formatPosition(last)}`).expect(200);
       expect(res.body).toEqual(
-        ['articles', 'quotes', 'corrections'].map((name) =>
-          expect.objectContaining({ name, version: 1, position: formatPosition(last), lagEvents: 0, status: 'live' }),
+        PROJECTIONS.map(({ name, version }) =>
+          expect.objectContaining({ name, version, position: formatPosition(last), lagEvents: 0, status: 'live' }),
         ),
       );
     });
@@ -233,7 +235,7 @@ describe('read endpoints', () => {
 
       const swapped = once(t.app.get(ProjectionRuntime).events, 'swapped');
       const res = await t.http.post('/api/projections/articles/rebuild').set('Authorization', t.auth('admin')).expect(202);
-      expect(res.body).toEqual({ name: 'articles', generation: 2, version: 1, status: 'rebuilding' });
+      expect(res.body).toEqual({ name: 'articles', generation: 2, version: articlesProjection.version, status: 'rebuilding' });
       await get('/api/articles').expect(200);
       expect(await swapped).toEqual(['articles', 2]);
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
 import { readLinesUntil, spawnTs } from '../support/spawn-ts';
 import { tempDir } from '../support/temp-dir';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { startTestApp, TestApp } from '../support/test-app';
 import { cleanBuild, fingerprint } from './support/read-models-file';
 import { seedStories } from './support/seed';

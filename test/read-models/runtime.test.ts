@@ -5,11 +5,11 @@ import { ArticlesDocs, articlesProjection } from '../../projections/articles.pro
 import { events, REPORTER } from '../../projections/test-support/article-events';
 import { EventStore, formatPosition } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { Projection } from '../../src/read-models/projection';
-import { ProjectionRuntime } from '../../src/read-models/projection-runtime';
-import { projectionStatuses } from '../../src/read-models/projection-status';
+import { Projection } from '../../src/projection-kit/projection';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { projectionStatuses } from '../../src/read-models/engine/projection-status';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
-import { ReadModelReader } from '../../src/read-models/read-model-reader';
+import { ReadModelReader } from '../../src/read-models/engine/read-model-reader';
 import { tempDir } from '../support/temp-dir';
 import { LedgerDocs, ledgerProjection } from './support/ledger.projection';
 import { cleanBuild, fingerprint, liveDocs } from './support/read-models-file';
@@ -143,10 +143,11 @@ describe('projection runtime', () => {
     await v1.waitFor(await store.headPosition(), 30_000);
     await stopAll();
 
-    // Version 2 stores headlines in capitals, and adds a column: its tables differ from version 1's.
+    // The next version stores headlines in capitals, and adds a column: its tables differ from the current one's.
+    const current = articlesProjection.version;
     const shouting: Projection<ArticlesDocs> = {
       ...articlesProjection,
-      version: 2,
+      version: current + 1,
       collections: { ...articlesProjection.collections, articles: { columns: { headline: (a) => a.headline } } },
       handle: (e, view) => {
         const { event } = e;
@@ -156,11 +157,11 @@ describe('projection runtime', () => {
     };
     const v2 = startRuntime([shouting]);
     const reader = new ReadModelReader(v2.db);
-    expect((await projectionStatuses(v2))[0]).toMatchObject({ status: 'rebuilding', version: 1, rebuild: { version: 2 } });
+    expect((await projectionStatuses(v2))[0]).toMatchObject({ status: 'rebuilding', version: current, rebuild: { version: current + 1 } });
     expect(reader.get(articlesProjection, 'articles', 'a1')?.headline).toBe('Old');
     await once(v2.events, 'swapped');
     expect(reader.get(articlesProjection, 'articles', 'a1')?.headline).toBe('OLD');
-    expect((await projectionStatuses(v2))[0]).toMatchObject({ status: 'live', version: 2 });
+    expect((await projectionStatuses(v2))[0]).toMatchObject({ status: 'live', version: current + 1 });
   });
 
   it('reads events written in an older shape through the upcasters', async () => {

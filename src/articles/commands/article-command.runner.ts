@@ -16,7 +16,7 @@ import {
 } from '../../event-store/event-store.port';
 import { ifMatchAllows, IfMatch } from '../../http/if-match';
 import { streamPages } from '../../event-store/stream-pages';
-import { toArticleEnvelope } from '../article-stream';
+import { readArticleEvent } from '../stored-article-event';
 import { ArticleCommand } from '../domain/article.commands';
 import { decide, evolve } from '../domain/article.decider';
 import {
@@ -187,9 +187,9 @@ export class ArticleCommandRunner {
     let keyed: Map<string, bigint> | null = null;
     for await (const page of streamPages(this.store, streamId, revision === null ? 0n : revision + 1n)) {
       for (const recorded of page) {
-        const article = toArticleEnvelope(recorded);
-        if (article) state = evolve(state, article.event);
-        if (typeof recorded.metadata.idempotencyKey === 'string') (keyed ??= new Map(cached.keyed)).set(recorded.id, recorded.revision);
+        const stored = readArticleEvent(recorded);
+        state = evolve(state, stored.event);
+        if (stored.idempotencyKey !== null) (keyed ??= new Map(cached.keyed)).set(recorded.id, recorded.revision);
         revision = recorded.revision;
         lastPosition = recorded.position;
       }
@@ -220,7 +220,7 @@ export class ArticleCommandRunner {
       mine.push(recorded);
     }
     const last = mine[mine.length - 1];
-    const events = mine.flatMap((recorded) => toArticleEnvelope(recorded)?.event ?? []);
+    const events = mine.map((recorded) => readArticleEvent(recorded).event);
     return { articleId, revision: last.revision, position: last.position, events };
   }
 

@@ -12,7 +12,7 @@ import type {
   IssueCorrection,
   QuoteCorrection,
 } from './article.commands';
-import type { ArticleEvent, FieldChange, QuoteAmended, QuoteSource, Speaker } from './article.events';
+import { unhandledEvent, type ArticleEvent, type FieldChange, type QuoteAmended, type QuoteSource, type Speaker } from './article.events';
 import { activeQuote, initialState, type ArticleState, type QuoteState } from './article.state';
 import { assignBlockIds, bodyChanges, sameBody } from './body-blocks';
 
@@ -79,12 +79,15 @@ export function decide(command: ArticleCommand, state: ArticleState, ctx: Decide
   }
 }
 
+/**
+ * The state after `event`: total (never throws), pure, and exhaustive: a new event type does not
+ * compile until it is handled here (see unhandledEvent).
+ */
 export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
   switch (event.type) {
     case 'ArticleDrafted': {
-      const { articleId, headline, standfirst, body, byline, draftedAt } = event.data;
-      const created = { createdAt: draftedAt, updatedAt: draftedAt };
-      return { ...initialState, exists: true, articleId, headline, standfirst, body, byline, ...created };
+      const { headline, standfirst, body } = event.data;
+      return { ...initialState, exists: true, headline, standfirst, body };
     }
     case 'HeadlineRevised':
       return { ...state, headline: event.data.headline };
@@ -93,34 +96,27 @@ export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
     case 'BodyRevised':
       return { ...state, body: event.data.body };
     case 'QuoteAttributed': {
-      const { quoteId, speaker, text, source, attributedAt } = event.data;
+      const { quoteId, speaker, text, source } = event.data;
       // A quote attributed to a live article is published the moment it lands.
-      const publishedOnce = state.status === 'published';
-      const quote: QuoteState = { quoteId, speaker, text, source, attributedAt, withdrawn: false, publishedOnce };
-      return { ...state, quotes: [...state.quotes, quote], updatedAt: attributedAt };
+      const quote: QuoteState = { quoteId, speaker, text, source, publishedOnce: state.status === 'published' };
+      return { ...state, quotes: [...state.quotes, quote] };
     }
     case 'QuoteAmended': {
       const { quoteId, speaker, text, source } = event.data;
       return { ...state, quotes: state.quotes.map((q) => (q.quoteId === quoteId ? { ...q, speaker, text, source } : q)) };
     }
     case 'QuoteWithdrawn':
-      return { ...state, quotes: state.quotes.map((q) => (q.quoteId === event.data.quoteId ? { ...q, withdrawn: true } : q)) };
-    case 'ArticlePublished': {
-      const { publishedAt } = event.data;
-      const quotes = state.quotes.map((q) => (q.withdrawn ? q : { ...q, publishedOnce: true }));
-      const firstPublishedAt = state.firstPublishedAt ?? publishedAt;
-      return { ...state, status: 'published', publishedAt, firstPublishedAt, quotes, updatedAt: publishedAt };
-    }
+      return { ...state, quotes: state.quotes.filter((q) => q.quoteId !== event.data.quoteId) };
+    case 'ArticlePublished':
+      return { ...state, status: 'published', publishedOnce: true, quotes: state.quotes.map((q) => ({ ...q, publishedOnce: true })) };
     case 'ArticleUnpublished':
-      return { ...state, status: 'draft', publishedAt: null, updatedAt: event.data.unpublishedAt };
+      return { ...state, status: 'draft' };
     case 'CorrectionIssued':
-      return { ...state, corrections: [...state.corrections, event.data.correctionId], updatedAt: event.data.issuedAt };
-    case 'ArticleRetracted': {
-      const { retractedAt } = event.data;
-      return { ...state, status: 'retracted', publishedAt: null, retractedAt, updatedAt: retractedAt };
-    }
-    default:
       return state;
+    case 'ArticleRetracted':
+      return { ...state, status: 'retracted' };
+    default:
+      return unhandledEvent(event);
   }
 }
 
@@ -270,7 +266,7 @@ function requireText(value: string | null, field: string, message: string): void
 }
 
 function requirePublishedOnce(state: ArticleState, message: string): void {
-  if (state.firstPublishedAt === null) throw new RuleViolationError(message);
+  if (!state.publishedOnce) throw new RuleViolationError(message);
 }
 
 function requireQuote(state: ArticleState, quoteId: string): QuoteState {

@@ -115,6 +115,14 @@ export const ARTICLE_EVENT_SCHEMA_VERSIONS: Record<ArticleEventType, number> = {
   ArticleRetracted: 1,
 };
 
+/**
+ * The compiler's check that a fold handles every event type: called in a switch's default, it
+ * does not compile while a type is unhandled (the event is not `never` then).
+ */
+export function unhandledEvent(event: never): never {
+  throw new Error(`Unhandled article event ${(event as { type: string }).type}`);
+}
+
 export const ARTICLE_EVENT_TYPES = Object.keys(ARTICLE_EVENT_SCHEMA_VERSIONS) as ArticleEventType[];
 
 export function isArticleEventType(type: string): type is ArticleEventType {

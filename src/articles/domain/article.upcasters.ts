@@ -1,4 +1,4 @@
-import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventType, isArticleEventType } from './article.events';
+import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventType } from './article.events';
 
 type EventData = Record<string, unknown>;
 /** Turns the data of version n into the data of version n + 1. */
@@ -34,9 +34,12 @@ export const UPCASTERS: Partial<Record<ArticleEventType, Record<number, Upcaster
   ArticleDrafted: { 1: bylineAsList },
 };
 
-/** An event as stored (any schema version) in the current shape; null for a foreign type. */
-export function upcast(type: string, schemaVersion: number, data: unknown): ArticleEvent | null {
-  if (!isArticleEventType(type)) return null;
+/**
+ * An event as stored (any schema version up to today's) in the current shape. Throws Error when a
+ * step from `schemaVersion` to today's is missing. The data is not checked here (see
+ * readArticleEvent, which checks the result against today's schema).
+ */
+export function upcast(type: ArticleEventType, schemaVersion: number, data: unknown): ArticleEvent {
   let current = data as EventData;
   const target = ARTICLE_EVENT_SCHEMA_VERSIONS[type];
   for (let version = schemaVersion; version < target; version++) {

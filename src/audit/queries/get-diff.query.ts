@@ -1,7 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InvalidInputError, NotFoundError } from '../../common/app-error';
 import { diffArticles, isStatusEvent, type ArticleDiff, type StatusChange } from '../article-diff';
-import { ArticleReplay, type ArticleAtRevision } from '../article-replay';
+import { evolveArticleView, type ArticleView } from '../../articles/view/article-view';
 import { ArticleStreamReader } from '../article-stream-reader';
 import type { WordDiffer, WordDiffResult } from '../word-diff';
 import { WordDiffPool } from '../word-diff.pool';
@@ -40,18 +40,18 @@ export class GetDiffHandler implements IQueryHandler<GetDiffQuery, ArticleDiff> 
       throw new InvalidInputError('from must be an earlier revision than to', [{ field: 'to', message: 'to must be greater than from' }]);
     }
     await this.reader.requireRevisions(articleId, from, to);
-    const replay = new ArticleReplay();
-    let before: ArticleAtRevision | null = null;
+    let view: ArticleView | null = null;
+    let before: ArticleView | null = null;
     const statusChanges: StatusChange[] = [];
     for await (const entry of this.reader.upTo(articleId, to)) {
-      replay.apply(entry);
-      if (entry.revision === from) before = replay.view();
+      view = evolveArticleView(view, entry);
+      if (entry.revision === from) before = view;
       if (entry.revision > from && isStatusEvent(entry)) {
-        const { revision, at, actor, reason, type } = entry;
-        statusChanges.push({ revision, at, actor, reason, type, status: replay.status });
+        const { revision, occurredAt, actor, reason } = entry;
+        statusChanges.push({ revision, at: occurredAt, actor, reason, type: entry.event.type, status: view.status });
       }
     }
-    const after = replay.view();
+    const after = view;
     if (!before || !after) throw new NotFoundError(`Article ${articleId} did not exist at revision ${from}`);
     return this.diff(before, after, statusChanges);
   }
@@ -60,7 +60,7 @@ export class GetDiffHandler implements IQueryHandler<GetDiffQuery, ArticleDiff> 
    * Two passes of the same pure diff: the first lists the texts to word-diff (in the order the
    * diff asks for them), the worker diffs them all under one budget, the second reads the results.
    */
-  private async diff(before: ArticleAtRevision, after: ArticleAtRevision, statusChanges: StatusChange[]): Promise<ArticleDiff> {
+  private async diff(before: ArticleView, after: ArticleView, statusChanges: StatusChange[]): Promise<ArticleDiff> {
     const pairs: Array<[string, string]> = [];
     const placeholder: WordDiffResult = { words: [], coarse: false };
     diffArticles(before, after, statusChanges, (a, b) => (pairs.push([a, b]), placeholder));

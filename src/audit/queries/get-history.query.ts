@@ -1,10 +1,24 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { AuditedEvent } from '../audited-event';
+import type { Actor, StoredArticleEvent } from '../../articles/stored-article-event';
 import { ArticleStreamReader } from '../article-stream-reader';
 import { summarise } from '../history-summary';
 
-/** One line of the history: the audited event without its payload, with a human summary. */
-export type HistoryEntry = Omit<AuditedEvent, 'event'> & { summary: string };
+/** One line of the history (API.md "Reads"): who changed what, when and why, without the payload. */
+export interface HistoryEntry {
+  revision: number;
+  /** The event's log position, decimal text. */
+  position: string;
+  type: string;
+  /** The schema version it was stored with. */
+  schemaVersion: number;
+  /** When it happened (ISO-8601): metadata.occurredAt. */
+  at: string;
+  actor: Actor;
+  reason: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  summary: string;
+}
 
 export interface HistoryPage {
   items: HistoryEntry[];
@@ -38,7 +52,7 @@ export class GetHistoryHandler implements IQueryHandler<GetHistoryQuery, History
   }
 }
 
-function toHistoryEntry(audited: AuditedEvent): HistoryEntry {
-  const { event: _event, ...entry } = audited;
-  return { ...entry, summary: summarise(audited) };
+function toHistoryEntry(e: StoredArticleEvent): HistoryEntry {
+  const { revision, position, schemaVersion, occurredAt: at, actor, reason, correlationId, causationId } = e;
+  return { revision, position, type: e.event.type, schemaVersion, at, actor, reason, correlationId, causationId, summary: summarise(e) };
 }

@@ -1,4 +1,4 @@
-import { changesOf, Projection } from '../../../src/read-models/projection';
+import { changesOf, Projection } from '../../../src/projection-kit/projection';
 
 export type LedgerDocs = { seen: { position: string; times: number } };
 const { put } = changesOf<LedgerDocs>();

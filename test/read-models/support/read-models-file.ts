@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { EventStore } from '../../../src/event-store/event-store.port';
-import { Projection } from '../../../src/read-models/projection';
-import { ProjectionRuntime } from '../../../src/read-models/projection-runtime';
+import { Projection } from '../../../src/projection-kit/projection';
+import { ProjectionRuntime } from '../../../src/read-models/engine/projection-runtime';
 import { PROJECTIONS } from '../../../src/read-models/projections.registry';
 
 /** Each live table of a read-models file: row count and a hash of every row, byte for byte. */

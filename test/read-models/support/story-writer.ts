@@ -37,9 +37,12 @@ export class StoryWriter {
   private readonly stories: Story[] = [];
   private state: number;
   private clock = Date.UTC(2025, 0, 1);
+  /** Article ids carry the seed, so that writers with other seeds draft other articles, never the same one twice. */
+  private readonly idGroup: string;
 
   constructor(seed: number) {
     this.state = seed >>> 0;
+    this.idGroup = (0x8000 + (seed & 0xfff)).toString(16);
   }
 
   next(): StoryAppend {
@@ -53,7 +56,7 @@ export class StoryWriter {
 
   private draft(): Omit<StoryAppend, 'occurredAt'> {
     const n = this.stories.length;
-    const id = `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
+    const id = `00000000-0000-4000-${this.idGroup}-${n.toString().padStart(12, '0')}`;
     const story: Story = { id, status: 'draft', headline: this.sentence(5), quotes: [], corrections: 0 };
     this.stories.push(story);
     const drafted = events.drafted(id, { headline: story.headline, body: [paragraph('p1', this.sentence(40))], draftedAt: new Date(this.clock).toISOString() });

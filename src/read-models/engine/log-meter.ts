@@ -1,4 +1,4 @@
-import { comparePositions, EventStore, Position } from '../event-store/event-store.port';
+import { comparePositions, EventStore, Position } from '../../event-store/event-store.port';
 
 /** Beyond this many, counting by reading the log costs more than the number is worth. */
 const COUNT_CAP = 100_000;

@@ -1,4 +1,4 @@
-import { comparePositions, EventStore, formatPosition, parsePosition, START } from '../event-store/event-store.port';
+import { comparePositions, EventStore, formatPosition, parsePosition, START } from '../../event-store/event-store.port';
 import { GenerationRow } from './read-model-db';
 
 /** The generation follows this log (lastEventId: the log's id at its checkpoint), or why not. */

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { articlesProjection, ArticleSummary } from '../../../projections/articles.projection';
+import { articlesProjection } from '../../../../projections/articles.projection';
+import type { ArticleSummary } from '../../../articles/view/article-view';
 import { ListArticlesParams } from '../read-query.schemas';
 import { ReadModelProgress } from '../read-model-progress';
-import { Filter, Page, ReadModelReader } from '../read-model-reader';
+import { Filter, Page, ReadModelReader } from '../../engine/read-model-reader';
 import { pageOf } from './page-of';
 
 export class ListArticlesQuery extends Query<Page<ArticleSummary>> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { NotFoundError } from '../../common/app-error';
-import { ProjectionRuntime } from '../projection-runtime';
+import { NotFoundError } from '../../../common/app-error';
+import { ProjectionRuntime } from '../../engine/projection-runtime';
 
 export interface RebuildAccepted {
   name: string;

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
-import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
-import { formatPosition, START } from '../event-store/event-store.port';
-import { CollectionSpec, Projection } from './projection';
+import { ensurePrivateDir, ensurePrivateFile } from '../../common/data-dir';
+import { formatPosition, START } from '../../event-store/event-store.port';
+import { CollectionSpec, Projection } from '../../projection-kit/projection';
 
 export type GenerationRole = 'live' | 'next' | 'retired';
 

@@ -1,7 +1,6 @@
-import { DamagedEventError, EventStoreCorruptError } from '../event-store/event-store.errors';
-import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent } from '../event-store/event-store.port';
-import { toProjectedEvent } from './projected-event';
-import { Change, ColumnValue, Docs, Projection, View } from './projection';
+import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
+import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
+import { Change, ColumnValue, Docs, Projection, toProjectedEvent, View } from '../../projection-kit/projection';
 import { ReadModelDb, tableName } from './read-model-db';
 
 /** Why and where a projection stopped: shown by GET /api/projections. */

@@ -1,6 +1,6 @@
-import { Position } from '../event-store/event-store.port';
+import { Position } from '../../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
-import { Projection } from './projection';
+import { Projection } from '../../projection-kit/projection';
 import { Projector } from './projector';
 import { StaleMark } from './read-model-db';
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInputError, ReadModelTimeoutError } from '../common/app-error';
-import { formatPosition, parsePosition, Position } from '../event-store/event-store.port';
-import type { ProjectionHealth, ProjectionsHealth } from '../http/projections-health';
-import { PositionNotReachedError } from './position-wait';
-import { ProjectionRuntime } from './projection-runtime';
-import { isRebuilding } from './slot';
-import { projectionStatuses, ProjectionStatus } from './projection-status';
+import { InvalidInputError, ReadModelTimeoutError } from '../../common/app-error';
+import { formatPosition, parsePosition, Position } from '../../event-store/event-store.port';
+import type { ProjectionHealth, ProjectionsHealth } from '../../http/projections-health';
+import { PositionNotReachedError } from '../engine/position-wait';
+import { ProjectionRuntime } from '../engine/projection-runtime';
+import { isRebuilding } from '../engine/slot';
+import { projectionStatuses, ProjectionStatus } from '../engine/projection-status';
 
 /** How long a read with ?minPosition waits for the read models (API.md: up to 5 s). */
 export const MIN_POSITION_WAIT_MS = 5000;

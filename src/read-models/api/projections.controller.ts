@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { Roles } from '../auth/roles.decorator';
+import { Roles } from '../../auth/roles.decorator';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, ApiRead } from '../http/openapi';
-import { NO_BODY, ValidBody, ValidQuery } from '../http/request-schema';
+import { ApiProblems, ApiRead } from '../../http/openapi';
+import { NO_BODY, ValidBody, ValidQuery } from '../../http/request-schema';
 import { READ_QUERIES, type ReadQueryParams } from './read-query.schemas';
-import { ProjectionStatus } from './projection-status';
+import { ProjectionStatus } from '../engine/projection-status';
 import { ListProjectionsQuery } from './queries/list-projections.query';
 import { RebuildAccepted, RebuildProjectionCommand } from './queries/rebuild-projection.command';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { CorrectionReadModel, correctionsProjection } from '../../../projections/corrections.projection';
+import { CorrectionReadModel, correctionsProjection } from '../../../../projections/corrections.projection';
 import { ListCorrectionsParams } from '../read-query.schemas';
 import { ReadModelProgress } from '../read-model-progress';
-import { Filter, Page, ReadModelReader } from '../read-model-reader';
+import { Filter, Page, ReadModelReader } from '../../engine/read-model-reader';
 import { pageOf } from './page-of';
 
 export class ListCorrectionsQuery extends Query<Page<CorrectionReadModel>> {

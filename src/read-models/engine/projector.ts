@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
-import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent } from '../event-store/event-store.port';
-import { DamagedEventError, EventStoreCorruptError } from '../event-store/event-store.errors';
+import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
+import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
 import { BatchOutcome, describeUnreadable, GenerationWriter } from './generation-writer';
 import { inBatches } from './in-batches';
 

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../event-store/event-store.port';
+import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../../event-store/event-store.port';
 import { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-writer';
 import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
-import { Projection } from './projection';
+import { Projection } from '../../projection-kit/projection';
 import { Projector } from './projector';
 import { GenerationRow, ReadModelDb, schemaSignature, StaleMark } from './read-model-db';
 import { Slot } from './slot';

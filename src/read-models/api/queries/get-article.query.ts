@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ArticleReadModel, articlesProjection } from '../../../projections/articles.projection';
-import { NotFoundError } from '../../common/app-error';
+import { ArticleReadModel, articlesProjection } from '../../../../projections/articles.projection';
+import { NotFoundError } from '../../../common/app-error';
 import { ReadModelProgress } from '../read-model-progress';
-import { ReadModelReader } from '../read-model-reader';
+import { ReadModelReader } from '../../engine/read-model-reader';
 
 export class GetArticleQuery extends Query<ArticleReadModel> {
   constructor(

@@ -4,7 +4,7 @@
  * each parameter from the same schema.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { querySchema } from '../http/request-schema';
+import { querySchema } from '../../http/request-schema';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;

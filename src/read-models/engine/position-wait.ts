@@ -1,4 +1,4 @@
-import { formatPosition, Position } from '../event-store/event-store.port';
+import { formatPosition, Position } from '../../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
 import { isRebuilding, Slot } from './slot';
 

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { QuoteReadModel, quotesProjection } from '../../../projections/quotes.projection';
+import { QuoteReadModel, quotesProjection } from '../../../../projections/quotes.projection';
 import { SearchQuotesParams } from '../read-query.schemas';
 import { ReadModelProgress } from '../read-model-progress';
-import { Filter, Page, ReadModelReader } from '../read-model-reader';
-import { searchWords } from '../text-search';
+import { Filter, Page, ReadModelReader } from '../../engine/read-model-reader';
+import { searchWords } from '../../../projection-kit/text-search';
 import { pageOf } from './page-of';
-import { InvalidInputError } from '../../common/app-error';
+import { InvalidInputError } from '../../../common/app-error';
 
 export class SearchQuotesQuery extends Query<Page<QuoteReadModel>> {
   constructor(readonly params: SearchQuotesParams) {

@@ -1,4 +1,4 @@
-import { parsePosition, Position, START } from '../event-store/event-store.port';
+import { parsePosition, Position, START } from '../../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
 import { eventsAfter } from './log-meter';
 import { ProjectionRuntime } from './projection-runtime';

@@ -1,13 +1,14 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import type { ArticleReadModel, ArticleSummary } from '../../projections/articles.projection';
-import type { CorrectionReadModel } from '../../projections/corrections.projection';
-import type { QuoteReadModel } from '../../projections/quotes.projection';
+import type { ArticleReadModel } from '../../../projections/articles.projection';
+import type { ArticleSummary } from '../../articles/view/article-view';
+import type { CorrectionReadModel } from '../../../projections/corrections.projection';
+import type { QuoteReadModel } from '../../../projections/quotes.projection';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiArticleRead, ApiRead } from '../http/openapi';
-import { ValidQuery } from '../http/request-schema';
-import { UuidParam } from '../http/uuid-param';
+import { ApiArticleRead, ApiRead } from '../../http/openapi';
+import { ValidQuery } from '../../http/request-schema';
+import { UuidParam } from '../../http/uuid-param';
 import {
   READ_QUERIES,
   type ListArticlesParams,
@@ -19,7 +20,7 @@ import { GetArticleQuery } from './queries/get-article.query';
 import { ListArticlesQuery } from './queries/list-articles.query';
 import { ListCorrectionsQuery } from './queries/list-corrections.query';
 import { SearchQuotesQuery } from './queries/search-quotes.query';
-import type { Page } from './read-model-reader';
+import type { Page } from '../engine/read-model-reader';
 
 /**
  * The read endpoints served from the read models. The commands on /api/articles live in the

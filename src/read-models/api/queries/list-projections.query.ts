@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ReadModelProgress } from '../read-model-progress';
-import { ProjectionStatus } from '../projection-status';
+import { ProjectionStatus } from '../../engine/projection-status';
 
 export class ListProjectionsQuery extends Query<ProjectionStatus[]> {
   constructor(readonly minPosition?: string) {

@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../common/app-error';
-import { CollectionName, ColumnValue, Docs, Projection } from './projection';
+import { InvalidInputError } from '../../common/app-error';
+import { CollectionName, ColumnValue, Docs, Projection } from '../../projection-kit/projection';
 import { ReadModelDb, tableName } from './read-model-db';
-import { wordPattern } from './text-search';
+import { wordPattern } from '../../projection-kit/text-search';
 
 /** `column = value`, or: every word starts a word of the column (see text-search.ts). */
 export type Filter = { column: string; equals: string } | { column: string; startsOfWords: readonly string[] };
