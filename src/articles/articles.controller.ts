@@ -7,12 +7,12 @@ import { Roles } from '../auth/roles.decorator';
 import { ApiCommand } from '../http/openapi';
 import { ValidBody } from '../http/request-schema';
 import { UuidParam } from '../http/uuid-param';
-import { CommandOutcome } from './commands/article-command.runner';
-import * as C from './commands/article.commands';
+import type { CommandRequest } from './commands/article-command.runner';
+import { ArticleCommandMessage } from './commands/article-command.message';
 import { COMMAND_BODIES, type BodyBlockRequest, type DraftArticleRequest, type IssueCorrectionRequest, type QuoteRequest } from './commands/command.schemas';
 import { CommandContext, commandRequest, type RequestContext } from './commands/command-request';
 import { idempotentArticleId } from './commands/idempotency';
-import type { BlockInput } from './domain/article.commands';
+import type { ArticleCommand, BlockInput } from './domain/article.commands';
 
 const ArticleId = () => UuidParam('id');
 const QuoteId = () => UuidParam('quoteId');
@@ -31,7 +31,7 @@ export class ArticlesController {
   async draft(@ValidBody(COMMAND_BODIES.draft) dto: DraftArticleRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     const articleId = context.idempotencyKey === null ? randomUUID() : idempotentArticleId(context.user.id, context.idempotencyKey);
     const data = { articleId, headline: dto.headline, standfirst: dto.standfirst || null, body: blocks(dto.body), byline: dto.byline };
-    const outcome = await this.run(new C.DraftArticleCommand(articleId, { type: 'DraftArticle', data }, commandRequest(context, dto, dto.reason)), res);
+    const outcome = await this.run(articleId, { type: 'DraftArticle', data }, commandRequest(context, dto, dto.reason), res);
     res.status(201).location(`/api/articles/${articleId}`);
     return outcome;
   }
@@ -40,7 +40,7 @@ export class ArticlesController {
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
   headline(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.headline) dto: { headline: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.ReviseHeadlineCommand(id, { type: 'ReviseHeadline', data: { headline: dto.headline } }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'ReviseHeadline', data: { headline: dto.headline } }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Put(':id/standfirst')
@@ -48,14 +48,14 @@ export class ArticlesController {
   @ApiCommand({ status: 200, existing: true })
   standfirst(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.standfirst) dto: { standfirst: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     const data = { standfirst: dto.standfirst || null };
-    return this.run(new C.ReviseStandfirstCommand(id, { type: 'ReviseStandfirst', data }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'ReviseStandfirst', data }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Put(':id/body')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
   body(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.body) dto: { body: BodyBlockRequest[] } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.ReviseBodyCommand(id, { type: 'ReviseBody', data: { body: blocks(dto.body) } }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'ReviseBody', data: { body: blocks(dto.body) } }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Post(':id/quotes')
@@ -63,7 +63,7 @@ export class ArticlesController {
   @ApiCommand({ status: 201, existing: true })
   async attributeQuote(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     const data = { speaker: dto.speaker, text: dto.text, source: dto.source ?? null };
-    const outcome = await this.run(new C.AttributeQuoteCommand(id, { type: 'AttributeQuote', data }, commandRequest(context, dto, dto.reason)), res);
+    const outcome = await this.run(id, { type: 'AttributeQuote', data }, commandRequest(context, dto, dto.reason), res);
     res.status(201);
     return outcome;
   }
@@ -74,14 +74,14 @@ export class ArticlesController {
   amendQuote(@ArticleId() id: string, @QuoteId() quoteId: string, @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     // PUT replaces the quote: a source left out is removed.
     const data = { quoteId, speaker: dto.speaker, text: dto.text, source: dto.source ?? null };
-    return this.run(new C.AmendQuoteCommand(id, { type: 'AmendQuote', data }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'AmendQuote', data }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Delete(':id/quotes/:quoteId')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
   withdrawQuote(@ArticleId() id: string, @QuoteId() quoteId: string, @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.WithdrawQuoteCommand(id, { type: 'WithdrawQuote', data: { quoteId } }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'WithdrawQuote', data: { quoteId } }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Post(':id/publish')
@@ -89,7 +89,7 @@ export class ArticlesController {
   @Roles('editor')
   @ApiCommand({ status: 200, existing: true })
   publish(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.PublishArticleCommand(id, { type: 'PublishArticle', data: {} }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'PublishArticle', data: {} }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Post(':id/unpublish')
@@ -97,7 +97,7 @@ export class ArticlesController {
   @Roles('editor')
   @ApiCommand({ status: 200, existing: true })
   unpublish(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.unpublish) dto: { reason: string }, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.UnpublishArticleCommand(id, { type: 'UnpublishArticle', data: {} }, commandRequest(context, dto, dto.reason)), res);
+    return this.run(id, { type: 'UnpublishArticle', data: {} }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Post(':id/corrections')
@@ -107,7 +107,7 @@ export class ArticlesController {
     const { kind, note, headline, standfirst, body, quotes } = dto;
     const data = { kind, note, headline, standfirst: standfirst === undefined ? undefined : standfirst || null, body: body && blocks(body), quotes };
     // The note is the correction's reason (API.md), unless the request gives one of its own.
-    const outcome = await this.run(new C.IssueCorrectionCommand(id, { type: 'IssueCorrection', data }, commandRequest(context, dto, dto.reason ?? note)), res);
+    const outcome = await this.run(id, { type: 'IssueCorrection', data }, commandRequest(context, dto, dto.reason ?? note), res);
     res.status(201);
     return outcome;
   }
@@ -117,12 +117,15 @@ export class ArticlesController {
   @Roles('standards')
   @ApiCommand({ status: 200, existing: true })
   retract(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.retract) dto: { note: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(new C.RetractArticleCommand(id, { type: 'RetractArticle', data: { note: dto.note } }, commandRequest(context, dto, dto.reason ?? dto.note)), res);
+    return this.run(id, { type: 'RetractArticle', data: { note: dto.note } }, commandRequest(context, dto, dto.reason ?? dto.note), res);
   }
 
-  /** Runs the command and answers `{ articleId, revision, position }` (+ quoteId/correctionId) with its ETag. */
-  private async run(message: C.AnyArticleMessage, res: Response) {
-    const outcome = await this.commands.execute<C.AnyArticleMessage, CommandOutcome>(message);
+  /**
+   * Sends the command on the CommandBus (ArticleCommandHandler runs it) and answers
+   * `{ articleId, revision, position }` (+ quoteId/correctionId) with its ETag (API.md, Commands).
+   */
+  private async run(articleId: string, command: ArticleCommand, request: CommandRequest, res: Response) {
+    const outcome = await this.commands.execute(new ArticleCommandMessage(articleId, command, request));
     res.setHeader('ETag', `"${outcome.revision}"`);
     const created: Record<string, string> = {};
     for (const event of outcome.events) {

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ArticlesController } from './articles.controller';
 import { ArticleCommandRunner } from './commands/article-command.runner';
-import { ARTICLE_COMMAND_HANDLERS } from './commands/article.handlers';
+import { ArticleCommandHandler } from './commands/article-command.message';
 import { CLOCK, ID_SOURCE, randomIds, systemClock } from './commands/clock';
 import { IdempotencyKeys } from './commands/idempotency';
 
@@ -12,7 +12,7 @@ import { IdempotencyKeys } from './commands/idempotency';
   providers: [
     ArticleCommandRunner,
     IdempotencyKeys,
-    ...ARTICLE_COMMAND_HANDLERS,
+    ArticleCommandHandler,
     { provide: CLOCK, useValue: systemClock },
     { provide: ID_SOURCE, useValue: randomIds },
   ],

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '../common/app-error';
-import { PUBLIC_KEY, RequestWithUser, Role, ROLES_KEY } from './roles.decorator';
+import { PUBLIC_KEY, RequestWithUser, ROLES_KEY } from './roles.decorator';
+import type { Role } from './roles';
 import { USER_DIRECTORY, UserDirectory } from './users';
 
 /** Authenticates every route but @Public() ones, then checks @Roles(). */

@@ -1,14 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 
-export const ROLES = ['reporter', 'editor', 'standards', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface AuthenticatedUser {
-  id: string;
-  name: string;
-  roles: Role[];
-}
+import type { AuthenticatedUser, Role } from './roles';
 
 export const ROLES_KEY = 'newsroom:roles';
 export const PUBLIC_KEY = 'newsroom:public';

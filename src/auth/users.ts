@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../common/data-dir';
-import { AuthenticatedUser, Role, ROLES } from './roles.decorator';
+import { AuthenticatedUser, Role, ROLES } from './roles';
 
 export interface UserRecord extends AuthenticatedUser {
   tokenSha256: string;

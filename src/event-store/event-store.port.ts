@@ -124,6 +124,12 @@ export function formatPosition(p: Position): string {
   return p.commit === p.prepare ? p.commit.toString() : `${p.commit}/${p.prepare}`;
 }
 
+/**
+ * A position as formatPosition writes it: "<commit>" or "<commit>/<prepare>", each a decimal
+ * integer of at most 20 digits or -1 (the position before the first event), surrounding
+ * whitespace ignored. Returns the Position (two bigints), or null for any other text: it never
+ * throws, so that callers choose the error (400 for a query parameter, a damaged checkpoint).
+ */
 export function parsePosition(text: string): Position | null {
   const match = /^(-1|\d{1,20})(?:\/(-1|\d{1,20}))?$/.exec(text.trim());
   if (!match) return null;

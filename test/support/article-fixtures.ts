@@ -1,5 +1,5 @@
 /** Shared givens for the article decider specs: actors, a deterministic context, ready-made events. */
-import type { Role } from '../../src/auth/roles.decorator';
+import type { Role } from '../../src/auth/roles';
 import { articleDecider, type DecideContext } from '../../src/articles/domain/article.decider';
 import type {
   ArticleDrafted,

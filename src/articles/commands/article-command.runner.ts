@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { AuthenticatedUser } from '../../auth/roles.decorator';
+import type { AuthenticatedUser } from '../../auth/roles';
 import { AppError, NotFoundError, PreconditionRequiredError, RuleViolationError, StaleRevisionError } from '../../common/app-error';
 import { KeyedQueue } from '../../common/keyed-queue';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.errors';
@@ -119,17 +119,17 @@ export class ArticleCommandRunner {
     const stored = await this.storedOutcome(articleId, streamId, folded, request);
     if (stored) return stored;
     const recorded = await this.keys.recordedAnswer(user.id, idempotency.key);
-    if (recorded) return replay(recorded);
+    if (recorded) return answerAgain(recorded);
     let outcome: CommandOutcome;
     try {
       outcome = await this.decideAndAppend(articleId, streamId, command, request, folded);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return replay(await this.keys.recordAnswer(user.id, idempotency.key, refusal(error)));
+      return answerAgain(await this.keys.recordAnswer(user.id, idempotency.key, refusal(error)));
     }
     if (outcome.events.length > 0) return outcome;
     const unchanged: RecordedAnswer = { kind: 'unchanged', articleId, revision: outcome.revision.toString(), position: formatPosition(outcome.position) };
-    return replay(await this.keys.recordAnswer(user.id, idempotency.key, unchanged));
+    return answerAgain(await this.keys.recordAnswer(user.id, idempotency.key, unchanged));
   }
 
   private async decideAndAppend(
@@ -287,7 +287,7 @@ function refusal(error: AppError): RecordedAnswer {
 }
 
 /** A recorded answer as it was first given: the unchanged article's outcome (no events), or the refusal thrown again. */
-function replay(answer: RecordedAnswer): CommandOutcome {
+function answerAgain(answer: RecordedAnswer): CommandOutcome {
   if (answer.kind === 'unchanged') {
     return { articleId: answer.articleId, revision: BigInt(answer.revision), position: parsePosition(answer.position)!, events: [] };
   }

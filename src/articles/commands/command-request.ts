@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { AuthenticatedUser, RequestWithUser } from '../../auth/roles.decorator';
+import type { AuthenticatedUser } from '../../auth/roles';
+import type { RequestWithUser } from '../../auth/roles.decorator';
 import { InvalidInputError } from '../../common/app-error';
 import { RequestWithCorrelation } from '../../http/correlation-id.middleware';
 import { IfMatch, parseIfMatch } from '../../http/if-match';

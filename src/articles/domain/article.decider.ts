@@ -1,8 +1,8 @@
 /**
  * The article as a decider: decide(command, state, ctx) refuses with a domain error or returns the
- * events to append; evolve(state, event) folds them and never throws. Time and ids come only from ctx.
+ * events to append; evolve(state, event) folds them. Time and ids come only from ctx.
  */
-import type { Role } from '../../auth/roles.decorator';
+import type { Role } from '../../auth/roles';
 import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '../../common/app-error';
 import type {
   AmendQuote,
@@ -18,6 +18,7 @@ import { assignBlockIds, bodyChanges, sameBody } from './body-blocks';
 
 export { initialState } from './article.state';
 
+/** What decide may know beyond the command and the state; the only source of time and ids. */
 export interface DecideContext {
   actor: { id: string; name: string; roles: Role[] };
   /** ISO-8601. */
@@ -27,6 +28,20 @@ export interface DecideContext {
   reason: string | null;
 }
 
+/**
+ * The events `command` appends to an article in `state` (the fold of its stream), oldest first;
+ * [] when it changes nothing (the same headline again, say). Pure: reads nothing but its arguments.
+ * The rules are API.md's "Commands" and "Article lifecycle".
+ *
+ * @throws NotFoundError (404) for a command on an article that does not exist, or a quote it does not hold.
+ * @throws ForbiddenError (403) when `ctx.actor`'s roles may not make this change (a reporter on a
+ *   published article, anyone but a reporter or editor drafting).
+ * @throws RuleViolationError (409) when the article's state forbids it: a retracted article is
+ *   final, only a draft is published, a published quote changes only by correction, a publication
+ *   needs a headline and a body, a draft of an article that exists.
+ * @throws InvalidInputError (400) for values the request schema cannot judge alone: a required
+ *   text left blank, a quote changed twice by one correction.
+ */
 export function decide(command: ArticleCommand, state: ArticleState, ctx: DecideContext): ArticleEvent[] {
   if (command.type === 'DraftArticle') return draftArticle(command.data, state, ctx);
   if (!state.exists) throw new NotFoundError('Article not found');
@@ -80,8 +95,10 @@ export function decide(command: ArticleCommand, state: ArticleState, ctx: Decide
 }
 
 /**
- * The state after `event`: total (never throws), pure, and exhaustive: a new event type does not
- * compile until it is handled here (see unhandledEvent).
+ * The state after `event`, pure and exhaustive: a new event type does not compile until it is
+ * handled here (see unhandledEvent; at run time an unknown type throws, though the one reader,
+ * readArticleEvent, never hands one over). An event about a quote the state does not hold
+ * leaves the quotes alone.
  */
 export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
   switch (event.type) {
@@ -120,6 +137,7 @@ export function evolve(state: ArticleState, event: ArticleEvent): ArticleState {
   }
 }
 
+/** `events` folded with evolve onto `from` (the initial state unless given). */
 export function fold(events: readonly ArticleEvent[], from: ArticleState = initialState): ArticleState {
   return events.reduce(evolve, from);
 }
