@@ -60,14 +60,50 @@ async function main(): Promise<void> {
     const [short, long] = streams;
     const at1m = rebuilds.find((r) => r.events >= 1_000_000) ?? rebuilds[rebuilds.length - 1];
     const rows = [
-      ['durable commands over HTTP, 64 clients', `${fixed(load.commandsPerSecond)} /s`, `raw one-transaction-per-event loop ${fixed(raw)} /s`, ratio(load.commandsPerSecond, raw), '>= 1.0x'],
+      [
+        'durable commands over HTTP, 64 clients',
+        `${fixed(load.commandsPerSecond)} /s`,
+        `raw one-transaction-per-event loop ${fixed(raw)} /s`,
+        ratio(load.commandsPerSecond, raw),
+        '>= 1.0x',
+      ],
       ['command latency p50 / p99, 64 clients', `${fixed(load.p50Ms, 1)} / ${fixed(load.p99Ms, 1)} ms`, '', '', 'p99 <= 50 ms'],
       ['HTTP ceiling: GET /health, 64 clients', `${fixed(load.healthPerSecond)} /s`, '', ratio(load.commandsPerSecond, load.healthPerSecond), ''],
-      ['projection lag p50 / p99 under that load', `${fixed(load.lag.p50Ms, 1)} / ${fixed(load.lag.p99Ms, 1)} ms`, `plain read p50 / p99 ${fixed(load.plainRead.p50Ms, 1)} / ${fixed(load.plainRead.p99Ms, 1)} ms (${load.lag.samples} samples)`, '', 'p99 <= 100 ms'],
-      ['embedded store appends, 1 / 64 appenders', `${fixed(appends.embedded1)} / ${fixed(appends.embedded64)} /s`, `raw ${fixed(raw)} /s`, `${ratio(appends.embedded1, raw)} / ${ratio(appends.embedded64, raw)}`, ''],
-      ['peer: emmett-sqlite appends, 1 / 64 appenders', `${fixed(appends.emmett1)} / ${fixed(appends.emmett64)} /s`, `raw ${fixed(raw)} /s; ${appendsBench.emmettRetries} retried on SQLITE_BUSY`, `${ratio(appends.emmett1, raw)} / ${ratio(appends.emmett64, raw)}`, ''],
-      ['command p50 at 10,000 events vs 10', `${fixed(long.commandP50Ms, 1)} vs ${fixed(short.commandP50Ms, 1)} ms`, `first command ${fixed(long.commandFirstMs)} vs ${fixed(short.commandFirstMs)} ms`, ratio(long.commandP50Ms, short.commandP50Ms), '<= 1.5x'],
-      ['diff 0→last p50 at 10,000 events vs 10', `${fixed(long.diffWholeP50Ms, 1)} vs ${fixed(short.diffWholeP50Ms, 1)} ms`, '', ratio(long.diffWholeP50Ms, short.diffWholeP50Ms), 'linear'],
+      [
+        'projection lag p50 / p99 under that load',
+        `${fixed(load.lag.p50Ms, 1)} / ${fixed(load.lag.p99Ms, 1)} ms`,
+        `plain read p50 / p99 ${fixed(load.plainRead.p50Ms, 1)} / ${fixed(load.plainRead.p99Ms, 1)} ms (${load.lag.samples} samples)`,
+        '',
+        'p99 <= 100 ms',
+      ],
+      [
+        'embedded store appends, 1 / 64 appenders',
+        `${fixed(appends.embedded1)} / ${fixed(appends.embedded64)} /s`,
+        `raw ${fixed(raw)} /s`,
+        `${ratio(appends.embedded1, raw)} / ${ratio(appends.embedded64, raw)}`,
+        '',
+      ],
+      [
+        'peer: emmett-sqlite appends, 1 / 64 appenders',
+        `${fixed(appends.emmett1)} / ${fixed(appends.emmett64)} /s`,
+        `raw ${fixed(raw)} /s; ${appendsBench.emmettRetries} retried on SQLITE_BUSY`,
+        `${ratio(appends.emmett1, raw)} / ${ratio(appends.emmett64, raw)}`,
+        '',
+      ],
+      [
+        'command p50 at 10,000 events vs 10',
+        `${fixed(long.commandP50Ms, 1)} vs ${fixed(short.commandP50Ms, 1)} ms`,
+        `first command ${fixed(long.commandFirstMs)} vs ${fixed(short.commandFirstMs)} ms`,
+        ratio(long.commandP50Ms, short.commandP50Ms),
+        '<= 1.5x',
+      ],
+      [
+        'diff 0→last p50 at 10,000 events vs 10',
+        `${fixed(long.diffWholeP50Ms, 1)} vs ${fixed(short.diffWholeP50Ms, 1)} ms`,
+        '',
+        ratio(long.diffWholeP50Ms, short.diffWholeP50Ms),
+        'linear',
+      ],
       ...rebuilds.map((r) => [
         `rebuild of all read models, ${fixed(r.events)} events`,
         `${fixed(r.rebuildEventsPerSecond)} /s, peak RSS ${r.peakRssMb} MB`,
@@ -77,13 +113,7 @@ async function main(): Promise<void> {
       ]),
     ];
     const ms = (n: number) => fixed(n, 1);
-    rows.push([
-      'GET /health p50 / p99, idle server',
-      `${ms(worst.idleHealth.p50Ms)} / ${ms(worst.idleHealth.p99Ms)} ms`,
-      '',
-      '',
-      '',
-    ]);
+    rows.push(['GET /health p50 / p99, idle server', `${ms(worst.idleHealth.p50Ms)} / ${ms(worst.idleHealth.p99Ms)} ms`, '', '', '']);
     for (const c of worst.cases) {
       rows.push([
         `worst case: ${c.name}`,
@@ -100,7 +130,9 @@ async function main(): Promise<void> {
     ].join('\n');
     console.log(table);
     const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-    console.log(`\n${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+    console.log(
+      `\n${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+    );
     writeFileSync(
       join(__dirname, 'results.json'),
       JSON.stringify({ at: new Date().toISOString(), machine, seconds, appends, load, streams, rebuilds, worst, table }, null, 2) + '\n',

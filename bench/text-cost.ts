@@ -45,9 +45,9 @@ function paragraphOf(sample: string, length: number): string {
 const SAMPLES: Record<string, string> = {
   'ASCII English': 'German Chancellor Friedrich Merz spoke with allies after the talks in Istanbul ended.',
   'French (accents, NFC)': 'Le président a reçu à l’Élysée les négociateurs, déçus par l’échec des pourparlers.',
-  'Ukrainian': 'Зеленський провів переговори з союзниками у Києві після завершення зустрічі.',
+  Ukrainian: 'Зеленський провів переговори з союзниками у Києві після завершення зустрічі.',
   'Hindi (Devanagari)': 'नरेंद्र मोदी ने कहा कि भारत शांति चाहता है और बातचीत जारी रहेगी।',
-  'Chinese': '习近平在北京会见了马克龙，双方就乌克兰局势深入交换了意见。',
+  Chinese: '习近平在北京会见了马克龙，双方就乌克兰局势深入交换了意见。',
   'Emoji (ZWJ, flags)': 'Update 👩‍👩‍👧‍👦 🇺🇦 🇵🇱 👍🏽 ❤️ fire 🔥 ok',
 };
 
@@ -74,7 +74,9 @@ function graphemeFigures(): void {
       )}      ${ms(time(rawCount, 3))}      ${ms(time(() => exceedsGraphemes(text, BLOCK)))}      ${ms(time(() => truncate(text, 240)))}`,
     );
   }
-  const article = Object.values(SAMPLES).flatMap((sample) => Array.from({ length: Math.ceil(BLOCKS / 6) }, () => paragraphOf(sample, BLOCK))).slice(0, BLOCKS);
+  const article = Object.values(SAMPLES)
+    .flatMap((sample) => Array.from({ length: Math.ceil(BLOCKS / 6) }, () => paragraphOf(sample, BLOCK)))
+    .slice(0, BLOCKS);
   const chars = article.reduce((sum, block) => sum + block.length, 0);
   console.log(`\nA max-size article: ${BLOCKS} blocks, ${chars.toLocaleString('en')} code units, the six samples above in turn`);
   console.log(`  graphemeCount of every block:        ${ms(time(() => article.map(graphemeCount), 3))} ms`);
@@ -151,11 +153,11 @@ function searchFigures(): void {
   for (const [query, column] of cases) {
     const { sql, params } = searchSql(column, searchQuery(query));
     const scan = db.prepare(`SELECT id FROM quotes WHERE ${sql} ORDER BY attributed_at DESC, id DESC LIMIT 51`);
-    const fts = db.prepare(
-      `SELECT id FROM quotes WHERE rowid IN (SELECT rowid FROM quotes_fts WHERE ${sql}) ORDER BY attributed_at DESC, id DESC LIMIT 51`,
-    );
+    const fts = db.prepare(`SELECT id FROM quotes WHERE rowid IN (SELECT rowid FROM quotes_fts WHERE ${sql}) ORDER BY attributed_at DESC, id DESC LIMIT 51`);
     const count = (db.prepare(`SELECT count(*) AS n FROM quotes WHERE ${sql}`).get(...params) as { n: number }).n;
-    console.log(`  ${`${query} (${column})`.padEnd(30)}${String(count).padStart(7)}   ${ms(time(() => scan.all(...params), 3))} ms          ${ms(time(() => fts.all(...params), 3))} ms`);
+    console.log(
+      `  ${`${query} (${column})`.padEnd(30)}${String(count).padStart(7)}   ${ms(time(() => scan.all(...params), 3))} ms          ${ms(time(() => fts.all(...params), 3))} ms`,
+    );
   }
   db.close();
 }

@@ -96,7 +96,12 @@ export async function worstCases(log: (line: string) => void = () => undefined, 
     };
 
     const maxBody = (text: (i: number) => string) => Array.from({ length: BLOCKS }, (_, i) => ({ id: `p${i}`, type: 'paragraph', text: text(i) }));
-    const article = { headline: cyrillic(300), standfirst: cyrillic(600), body: maxBody(() => cyrillic(BLOCK_CHARS)), byline: Array.from({ length: 20 }, () => cyrillic(200)) };
+    const article = {
+      headline: cyrillic(300),
+      standfirst: cyrillic(600),
+      body: maxBody(() => cyrillic(BLOCK_CHARS)),
+      byline: Array.from({ length: 20 }, () => cyrillic(200)),
+    };
     let id = '';
     let revision = 0;
     let position = '';
@@ -105,29 +110,54 @@ export async function worstCases(log: (line: string) => void = () => undefined, 
       ({ articleId: id, revision, position } = created);
     });
     await add('PUT .../body: the whole maximum body rewritten', async (run) => {
-      const edited = await api<{ revision: number; position: string }>(server, 'PUT', `/api/articles/${id}/body`, { body: maxBody((i) => words(`r${run}b${i}x`, BLOCK_CHARS)) }, revision);
+      const edited = await api<{ revision: number; position: string }>(
+        server,
+        'PUT',
+        `/api/articles/${id}/body`,
+        { body: maxBody((i) => words(`r${run}b${i}x`, BLOCK_CHARS)) },
+        revision,
+      );
       ({ revision, position } = edited);
     });
     await api(server, 'GET', `/api/articles/${id}?minPosition=${position}`);
     await add('GET /api/articles/{id}: the maximum article', () => api(server, 'GET', `/api/articles/${id}`));
     await add('GET .../revisions/{n}: the maximum article', () => api(server, 'GET', `/api/articles/${id}/revisions/${revision}`));
-    await add('GET .../diff: 500 maximum blocks rewritten whole (word-diff budget)', () => api(server, 'GET', `/api/articles/${id}/diff?from=${revision - 1}&to=${revision}`));
+    await add('GET .../diff: 500 maximum blocks rewritten whole (word-diff budget)', () =>
+      api(server, 'GET', `/api/articles/${id}/diff?from=${revision - 1}&to=${revision}`),
+    );
     await add('GET .../blame: the maximum article', () => api(server, 'GET', `/api/articles/${id}/blame`));
     await add('GET .../history?limit=500', () => api(server, 'GET', `/api/articles/${id}/history?limit=500`));
 
-    const small = await api<{ articleId: string; revision: number }>(server, 'POST', '/api/articles', { headline: 'Ten long paragraphs', body: maxBody((i) => words(`a${i}x`, BLOCK_CHARS)).slice(0, 10) });
-    const rewritten = await api<{ revision: number }>(server, 'PUT', `/api/articles/${small.articleId}/body`, { body: maxBody((i) => words(`b${i}y`, BLOCK_CHARS)).slice(0, 10) }, small.revision);
-    await add('GET .../diff: 10 paragraphs of 20,000 characters rewritten whole', () => api(server, 'GET', `/api/articles/${small.articleId}/diff?from=0&to=${rewritten.revision}`));
+    const small = await api<{ articleId: string; revision: number }>(server, 'POST', '/api/articles', {
+      headline: 'Ten long paragraphs',
+      body: maxBody((i) => words(`a${i}x`, BLOCK_CHARS)).slice(0, 10),
+    });
+    const rewritten = await api<{ revision: number }>(
+      server,
+      'PUT',
+      `/api/articles/${small.articleId}/body`,
+      { body: maxBody((i) => words(`b${i}y`, BLOCK_CHARS)).slice(0, 10) },
+      small.revision,
+    );
+    await add('GET .../diff: 10 paragraphs of 20,000 characters rewritten whole', () =>
+      api(server, 'GET', `/api/articles/${small.articleId}/diff?from=0&to=${rewritten.revision}`),
+    );
 
     await api(server, 'POST', `/api/articles/${id}/publish`, { reason: 'Bench' }, revision);
     revision++;
     await add('POST .../corrections: a maximum body and headline', async (run) => {
-      const corrected = await api<{ revision: number }>(server, 'POST', `/api/articles/${id}/corrections`, {
-        kind: 'correction',
-        note: cyrillic(2_000),
-        headline: cyrillic(299) + run,
-        body: maxBody((i) => words(`c${run}b${i}z`, BLOCK_CHARS)),
-      }, revision);
+      const corrected = await api<{ revision: number }>(
+        server,
+        'POST',
+        `/api/articles/${id}/corrections`,
+        {
+          kind: 'correction',
+          note: cyrillic(2_000),
+          headline: cyrillic(299) + run,
+          body: maxBody((i) => words(`c${run}b${i}z`, BLOCK_CHARS)),
+        },
+        revision,
+      );
       revision = corrected.revision;
     });
     await add('GET /api/quotes?q=: 1,000 characters of query words', () => api(server, 'GET', `/api/quotes?q=${encodeURIComponent(words('q', 1_000))}`));
@@ -146,7 +176,8 @@ if (require.main === module) {
       console.log('| operation | runs (ms) | /health p50 / p99 / max (ms) |');
       console.log('| --- | ---: | ---: |');
       console.log(`| idle server | | ${ms(idleHealth.p50Ms)} / ${ms(idleHealth.p99Ms)} / ${ms(idleHealth.maxMs)} |`);
-      for (const c of cases) console.log(`| ${c.name} | ${c.runsMs.map((r) => r.toFixed(0)).join(', ')} | ${ms(c.health.p50Ms)} / ${ms(c.health.p99Ms)} / ${ms(c.health.maxMs)} |`);
+      for (const c of cases)
+        console.log(`| ${c.name} | ${c.runsMs.map((r) => r.toFixed(0)).join(', ')} | ${ms(c.health.p50Ms)} / ${ms(c.health.p99Ms)} / ${ms(c.health.maxMs)} |`);
     })
     .catch((error: unknown) => {
       console.error(error);

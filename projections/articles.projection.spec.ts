@@ -88,12 +88,7 @@ describe('articles projection', () => {
 
   it('remembers the first publication across unpublish and republish; publishedAt is the current one', () => {
     const { log, history } = story();
-    const [unpublished, republished] = log.append(
-      'a1',
-      REPORTER,
-      events.unpublished(),
-      events.published('2025-05-16T12:00:00.000Z'),
-    );
+    const [unpublished, republished] = log.append('a1', REPORTER, events.unpublished(), events.published('2025-05-16T12:00:00.000Z'));
     const afterUnpublish = given(articlesProjection, history).when(unpublished).after.articles.a1;
     expect(afterUnpublish).toMatchObject({ status: 'draft', publishedAt: null, firstPublishedAt: '2025-05-16T10:00:00.000Z' });
     const afterRepublish = given(articlesProjection, [...history, unpublished]).when(republished).after.articles.a1;

@@ -42,12 +42,7 @@ describe('corrections projection', () => {
   it("shows the headline after the correction's own headline change, not before it", () => {
     const { log, history } = story();
     const change = { field: 'headline', before: 'Talks fail in Turkey', after: 'Talks fail in Istanbul, Turkey' };
-    const [headline, issued] = log.append(
-      'a1',
-      STANDARDS,
-      events.headlineRevised('Talks fail in Istanbul, Turkey'),
-      events.correctionIssued('c1', [change]),
-    );
+    const [headline, issued] = log.append('a1', STANDARDS, events.headlineRevised('Talks fail in Istanbul, Turkey'), events.correctionIssued('c1', [change]));
     const { after } = given(correctionsProjection, [...history, headline]).when(issued);
     expect(after.corrections.c1.headline).toBe('Talks fail in Istanbul, Turkey');
   });

@@ -54,7 +54,17 @@ export const correctionsProjection: Projection<CorrectionsDocs> = {
         // headline remembered here already includes any headline change it made.
         const { correctionId, kind, note, issuedAt, changes } = event.data;
         const { headline } = article;
-        const correction: CorrectionReadModel = { correctionId, articleId: e.articleId, headline, kind, note, issuedAt, actor: e.actor, revision: e.revision, changes };
+        const correction: CorrectionReadModel = {
+          correctionId,
+          articleId: e.articleId,
+          headline,
+          kind,
+          note,
+          issuedAt,
+          actor: e.actor,
+          revision: e.revision,
+          changes,
+        };
         return [put('corrections', correctionId, correction), put('articles', e.articleId, { headline, revision: e.revision })];
       }
       case 'ArticleDrafted': // trackArticle answered for it

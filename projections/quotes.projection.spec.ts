@@ -41,10 +41,7 @@ describe('quotes projection', () => {
     const statuses = (quotes: Record<string, QuoteReadModel>) => Object.values(quotes).map((q) => q.articleStatus);
     expect(statuses(given(quotesProjection, history).when(published).after.quotes)).toEqual(['published', 'published']);
     expect(statuses(given(quotesProjection, [...history, published]).when(unpublished).after.quotes)).toEqual(['draft', 'draft']);
-    expect(statuses(given(quotesProjection, [...history, published, unpublished]).when(retracted).after.quotes)).toEqual([
-      'retracted',
-      'retracted',
-    ]);
+    expect(statuses(given(quotesProjection, [...history, published, unpublished]).when(retracted).after.quotes)).toEqual(['retracted', 'retracted']);
   });
 
   it('amends a quote in place and keeps a withdrawn one, marked withdrawn', () => {

@@ -12,7 +12,7 @@ const WORDS = 'ceasefire talks allies sanctions pressure Istanbul delegation Kre
 /** A small deterministic random source, so that every run generates the same log. */
 function random(seed: number) {
   let state = seed >>> 0;
-  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /**
@@ -49,7 +49,10 @@ export async function generateLog(store: EventStore, total: number, articles: nu
     }
     if (roll < 0.2) return { type: 'ReviseHeadline', data: { headline: `${sentence(6)} ${tick}` } };
     if (roll < 0.25) return { type: 'ReviseStandfirst', data: { standfirst: `${sentence(12)} ${tick}` } };
-    return { type: 'ReviseBody', data: { body: a.body.map((b, i) => (i === Math.floor(rand() * a.body.length) && b.type !== 'list' ? { ...b, text: `${sentence(20)} ${tick}` } : b)) } };
+    return {
+      type: 'ReviseBody',
+      data: { body: a.body.map((b, i) => (i === Math.floor(rand() * a.body.length) && b.type !== 'list' ? { ...b, text: `${sentence(20)} ${tick}` } : b)) },
+    };
   };
 
   while (written < total) {
@@ -60,7 +63,10 @@ export async function generateLog(store: EventStore, total: number, articles: nu
       const now = new Date(Date.UTC(2026, 0, 1) + tick * 1000).toISOString();
       const command: ArticleCommand =
         article.revision < 0n
-          ? { type: 'DraftArticle', data: { articleId: article.id, headline: `Article ${article.id.slice(0, 8)}`, body: paragraphs(), byline: ['Bench Editor'] } }
+          ? {
+              type: 'DraftArticle',
+              data: { articleId: article.id, headline: `Article ${article.id.slice(0, 8)}`, body: paragraphs(), byline: ['Bench Editor'] },
+            }
           : next(article.state);
       const reason = article.state.status === 'published' ? 'Update' : null;
       const events = decide(command, article.state, { actor, now, newId: randomUUID, reason });
@@ -70,7 +76,14 @@ export async function generateLog(store: EventStore, total: number, articles: nu
         id: randomUUID(),
         type: event.type,
         data: event.data as unknown as JsonValue,
-        metadata: { $correlationId: correlationId, $causationId: correlationId, actor: { id: actor.id, name: actor.name }, reason, occurredAt: now, schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type] },
+        metadata: {
+          $correlationId: correlationId,
+          $causationId: correlationId,
+          actor: { id: actor.id, name: actor.name },
+          reason,
+          occurredAt: now,
+          schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type],
+        },
       }));
       pending.push(store.appendToStream(articleStreamId(article.id), toAppend, article.revision < 0n ? 'no_stream' : article.revision));
       article.state = events.reduce(evolve, article.state);

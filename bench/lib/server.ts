@@ -18,7 +18,10 @@ export interface BenchServer {
 export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const token = randomBytes(16).toString('hex');
   const usersFile = join(dataDir, 'bench-users.json');
-  writeFileSync(usersFile, JSON.stringify([{ id: 'bench', name: 'Bench Editor', roles: ['reporter', 'editor', 'standards', 'admin'], tokenSha256: sha256Hex(token) }]));
+  writeFileSync(
+    usersFile,
+    JSON.stringify([{ id: 'bench', name: 'Bench Editor', roles: ['reporter', 'editor', 'standards', 'admin'], tokenSha256: sha256Hex(token) }]),
+  );
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NEWSROOM_USERS_FILE: usersFile, ...env },
@@ -36,13 +39,7 @@ export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, 
 }
 
 /** A JSON request to the bench server; throws on a non-2xx answer. */
-export async function api<T = Record<string, unknown>>(
-  server: BenchServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  revision?: number,
-): Promise<T> {
+export async function api<T = Record<string, unknown>>(server: BenchServer, method: string, path: string, body?: unknown, revision?: number): Promise<T> {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {

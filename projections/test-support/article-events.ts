@@ -28,12 +28,7 @@ export const events = {
   headlineRevised: (headline: string): ArticleEvent => ({ type: 'HeadlineRevised', data: { headline } }),
   standfirstRevised: (standfirst: string | null): ArticleEvent => ({ type: 'StandfirstRevised', data: { standfirst } }),
   bodyRevised: (body: BodyBlock[]): ArticleEvent => ({ type: 'BodyRevised', data: { body } }),
-  quoteAttributed: (
-    quoteId: string,
-    speaker: Speaker,
-    text: string,
-    more: Partial<QuoteAttributed['data']> = {},
-  ): ArticleEvent => ({
+  quoteAttributed: (quoteId: string, speaker: Speaker, text: string, more: Partial<QuoteAttributed['data']> = {}): ArticleEvent => ({
     type: 'QuoteAttributed',
     data: { quoteId, speaker, text, source: null, attributedAt: '2025-05-16T09:30:00.000Z', ...more },
   }),
@@ -47,11 +42,7 @@ export const events = {
     type: 'ArticleUnpublished',
     data: { unpublishedAt },
   }),
-  correctionIssued: (
-    correctionId: string,
-    changes: FieldChange[],
-    more: Partial<CorrectionIssued['data']> = {},
-  ): ArticleEvent => ({
+  correctionIssued: (correctionId: string, changes: FieldChange[], more: Partial<CorrectionIssued['data']> = {}): ArticleEvent => ({
     type: 'CorrectionIssued',
     data: { correctionId, kind: 'correction', note: 'We got it wrong.', issuedAt: '2025-05-17T08:00:00.000Z', changes, ...more },
   }),

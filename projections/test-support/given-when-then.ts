@@ -21,11 +21,7 @@ export function given<C extends Docs>(projection: Projection<C>, history: readon
 }
 
 /** The column values the runtime would store for a document. */
-export function columnsOf<C extends Docs, K extends CollectionName<C>>(
-  projection: Projection<C>,
-  collection: K,
-  doc: C[K],
-): Record<string, ColumnValue> {
+export function columnsOf<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, doc: C[K]): Record<string, ColumnValue> {
   const columns = projection.collections[collection].columns ?? {};
   return Object.fromEntries(Object.entries(columns).map(([name, value]) => [name, value(doc)]));
 }

@@ -39,14 +39,24 @@ export class ArticlesController {
   @Put(':id/headline')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
-  headline(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.headline) dto: { headline: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  headline(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.headline) dto: { headline: string } & Reason,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { type: 'ReviseHeadline', data: { headline: dto.headline } }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Put(':id/standfirst')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
-  standfirst(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.standfirst) dto: { standfirst: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  standfirst(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.standfirst) dto: { standfirst: string } & Reason,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { standfirst: dto.standfirst || null };
     return this.run(id, { type: 'ReviseStandfirst', data }, commandRequest(context, dto, dto.reason), res);
   }
@@ -54,14 +64,24 @@ export class ArticlesController {
   @Put(':id/body')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
-  body(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.body) dto: { body: BodyBlockRequest[] } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  body(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.body) dto: { body: BodyBlockRequest[] } & Reason,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { type: 'ReviseBody', data: { body: blocks(dto.body) } }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Post(':id/quotes')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 201, existing: true })
-  async attributeQuote(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  async attributeQuote(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const data = { speaker: dto.speaker, text: dto.text, source: dto.source ?? null };
     const outcome = await this.run(id, { type: 'AttributeQuote', data }, commandRequest(context, dto, dto.reason), res);
     res.status(201);
@@ -71,7 +91,13 @@ export class ArticlesController {
   @Put(':id/quotes/:quoteId')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
-  amendQuote(@ArticleId() id: string, @QuoteId() quoteId: string, @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  amendQuote(
+    @ArticleId() id: string,
+    @QuoteId() quoteId: string,
+    @ValidBody(COMMAND_BODIES.quote) dto: QuoteRequest,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     // PUT replaces the quote: a source left out is removed.
     const data = { quoteId, speaker: dto.speaker, text: dto.text, source: dto.source ?? null };
     return this.run(id, { type: 'AmendQuote', data }, commandRequest(context, dto, dto.reason), res);
@@ -80,7 +106,13 @@ export class ArticlesController {
   @Delete(':id/quotes/:quoteId')
   @Roles('reporter', 'editor')
   @ApiCommand({ status: 200, existing: true })
-  withdrawQuote(@ArticleId() id: string, @QuoteId() quoteId: string, @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  withdrawQuote(
+    @ArticleId() id: string,
+    @QuoteId() quoteId: string,
+    @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { type: 'WithdrawQuote', data: { quoteId } }, commandRequest(context, dto, dto.reason), res);
   }
 
@@ -88,7 +120,12 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('editor')
   @ApiCommand({ status: 200, existing: true })
-  publish(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  publish(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.reasonOnly) dto: Reason,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { type: 'PublishArticle', data: {} }, commandRequest(context, dto, dto.reason), res);
   }
 
@@ -96,14 +133,24 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('editor')
   @ApiCommand({ status: 200, existing: true })
-  unpublish(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.unpublish) dto: { reason: string }, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  unpublish(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.unpublish) dto: { reason: string },
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { type: 'UnpublishArticle', data: {} }, commandRequest(context, dto, dto.reason), res);
   }
 
   @Post(':id/corrections')
   @Roles('standards')
   @ApiCommand({ status: 201, existing: true })
-  async correct(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.correction) dto: IssueCorrectionRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  async correct(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.correction) dto: IssueCorrectionRequest,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { kind, note, headline, standfirst, body, quotes } = dto;
     const data = { kind, note, headline, standfirst: standfirst === undefined ? undefined : standfirst || null, body: body && blocks(body), quotes };
     // The note is the correction's reason (API.md), unless the request gives one of its own.
@@ -116,7 +163,12 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('standards')
   @ApiCommand({ status: 200, existing: true })
-  retract(@ArticleId() id: string, @ValidBody(COMMAND_BODIES.retract) dto: { note: string } & Reason, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
+  retract(
+    @ArticleId() id: string,
+    @ValidBody(COMMAND_BODIES.retract) dto: { note: string } & Reason,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { type: 'RetractArticle', data: { note: dto.note } }, commandRequest(context, dto, dto.reason ?? dto.note), res);
   }
 

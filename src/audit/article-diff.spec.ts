@@ -45,7 +45,15 @@ describe('evolveArticleView, folded as the audit does', () => {
     expect(views[0]).toMatchObject({ revision: 0, status: 'draft', quotes: [], createdAt: '2025-03-01T09:00:00.000Z', updatedAt: '2025-03-02T10:00:00.000Z' });
     expect(views[2]).toMatchObject({ status: 'published', firstPublishedAt: '2025-03-01T10:00:00.000Z', publishedAt: '2025-03-01T10:00:00.000Z' });
     expect(views[4].corrections).toEqual([
-      { correctionId: 'c-1', kind: 'correction', note: 'Friedrich', issuedAt: '2025-03-02T12:00:00.000Z', actor: { id: 'u-editor', name: 'Eddie Editor' }, revision: 4, changes: [] },
+      {
+        correctionId: 'c-1',
+        kind: 'correction',
+        note: 'Friedrich',
+        issuedAt: '2025-03-02T12:00:00.000Z',
+        actor: { id: 'u-editor', name: 'Eddie Editor' },
+        revision: 4,
+        changes: [],
+      },
     ]);
     expect(views[5].quotes[0]).toMatchObject({ speaker: { name: 'Jane Doe', title: 'Former mayor' }, updatedAt: views[5].updatedAt });
     expect(views[8]).toMatchObject({ status: 'draft', publishedAt: null, quotes: [] });

@@ -44,12 +44,7 @@ export interface ArticleDiff {
  * Compares two snapshots of one fold; the events between supply what a snapshot cannot (each
  * status step). `words` computes each text's word diff, in a fixed order for given snapshots.
  */
-export function diffArticles(
-  before: ArticleView,
-  after: ArticleView,
-  statusChanges: StatusChange[],
-  words: WordDiffer = exactWords,
-): ArticleDiff {
+export function diffArticles(before: ArticleView, after: ArticleView, statusChanges: StatusChange[], words: WordDiffer = exactWords): ArticleDiff {
   const corrections = after.corrections.filter((c) => c.revision > before.revision);
   let coarse = false;
   const counted: WordDiffer = (a, b) => {

@@ -5,7 +5,6 @@ import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { streamPages } from '../event-store/stream-pages';
 import { readArticleEvent, type StoredArticleEvent } from '../articles/stored-article-event';
 
-
 /** Reads article streams for the audit endpoints, straight from the event store. */
 @Injectable()
 export class ArticleStreamReader {

@@ -43,7 +43,11 @@ export class AuditController {
 
   @Get(':id/revisions/:revision')
   @ApiRead(404)
-  async revision(@ArticleId() id: string, @Param('revision', ParseRevisionPipe) revision: number, @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams): Promise<ArticleView> {
+  async revision(
+    @ArticleId() id: string,
+    @Param('revision', ParseRevisionPipe) revision: number,
+    @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams,
+  ): Promise<ArticleView> {
     await this.inLog(query.minPosition);
     return this.reads.run(() => this.queries.execute(new GetRevisionQuery(id, revision)));
   }

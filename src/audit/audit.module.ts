@@ -13,6 +13,14 @@ import { AUDIT_READS, auditReads } from './audit-reads';
 @Module({
   imports: [CqrsModule],
   controllers: [AuditController],
-  providers: [{ provide: AUDIT_READS, useFactory: auditReads }, ArticleStreamReader, WordDiffPool, GetHistoryHandler, GetRevisionHandler, GetDiffHandler, GetBlameHandler],
+  providers: [
+    { provide: AUDIT_READS, useFactory: auditReads },
+    ArticleStreamReader,
+    WordDiffPool,
+    GetHistoryHandler,
+    GetRevisionHandler,
+    GetDiffHandler,
+    GetBlameHandler,
+  ],
 })
 export class AuditModule {}

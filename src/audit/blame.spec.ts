@@ -27,7 +27,11 @@ describe('BlameTracker', () => {
       by(eddie, published()),
       by(eddie, { type: 'HeadlineRevised', data: { headline: 'Budget passes' } }),
       by(sam, body(corrected, subhead, points), 'correction-append'),
-      by(sam, { type: 'CorrectionIssued', data: { correctionId: 'c-1', kind: 'correction', note: 'Wednesday', issuedAt: 't', changes: [] } }, 'correction-append'),
+      by(
+        sam,
+        { type: 'CorrectionIssued', data: { correctionId: 'c-1', kind: 'correction', note: 'Wednesday', issuedAt: 't', changes: [] } },
+        'correction-append',
+      ),
       // A later revision that only moves blocks leaves their blame where it was.
       by(eddie, body(subhead, corrected, points)),
     ].forEach((entry) => tracker.apply(entry));

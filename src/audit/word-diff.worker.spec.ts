@@ -18,6 +18,14 @@ describe('word diffs under one budget', () => {
 
   it('answers a pair it has no budget left for as replaced whole, marked coarse', () => {
     const results = diffPairs({ pairs, budgetMs: 0 });
-    expect(results).toEqual(pairs.map(([before, after]) => ({ coarse: true, words: [{ op: 'delete', text: before }, { op: 'insert', text: after }] })));
+    expect(results).toEqual(
+      pairs.map(([before, after]) => ({
+        coarse: true,
+        words: [
+          { op: 'delete', text: before },
+          { op: 'insert', text: after },
+        ],
+      })),
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('JSON Schema as the request edge uses it', () => {
   });
 
   it('bounds the largest JSON text a schema accepts, at twelve bytes a character', () => {
-    const schema = Type.Object({ a: Type.String({ maxLength: 10 }), b: Type.Optional(Type.Array(Type.Integer(), { maxItems: 3 })) }, { additionalProperties: false });
+    const schema = Type.Object(
+      { a: Type.String({ maxLength: 10 }), b: Type.Optional(Type.Array(Type.Integer(), { maxItems: 3 })) },
+      { additionalProperties: false },
+    );
     const largest = JSON.stringify({ a: '😀'.repeat(10), b: [-1e15, -1e15, -1e15] }).replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
     expect(maxJsonBytes(schema)).toBeGreaterThanOrEqual(Buffer.byteLength(largest));
     expect(maxJsonBytes(Type.Object({ a: Type.String() }))).toBe(Infinity);

@@ -34,8 +34,7 @@ function createAjv(coerceTypes: boolean, allErrors: boolean): Ajv {
     type: 'array',
     schemaType: 'number',
     error: { message: ({ schemaCode }) => `must NOT have more than ${String(schemaCode)} characters in all items together` },
-    validate: (limit: number, items: unknown[]) =>
-      items.reduce<number>((sum, item) => sum + (typeof item === 'string' ? characterCount(item) : 0), 0) <= limit,
+    validate: (limit: number, items: unknown[]) => items.reduce<number>((sum, item) => sum + (typeof item === 'string' ? characterCount(item) : 0), 0) <= limit,
   });
   return ajv;
 }

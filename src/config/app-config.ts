@@ -86,4 +86,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: vars.BODY_LIMIT ?? null,
   };
 }
-

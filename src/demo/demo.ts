@@ -81,11 +81,17 @@ async function main(): Promise<void> {
       block.text?.includes(MERZ_WRONG) ? { ...block, text: block.text.replace(MERZ_WRONG, MERZ_RIGHT) } : block,
     );
     step('Sam Standards corrects "Olaf Merz" to "Friedrich Merz"');
-    last = await call('POST', `/api/articles/${id}/corrections`, 'standards', {
-      kind: 'correction',
-      note: 'An earlier version of this article misnamed the German Chancellor. He is Friedrich Merz.',
-      body,
-    }, last.revision as number);
+    last = await call(
+      'POST',
+      `/api/articles/${id}/corrections`,
+      'standards',
+      {
+        kind: 'correction',
+        note: 'An earlier version of this article misnamed the German Chancellor. He is Friedrich Merz.',
+        body,
+      },
+      last.revision as number,
+    );
 
     const read = (path: string) => call('GET', `${path}${path.includes('?') ? '&' : '?'}minPosition=${last.position}`, 'reporter');
     const article = await read(`/api/articles/${id}`);

@@ -13,7 +13,10 @@ export type SeedBlock = { type: 'paragraph'; text: string } | { type: 'list'; it
  * paragraph, and consecutive bullet lines are one list block.
  */
 export function parseSeedArticle(text = SEED_TEXT): { headline: string; standfirst: string; body: SeedBlock[] } {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const [headline, standfirst, ...rest] = lines;
   const body: SeedBlock[] = [];
   for (const line of rest) {

@@ -21,9 +21,7 @@ export class StoreLockedError extends Error {
     readonly dataDir: string,
     readonly holder: LockHolder | null,
   ) {
-    const who = holder
-      ? `${holder.role} pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}`
-      : 'a process whose description is unreadable';
+    const who = holder ? `${holder.role} pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}` : 'a process whose description is unreadable';
     super(`The embedded store in ${dataDir} is in use by ${who}. One server per store: stop it first.`);
     this.name = 'StoreLockedError';
   }

@@ -1,8 +1,4 @@
-import {
-  EventStoreCorruptError,
-  EventStoreFullError,
-  EventStoreUnavailableError,
-} from './event-store.errors';
+import { EventStoreCorruptError, EventStoreFullError, EventStoreUnavailableError } from './event-store.errors';
 import type { StoreFaultReason } from './store-health';
 
 /**

@@ -117,11 +117,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     this.appended.setMaxListeners(0);
   }
 
-  appendToStream(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expectedRevision: ExpectedRevision,
-  ): Promise<AppendResult> {
+  appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('The event store is closed'));
     if (events.length === 0) return Promise.reject(new Error('appendToStream needs at least one event'));
     // Serialise now, so that a value JSON cannot hold fails this append alone, before the batch.
@@ -197,15 +193,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     let position = 0n;
     for (const event of events as Array<EventToAppend & { dataText: string; metaText: string }>) {
       revision++;
-      const info = this.statements.insert.run(
-        streamId,
-        revision,
-        event.id,
-        event.type,
-        event.dataText,
-        event.metaText,
-        recordedAt,
-      );
+      const info = this.statements.insert.run(streamId, revision, event.id, event.type, event.dataText, event.metaText, recordedAt);
       position = BigInt(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };

@@ -37,10 +37,10 @@ export async function backupStore(source: string, target: string): Promise<Backu
   chmodSync(target, PRIVATE_FILE_MODE);
   try {
     db.exec('BEGIN');
-    const { head, events } = db
-      .prepare('SELECT max(position) AS head, count(*) AS events FROM events')
-      .safeIntegers(true)
-      .get() as { head: bigint | null; events: bigint };
+    const { head, events } = db.prepare('SELECT max(position) AS head, count(*) AS events FROM events').safeIntegers(true).get() as {
+      head: bigint | null;
+      events: bigint;
+    };
     const { totalPages } = await db.backup(target, { progress: () => ALL_PAGES });
     db.exec('COMMIT');
     const fd = openSync(target, 'r+');

@@ -42,7 +42,7 @@ export function checkStore(file: string): StoreCheckReport {
     }
     const unreadable: DamagedEventError[] = [];
     let eventsRead = 0;
-    for (let after = -1n; ; ) {
+    for (let after = -1n; ;) {
       const { events, damage } = reader.readAll(after, BATCH);
       eventsRead += events.length;
       if (events.length > 0) after = events[events.length - 1].position.commit;

@@ -11,13 +11,8 @@ export const PAGE_BYTES = 8 * 1024 * 1024;
  * omitted), a page at a time: at most PAGE_EVENTS events or PAGE_BYTES of event text per read,
  * so memory follows the page, not the stream. Revisions are bigints. Store errors pass through.
  */
-export async function* streamPages(
-  store: EventStore,
-  streamId: string,
-  fromRevision: bigint,
-  toRevision?: bigint,
-): AsyncGenerator<RecordedEvent[]> {
-  for (let from = fromRevision; ; ) {
+export async function* streamPages(store: EventStore, streamId: string, fromRevision: bigint, toRevision?: bigint): AsyncGenerator<RecordedEvent[]> {
+  for (let from = fromRevision; ;) {
     const wanted = toRevision === undefined ? PAGE_EVENTS : Math.min(PAGE_EVENTS, Number(toRevision - from + 1n));
     if (wanted <= 0) return;
     const page = await store.readStream(streamId, { fromRevision: from, maxCount: wanted, maxBytes: PAGE_BYTES });

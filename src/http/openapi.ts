@@ -19,7 +19,7 @@ export const ProblemSchema = Type.Object({
   detail: Type.String(),
   instance: Type.Optional(Type.String({ description: 'The request path (never its query string)' })),
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
-  currentRevision: Type.Optional(Type.Integer({ description: 'On 412: the article\'s current revision (also in ETag)' })),
+  currentRevision: Type.Optional(Type.Integer({ description: "On 412: the article's current revision (also in ETag)" })),
 });
 
 /** The body of every command response (API.md "Conventions"). */
@@ -61,9 +61,18 @@ export function ApiCommand(options: { status: 200 | 201; existing: boolean; loca
     ...(options.existing
       ? [ApiHeader({ name: 'If-Match', required: true, description: 'The article\'s ETag, "<revision>" (RFC 9110 §13.1.1); a weak tag never matches' })]
       : []),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-200 visible ASCII characters naming this request; a repeat returns the first response' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: '1-200 visible ASCII characters naming this request; a repeat returns the first response',
+    }),
     ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Stored with the events and echoed' }),
-    ApiResponse({ status: options.status, description: 'The command was recorded', headers, content: { 'application/json': { schema: plain(CommandResponseSchema) } } }),
+    ApiResponse({
+      status: options.status,
+      description: 'The command was recorded',
+      headers,
+      content: { 'application/json': { schema: plain(CommandResponseSchema) } },
+    }),
     ApiProblems(400, 401, 403, 404, 409, 413, 415, 422, ...(options.existing ? [412, 428] : []), 503),
   );
 }

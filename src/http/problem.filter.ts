@@ -1,15 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import {
-  AppError,
-  AppErrorCode,
-  FieldError,
-  MethodNotAllowedError,
-  ServerBusyError,
-  StaleRevisionError,
-  UnauthenticatedError,
-} from '../common/app-error';
+import { AppError, AppErrorCode, FieldError, MethodNotAllowedError, ServerBusyError, StaleRevisionError, UnauthenticatedError } from '../common/app-error';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { RouteTable } from './route-table';
 import { storeProblem } from './store-problems';

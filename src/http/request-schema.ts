@@ -12,7 +12,6 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { FieldError, InvalidInputError, UnsupportedMediaTypeError } from '../common/app-error';
 import { jsonSchemas } from '../common/json-schema';
 
-
 /** Errors listed in one problem document at most: a body of 500 wrong blocks need not list 5,000. */
 const MAX_LISTED_ERRORS = 100;
 
@@ -70,7 +69,9 @@ export class RequestSchema<S extends TSchema> {
     this.validate = (where === 'body' ? jsonSchemas.exact : jsonSchemas.queryString).compile(schema);
     this.validateToFirstError = where === 'body' ? jsonSchemas.firstError.compile(schema) : null;
     const properties = (schema as { properties?: Record<string, { type?: string }> }).properties ?? {};
-    this.integerParameters = Object.entries(properties).filter(([, p]) => p.type === 'integer').map(([name]) => name);
+    this.integerParameters = Object.entries(properties)
+      .filter(([, p]) => p.type === 'integer')
+      .map(([name]) => name);
   }
 
   /**

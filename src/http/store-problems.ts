@@ -1,10 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import {
-  DamagedEventError,
-  EventStoreCorruptError,
-  EventStoreFullError,
-  EventStoreUnavailableError,
-} from '../event-store/event-store.errors';
+import { DamagedEventError, EventStoreCorruptError, EventStoreFullError, EventStoreUnavailableError } from '../event-store/event-store.errors';
 import type { Problem } from './problem.filter';
 import { UnreadableEventError } from '../articles/stored-article-event';
 import { BrokenStreamError } from '../articles/view/article-view';

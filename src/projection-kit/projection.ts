@@ -63,8 +63,7 @@ export interface Projection<C extends Docs = Docs> {
 /** Typed `put` and `remove` for one projection's collections. */
 export function changesOf<C extends Docs>() {
   return {
-    put: <K extends CollectionName<C>>(collection: K, key: string, doc: C[K]) =>
-      ({ op: 'put', collection, key, doc }) as Change<C>,
+    put: <K extends CollectionName<C>>(collection: K, key: string, doc: C[K]) => ({ op: 'put', collection, key, doc }) as Change<C>,
     remove: <K extends CollectionName<C>>(collection: K, key: string) => ({ op: 'delete', collection, key }) as Change<C>,
   };
 }

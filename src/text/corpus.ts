@@ -33,7 +33,12 @@ export const CORPUS: readonly CorpusQuote[] = [
   { id: 'no-store', script: 'Latin (Norwegian)', speaker: 'Jonas Gahr Støre', text: 'Norge støtter Ukraina fullt ut.' },
   { id: 'sv-romson', script: 'Latin (Swedish)', speaker: 'Åsa Romson', text: 'Klimatet väntar inte på någon.' },
   // Pasted from a web page: a soft hyphen and a zero-width space inside the name.
-  { id: 'en-zelenskyy-pasted', script: 'Latin (pasted)', speaker: 'Volo\u00addymyr Zelen\u200bskyy', text: 'Ukraine is ready to take the fastest possible steps.' },
+  {
+    id: 'en-zelenskyy-pasted',
+    script: 'Latin (pasted)',
+    speaker: 'Volo\u00addymyr Zelen\u200bskyy',
+    text: 'Ukraine is ready to take the fastest possible steps.',
+  },
   { id: 'uk-zelenskyi', script: 'Cyrillic (Ukrainian)', speaker: 'Володимир Зеленський', text: 'Зеленський провів переговори з союзниками у Києві.' },
   { id: 'uk-kyslytsya', script: 'Cyrillic (Ukrainian)', speaker: 'Сергій Кислиця', text: 'Мир можливий лише через п’ять кроків.' },
   { id: 'ru-zelenskii', script: 'Cyrillic (Russian)', speaker: 'Владимир Зеленский', text: 'Переговоры пройдут в Стамбуле.' },

@@ -99,11 +99,7 @@ describe('nfcDeep', () => {
       fc.property(fc.json(), (json) => {
         const parsed = JSON.parse(json) as unknown;
         const strings = (value: unknown): string[] =>
-          typeof value === 'string'
-            ? [value]
-            : value !== null && typeof value === 'object'
-              ? Object.values(value).flatMap(strings)
-              : [];
+          typeof value === 'string' ? [value] : value !== null && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
         expect(strings(nfcDeep(parsed))).toEqual(strings(parsed).map(nfc));
       }),
     );

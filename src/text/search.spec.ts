@@ -152,9 +152,9 @@ describe('matches', () => {
   it('finds a text by any piece of it that starts at a word and ends between graphemes', () => {
     // Ignorables are not there for a reader (the property above), so neither are the word starts they make.
     const texts = CORPUS.flatMap((quote) => [quote.speaker, quote.text]).map(withoutIgnorables);
-    const piece = fc.constantFrom(...texts).chain((text) =>
-      fc.tuple(fc.constant(text), fc.constantFrom(...wordStarts(text)), fc.integer({ min: 1, max: graphemes(text).length })),
-    );
+    const piece = fc
+      .constantFrom(...texts)
+      .chain((text) => fc.tuple(fc.constant(text), fc.constantFrom(...wordStarts(text)), fc.integer({ min: 1, max: graphemes(text).length })));
     fc.assert(
       fc.property(piece, ([text, start, length]) => {
         const ends = graphemes(text)

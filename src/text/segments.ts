@@ -47,7 +47,7 @@ const CJK_WORD_START = /[\p{Ideographic}\p{sc=Hiragana}\p{sc=Katakana}]/u;
  */
 export function* segmentsOf(segmenter: SegmenterLike, text: string, chunk = CHUNK): Generator<Segment> {
   const words = segmenter.resolvedOptions().granularity === 'word';
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = text.length - start <= chunk * 2 ? text.length : nextCut(segmenter, words, text, start + chunk);
     const piece = start === 0 && end === text.length ? text : text.slice(start, end);
     for (const { segment, index, isWordLike } of segmenter.segment(piece)) {
@@ -74,9 +74,7 @@ function nextCut(segmenter: SegmenterLike, words: boolean, text: string, from: n
     const candidate =
       !MAY_EXTEND.test(before) &&
       !MAY_EXTEND.test(next) &&
-      (words
-        ? next === ' ' || (CJK_STOP.test(before) && CJK_WORD_START.test(next))
-        : GRAPHEME_START.test(next) && !EXTENDED_PICTOGRAPHIC.test(next));
+      (words ? next === ' ' || (CJK_STOP.test(before) && CJK_WORD_START.test(next)) : GRAPHEME_START.test(next) && !EXTENDED_PICTOGRAPHIC.test(next));
     if (candidate && breaksBetween(segmenter, before, next)) return at;
   }
   return text.length;

@@ -69,7 +69,12 @@ describe('wordDiff', () => {
       fc.property(text, text, (before, after) => {
         const diff = wordDiff(before, after);
         expectWholeWords(before, after, diff);
-        expect(diff.filter((c) => c.op !== 'delete').map((c) => c.text).join('')).toBe(after);
+        expect(
+          diff
+            .filter((c) => c.op !== 'delete')
+            .map((c) => c.text)
+            .join(''),
+        ).toBe(after);
       }),
     );
   });

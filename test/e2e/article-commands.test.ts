@@ -58,11 +58,17 @@ describe('article commands (e2e)', () => {
       const merzBlock = body.find((b) => b.text?.includes(MERZ_WRONG))!;
       const corrected = body.map((b) => (b.id === merzBlock.id ? { ...b, text: b.text!.replace(MERZ_WRONG, MERZ_RIGHT) } : b));
 
-      const correction = await command('post', `/api/articles/${id}/corrections`, 'standards', {
-        kind: 'correction',
-        note: 'An earlier version misnamed the German Chancellor. He is Friedrich Merz.',
-        body: corrected,
-      }, revision).expect(201);
+      const correction = await command(
+        'post',
+        `/api/articles/${id}/corrections`,
+        'standards',
+        {
+          kind: 'correction',
+          note: 'An earlier version misnamed the German Chancellor. He is Friedrich Merz.',
+          body: corrected,
+        },
+        revision,
+      ).expect(201);
       expect(correction.body.correctionId).toEqual(expect.any(String));
       expect(correction.body.revision).toBe(revision + 2);
       revision = correction.body.revision;
@@ -110,13 +116,19 @@ describe('article commands (e2e)', () => {
       const res = await command('post', '/api/articles', 'reporter', {
         headline: 'x'.repeat(301),
         standfirst: 'y'.repeat(601),
-        body: [{ type: 'paragraph', text: '' }, { type: 'list', text: 'not items' }, { type: 'video', text: 'x' }],
+        body: [
+          { type: 'paragraph', text: '' },
+          { type: 'list', text: 'not items' },
+          { type: 'video', text: 'x' },
+        ],
         byline: 'Rita',
         surprise: true,
       }).expect(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field);
-      expect(fields).toEqual(expect.arrayContaining(['headline', 'standfirst', 'body[0].text', 'body[1].items', 'body[1].text', 'body[2].type', 'byline', 'surprise']));
+      expect(fields).toEqual(
+        expect.arrayContaining(['headline', 'standfirst', 'body[0].text', 'body[1].items', 'body[1].text', 'body[2].type', 'byline', 'surprise']),
+      );
       expect(await t.eventStore.headPosition()).toEqual(head);
     });
 
@@ -127,7 +139,13 @@ describe('article commands (e2e)', () => {
       await command('put', `/api/articles/${id}/body`, 'reporter', { body: Array.from({ length: 501 }, () => paragraph('x')) }, revision).expect(400);
       const long = await command('put', `/api/articles/${id}/body`, 'reporter', { body: [paragraph('x'.repeat(20_001))] }, revision).expect(400);
       expect(long.body.errors).toEqual([expect.objectContaining({ field: 'body[0].text' })]);
-      await command('put', `/api/articles/${id}/body`, 'reporter', { body: [{ type: 'list', items: ['x'.repeat(10_001), 'y'.repeat(10_000)] }] }, revision).expect(400);
+      await command(
+        'put',
+        `/api/articles/${id}/body`,
+        'reporter',
+        { body: [{ type: 'list', items: ['x'.repeat(10_001), 'y'.repeat(10_000)] }] },
+        revision,
+      ).expect(400);
       await command('put', `/api/articles/${id}/body`, 'reporter', { body: [paragraph('x'.repeat(20_000))] }, revision).expect(200);
       expect(await stream(id)).toHaveLength(2);
     });
@@ -196,11 +214,17 @@ describe('article commands (e2e)', () => {
 
     it('changes a published quote through a correction, recording before and after', async () => {
       const { id, revision, quoteId } = await publishedSeed();
-      const res = await command('post', `/api/articles/${id}/corrections`, 'standards', {
-        kind: 'clarification',
-        note: 'The quote was abridged.',
-        quotes: [{ quoteId, text: `${SEED_QUOTES[2].text}, Macron stated` }],
-      }, revision).expect(201);
+      const res = await command(
+        'post',
+        `/api/articles/${id}/corrections`,
+        'standards',
+        {
+          kind: 'clarification',
+          note: 'The quote was abridged.',
+          quotes: [{ quoteId, text: `${SEED_QUOTES[2].text}, Macron stated` }],
+        },
+        revision,
+      ).expect(201);
       const [amended, issued] = (await stream(id)).slice(-2);
       expect(amended.type).toBe('QuoteAmended');
       expect(issued.data).toMatchObject({

@@ -22,7 +22,8 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
     const id = draft.body.articleId as string;
     let revision = 0;
     for (const [i, quote] of SEED_QUOTES.entries()) {
-      revision = (await command('post', `/api/articles/${id}/quotes`, 'reporter', { ...quote, reason: `Quote ${i}` }, revision, `seed-quote-${i}`).expect(201)).body.revision;
+      revision = (await command('post', `/api/articles/${id}/quotes`, 'reporter', { ...quote, reason: `Quote ${i}` }, revision, `seed-quote-${i}`).expect(201))
+        .body.revision;
     }
     revision = (await command('post', `/api/articles/${id}/publish`, 'editor', { reason: 'Ready to go' }, revision, 'seed-publish').expect(200)).body.revision;
     const headline = { headline: 'Zelenskyy calls Trump and allies after Istanbul talks collapse', reason: 'Sharper headline' };
@@ -32,7 +33,9 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
     const merzBlock = body.find((b) => b.text?.includes(MERZ_WRONG))!;
     const corrected = body.map((b) => (b.id === merzBlock.id ? { ...b, text: b.text!.replace(MERZ_WRONG, MERZ_RIGHT) } : b));
     const note = 'An earlier version misnamed the German Chancellor. He is Friedrich Merz.';
-    await command('post', `/api/articles/${id}/corrections`, 'standards', { kind: 'correction', note, body: corrected }, revision, 'seed-correction').expect(201);
+    await command('post', `/api/articles/${id}/corrections`, 'standards', { kind: 'correction', note, body: corrected }, revision, 'seed-correction').expect(
+      201,
+    );
     return { id, merzBlock, note };
   }
 
@@ -82,11 +85,26 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
       expect(paragraph(after)).toContain(MERZ_RIGHT);
       expect(before).toMatchObject({ id: seed.id, revision: 6, status: 'published', byline: ['Rita Reporter'], corrections: [] });
       expect(before.quotes).toHaveLength(4);
-      expect(Object.keys(before)).toEqual(expect.arrayContaining([
-        'id', 'revision', 'status', 'headline', 'standfirst', 'body', 'byline', 'quotes', 'corrections',
-        'createdAt', 'updatedAt', 'firstPublishedAt', 'publishedAt',
-      ]));
-      expect(after.corrections).toEqual([expect.objectContaining({ kind: 'correction', note: seed.note, revision: 8, actor: { id: 'u-standards', name: 'Sam Standards' } })]);
+      expect(Object.keys(before)).toEqual(
+        expect.arrayContaining([
+          'id',
+          'revision',
+          'status',
+          'headline',
+          'standfirst',
+          'body',
+          'byline',
+          'quotes',
+          'corrections',
+          'createdAt',
+          'updatedAt',
+          'firstPublishedAt',
+          'publishedAt',
+        ]),
+      );
+      expect(after.corrections).toEqual([
+        expect.objectContaining({ kind: 'correction', note: seed.note, revision: 8, actor: { id: 'u-standards', name: 'Sam Standards' } }),
+      ]);
       const draft = (await read(`/api/articles/${seed.id}/revisions/0`).expect(200)).body;
       expect(draft).toMatchObject({ revision: 0, status: 'draft', headline: parseSeedArticle().headline, quotes: [], firstPublishedAt: null });
       // updatedAt is the revision's own time (its occurredAt), as the history shows it.
@@ -118,7 +136,9 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
     it('the diff over the whole life shows the quotes, the publication and the headline', async () => {
       const diff = (await read(`/api/articles/${seed.id}/diff?from=0&to=8`).expect(200)).body;
       expect(diff.status).toEqual({ before: 'draft', after: 'published' });
-      expect(diff.statusChanges).toEqual([expect.objectContaining({ revision: 5, type: 'ArticlePublished', status: 'published', actor: { id: 'u-editor', name: 'Eddie Editor' } })]);
+      expect(diff.statusChanges).toEqual([
+        expect.objectContaining({ revision: 5, type: 'ArticlePublished', status: 'published', actor: { id: 'u-editor', name: 'Eddie Editor' } }),
+      ]);
       expect(diff.quotes.attributed).toHaveLength(4);
       expect(diff.headline.after).toBe('Zelenskyy calls Trump and allies after Istanbul talks collapse');
     });
@@ -127,7 +147,13 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
       const blame = (await read(`/api/articles/${seed.id}/blame`).expect(200)).body;
       expect(blame.revision).toBe(8);
       const entry = (blame.body as Array<{ block: Block; lastChange: Json }>).find((b) => b.block.id === seed.merzBlock.id)!;
-      expect(entry.lastChange).toMatchObject({ revision: 7, type: 'BodyRevised', actor: { id: 'u-standards', name: 'Sam Standards' }, reason: seed.note, correctionId: expect.any(String) });
+      expect(entry.lastChange).toMatchObject({
+        revision: 7,
+        type: 'BodyRevised',
+        actor: { id: 'u-standards', name: 'Sam Standards' },
+        reason: seed.note,
+        correctionId: expect.any(String),
+      });
       const others = (blame.body as Array<{ block: Block; lastChange: Json }>).filter((b) => b.block.id !== seed.merzBlock.id);
       expect(new Set(others.map((b) => (b.lastChange.actor as Json).name))).toEqual(new Set(['Rita Reporter']));
       expect(blame.headline.lastChange).toMatchObject({ revision: 6, actor: { name: 'Eddie Editor' }, reason: 'Sharper headline' });
@@ -154,8 +180,20 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
 
     it('400 for malformed revisions, ranges and query parameters', async () => {
       const bad = [
-        'revisions/abc', 'revisions/-1', 'revisions/1.5', 'diff?from=8&to=6', 'diff?from=3&to=3', 'diff?from=x&to=2', 'diff?to=2',
-        'diff?from=&to=2', 'diff?from=0&to=2&extra=1', 'history?limit=0', 'history?limit=501', 'history?cursor=abc', 'history?sort=asc', 'blame?x=1',
+        'revisions/abc',
+        'revisions/-1',
+        'revisions/1.5',
+        'diff?from=8&to=6',
+        'diff?from=3&to=3',
+        'diff?from=x&to=2',
+        'diff?to=2',
+        'diff?from=&to=2',
+        'diff?from=0&to=2&extra=1',
+        'history?limit=0',
+        'history?limit=501',
+        'history?cursor=abc',
+        'history?sort=asc',
+        'blame?x=1',
       ];
       for (const path of bad) {
         const res = await read(`/api/articles/${seed.id}/${path}`);
@@ -184,26 +222,32 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
     const v1Byline = 'Rita Reporter and Eddie Editor';
 
     beforeAll(async () => {
-      await t.eventStore.appendToStream(`article-${id}`, [{
-        id: randomUUID(),
-        type: 'ArticleDrafted',
-        data: {
-          articleId: id,
-          headline: 'Written by the old code',
-          standfirst: null,
-          body: [{ id: 'b-legacy', type: 'paragraph', text: 'A paragraph from before the byline became a list.' }],
-          byline: v1Byline,
-          draftedAt: '2024-01-02T03:04:05.000Z',
-        },
-        metadata: {
-          $correlationId: 'legacy-import',
-          $causationId: randomUUID(),
-          actor: { id: 'u-reporter', name: 'Rita Reporter' },
-          reason: null,
-          occurredAt: '2024-01-02T03:04:05.000Z',
-          schemaVersion: 1,
-        },
-      }], 'no_stream');
+      await t.eventStore.appendToStream(
+        `article-${id}`,
+        [
+          {
+            id: randomUUID(),
+            type: 'ArticleDrafted',
+            data: {
+              articleId: id,
+              headline: 'Written by the old code',
+              standfirst: null,
+              body: [{ id: 'b-legacy', type: 'paragraph', text: 'A paragraph from before the byline became a list.' }],
+              byline: v1Byline,
+              draftedAt: '2024-01-02T03:04:05.000Z',
+            },
+            metadata: {
+              $correlationId: 'legacy-import',
+              $causationId: randomUUID(),
+              actor: { id: 'u-reporter', name: 'Rita Reporter' },
+              reason: null,
+              occurredAt: '2024-01-02T03:04:05.000Z',
+              schemaVersion: 1,
+            },
+          },
+        ],
+        'no_stream',
+      );
     });
 
     it('reads it through history and revisions in the current shape', async () => {
@@ -231,7 +275,14 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
     });
 
     it('new drafts are written as ArticleDrafted v2 with a list byline', async () => {
-      const res = await command('post', '/api/articles', 'reporter', { ...parseSeedArticle(), byline: ['Rita Reporter', 'Eddie Editor'] }, undefined, 'new-draft').expect(201);
+      const res = await command(
+        'post',
+        '/api/articles',
+        'reporter',
+        { ...parseSeedArticle(), byline: ['Rita Reporter', 'Eddie Editor'] },
+        undefined,
+        'new-draft',
+      ).expect(201);
       const [stored] = await t.eventStore.readStream(`article-${res.body.articleId}`);
       expect(stored.metadata.schemaVersion).toBe(2);
       expect(stored.data).toMatchObject({ byline: ['Rita Reporter', 'Eddie Editor'] });

@@ -34,29 +34,106 @@ describe('bad input, generated from the schemas (property)', () => {
 
   const block = { id: 'b1', type: 'paragraph', text: 'Text.' };
   const list = { type: 'list', items: ['One', 'Two'] };
-  const quote = { speaker: { name: 'Volodymyr Zelenskyy', title: 'President' }, text: 'Words.', source: { description: 'Call', url: 'https://example.org' }, reason: 'Why' };
+  const quote = {
+    speaker: { name: 'Volodymyr Zelenskyy', title: 'President' },
+    text: 'Words.',
+    source: { description: 'Call', url: 'https://example.org' },
+    reason: 'Why',
+  };
 
   /** Each endpoint with a valid body, on an article where that body would be accepted. */
-  const endpoints = () => [
-    { name: 'draft', method: 'post', path: '/api/articles', role: 'reporter', schema: COMMAND_BODIES.draft.schema, body: { headline: 'H', standfirst: 'S', body: [block, list], byline: ['Rita'], reason: 'R' } },
-    { name: 'headline', method: 'put', path: `/api/articles/${draftId}/headline`, role: 'reporter', schema: COMMAND_BODIES.headline.schema, body: { headline: 'New', reason: 'R' } },
-    { name: 'standfirst', method: 'put', path: `/api/articles/${draftId}/standfirst`, role: 'reporter', schema: COMMAND_BODIES.standfirst.schema, body: { standfirst: 'New', reason: 'R' } },
-    { name: 'body', method: 'put', path: `/api/articles/${draftId}/body`, role: 'reporter', schema: COMMAND_BODIES.body.schema, body: { body: [block, list], reason: 'R' } },
-    { name: 'quote', method: 'post', path: `/api/articles/${draftId}/quotes`, role: 'reporter', schema: COMMAND_BODIES.quote.schema, body: quote },
-    { name: 'amend', method: 'put', path: `/api/articles/${publishedId}/quotes/${quoteId}`, role: 'editor', schema: COMMAND_BODIES.quote.schema, body: quote },
-    { name: 'withdraw', method: 'delete', path: `/api/articles/${draftId}/quotes/${quoteId}`, role: 'reporter', schema: COMMAND_BODIES.reasonOnly.schema, body: { reason: 'R' } },
-    { name: 'publish', method: 'post', path: `/api/articles/${draftId}/publish`, role: 'editor', schema: COMMAND_BODIES.reasonOnly.schema, body: { reason: 'R' } },
-    { name: 'unpublish', method: 'post', path: `/api/articles/${publishedId}/unpublish`, role: 'editor', schema: COMMAND_BODIES.unpublish.schema, body: { reason: 'R' } },
-    {
-      name: 'correction',
-      method: 'post',
-      path: `/api/articles/${publishedId}/corrections`,
-      role: 'standards',
-      schema: COMMAND_BODIES.correction.schema,
-      body: { kind: 'correction', note: 'N', headline: 'H2', standfirst: 'S2', body: [block], quotes: [{ quoteId, speaker: { name: 'B' }, text: 'T', source: null }], reason: 'R' },
-    },
-    { name: 'retract', method: 'post', path: `/api/articles/${publishedId}/retract`, role: 'standards', schema: COMMAND_BODIES.retract.schema, body: { note: 'N', reason: 'R' } },
-  ] as const;
+  const endpoints = () =>
+    [
+      {
+        name: 'draft',
+        method: 'post',
+        path: '/api/articles',
+        role: 'reporter',
+        schema: COMMAND_BODIES.draft.schema,
+        body: { headline: 'H', standfirst: 'S', body: [block, list], byline: ['Rita'], reason: 'R' },
+      },
+      {
+        name: 'headline',
+        method: 'put',
+        path: `/api/articles/${draftId}/headline`,
+        role: 'reporter',
+        schema: COMMAND_BODIES.headline.schema,
+        body: { headline: 'New', reason: 'R' },
+      },
+      {
+        name: 'standfirst',
+        method: 'put',
+        path: `/api/articles/${draftId}/standfirst`,
+        role: 'reporter',
+        schema: COMMAND_BODIES.standfirst.schema,
+        body: { standfirst: 'New', reason: 'R' },
+      },
+      {
+        name: 'body',
+        method: 'put',
+        path: `/api/articles/${draftId}/body`,
+        role: 'reporter',
+        schema: COMMAND_BODIES.body.schema,
+        body: { body: [block, list], reason: 'R' },
+      },
+      { name: 'quote', method: 'post', path: `/api/articles/${draftId}/quotes`, role: 'reporter', schema: COMMAND_BODIES.quote.schema, body: quote },
+      {
+        name: 'amend',
+        method: 'put',
+        path: `/api/articles/${publishedId}/quotes/${quoteId}`,
+        role: 'editor',
+        schema: COMMAND_BODIES.quote.schema,
+        body: quote,
+      },
+      {
+        name: 'withdraw',
+        method: 'delete',
+        path: `/api/articles/${draftId}/quotes/${quoteId}`,
+        role: 'reporter',
+        schema: COMMAND_BODIES.reasonOnly.schema,
+        body: { reason: 'R' },
+      },
+      {
+        name: 'publish',
+        method: 'post',
+        path: `/api/articles/${draftId}/publish`,
+        role: 'editor',
+        schema: COMMAND_BODIES.reasonOnly.schema,
+        body: { reason: 'R' },
+      },
+      {
+        name: 'unpublish',
+        method: 'post',
+        path: `/api/articles/${publishedId}/unpublish`,
+        role: 'editor',
+        schema: COMMAND_BODIES.unpublish.schema,
+        body: { reason: 'R' },
+      },
+      {
+        name: 'correction',
+        method: 'post',
+        path: `/api/articles/${publishedId}/corrections`,
+        role: 'standards',
+        schema: COMMAND_BODIES.correction.schema,
+        body: {
+          kind: 'correction',
+          note: 'N',
+          headline: 'H2',
+          standfirst: 'S2',
+          body: [block],
+          quotes: [{ quoteId, speaker: { name: 'B' }, text: 'T', source: null }],
+          reason: 'R',
+        },
+      },
+      {
+        name: 'retract',
+        method: 'post',
+        path: `/api/articles/${publishedId}/retract`,
+        role: 'standards',
+        schema: COMMAND_BODIES.retract.schema,
+        body: { note: 'N', reason: 'R' },
+      },
+    ] as const;
 
   it.each(endpoints().map((e) => [e.name]))('%s: every structurally wrong body is a 4xx problem that appends nothing', async (name) => {
     const endpoint = endpoints().find((e) => e.name === name)!;
@@ -106,7 +183,8 @@ function expectProblem(res: Response, what: string): void {
 const MAGIC_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'reason ', 'Headline', '$where'];
 
 /** Nested arrays or objects `depth` levels deep, as JSON text. */
-const deep = (depth: number, kind: 'array' | 'object') => (kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
+const deep = (depth: number, kind: 'array' | 'object') =>
+  kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
 /** JSON text of a value `schema` refuses: of another type, null, too long, too many, or nested 2,000 deep. */
 function wrongValue(schema: Schema): fc.Arbitrary<string> {
@@ -117,11 +195,7 @@ function wrongValue(schema: Schema): fc.Arbitrary<string> {
 
 function anyValueBut(schema: Schema): fc.Arbitrary<string> {
   const type = schemaType(schema);
-  const options: Array<fc.Arbitrary<string>> = [
-    fc.constant('null'),
-    fc.constant(deep(2_000, 'array')),
-    fc.constant(deep(2_000, 'object')),
-  ];
+  const options: Array<fc.Arbitrary<string>> = [fc.constant('null'), fc.constant(deep(2_000, 'array')), fc.constant(deep(2_000, 'object'))];
   if (type !== 'string') options.push(fc.string({ maxLength: 20 }).map((s) => JSON.stringify(s)));
   if (type !== 'integer') options.push(fc.oneof(fc.integer(), fc.constant(1e308), fc.constant(-0.5)).map(String));
   options.push(fc.boolean().map(String));
@@ -131,7 +205,13 @@ function anyValueBut(schema: Schema): fc.Arbitrary<string> {
     const max = schema.maxLength as number | undefined;
     if (max !== undefined) options.push(fc.constantFrom('x', '😀', 'ж').map((c) => JSON.stringify(c.repeat(max + 1))));
     const values = (schema.enum as string[] | undefined) ?? (schema.const !== undefined ? [schema.const as string] : undefined);
-    if (values) options.push(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !values.includes(s)).map((s) => JSON.stringify(s)));
+    if (values)
+      options.push(
+        fc
+          .string({ minLength: 1, maxLength: 12 })
+          .filter((s) => !values.includes(s))
+          .map((s) => JSON.stringify(s)),
+      );
   }
   if (type === 'array' && (schema.maxItems as number) <= 600) {
     options.push(fc.constant(JSON.stringify(Array.from({ length: (schema.maxItems as number) + 1 }, () => null))));
@@ -154,7 +234,8 @@ function childSchema(schema: Schema, value: Json, key: string | number): Schema 
   const branches = (schema.oneOf ?? schema.anyOf) as Schema[] | undefined;
   if (branches) {
     const tag = (value as { type?: unknown })?.type;
-    const branch = branches.find((b) => (b.properties as Record<string, Schema> | undefined)?.type?.const === tag) ?? branches.find((b) => b.type === typeof value);
+    const branch =
+      branches.find((b) => (b.properties as Record<string, Schema> | undefined)?.type?.const === tag) ?? branches.find((b) => b.type === typeof value);
     return branch && childSchema(branch, value, key);
   }
   if (typeof key === 'number') return schema.items as Schema;
@@ -173,7 +254,9 @@ function sites(value: Json, schema: Schema, path: Array<string | number> = [], r
   const here: Site = { path, schema, value, required };
   if (Array.isArray(value)) return [here, ...value.flatMap((item, i) => sites(item, childSchema(schema, value, i)!, [...path, i]))];
   if (value && typeof value === 'object') {
-    const branch = ((schema.oneOf as Schema[] | undefined) ?? []).find((b) => (b.properties as Record<string, Schema>).type?.const === (value as { type?: string }).type) ?? schema;
+    const branch =
+      ((schema.oneOf as Schema[] | undefined) ?? []).find((b) => (b.properties as Record<string, Schema>).type?.const === (value as { type?: string }).type) ??
+      schema;
     const needed = new Set((branch.required as string[] | undefined) ?? []);
     return [here, ...Object.entries(value).flatMap(([key, child]) => sites(child, childSchema(schema, value, key)!, [...path, key], needed.has(key)))];
   }
@@ -196,9 +279,14 @@ function rewrite(root: Json, path: Array<string | number>, replacement: string |
 /** A structurally wrong body: a wrong value somewhere, a required field removed, or an unknown key added. */
 function mutation(body: Json, schema: Schema): fc.Arbitrary<{ text: string; description: string }> {
   const all = sites(body, schema);
-  const replaced = fc.constantFrom(...all).chain((site) =>
-    wrongValue(site.schema).map((value) => ({ text: rewrite(body, site.path, value), description: `${site.path.join('.') || '(root)'} = ${value.slice(0, 60)}` })),
-  );
+  const replaced = fc
+    .constantFrom(...all)
+    .chain((site) =>
+      wrongValue(site.schema).map((value) => ({
+        text: rewrite(body, site.path, value),
+        description: `${site.path.join('.') || '(root)'} = ${value.slice(0, 60)}`,
+      })),
+    );
   const removable = all.filter((site) => site.required && site.path.length > 0);
   const removed = removable.length
     ? fc.constantFrom(...removable).map((site) => ({ text: rewrite(body, site.path, null), description: `without ${site.path.join('.')}` }))
@@ -206,7 +294,9 @@ function mutation(body: Json, schema: Schema): fc.Arbitrary<{ text: string; desc
   const objects = all.filter((site) => site.value && typeof site.value === 'object' && !Array.isArray(site.value));
   const added = fc
     .tuple(fc.constantFrom(...objects), fc.oneof(fc.constantFrom(...MAGIC_KEYS), fc.string({ minLength: 1, maxLength: 10 })), anyValueBut({}))
-    .filter(([site, key]) => !Object.prototype.hasOwnProperty.call((site.schema.properties as object | undefined) ?? {}, key) && !schemaHasKey(site.schema, key))
+    .filter(
+      ([site, key]) => !Object.prototype.hasOwnProperty.call((site.schema.properties as object | undefined) ?? {}, key) && !schemaHasKey(site.schema, key),
+    )
     .map(([site, key, value]) => ({ text: rewrite(body, site.path, value, key), description: `${site.path.join('.')}[${JSON.stringify(key)}] added` }));
   return fc.oneof(replaced, removed, added);
 }
@@ -220,7 +310,9 @@ function schemaHasKey(schema: Schema, key: string): boolean {
 function badHeaders(ifMatch: string): fc.Arbitrary<Record<string, string>> {
   const json = { 'Content-Type': 'application/json', 'If-Match': ifMatch };
   return fc.oneof(
-    fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'json').map((type) => ({ ...json, 'Content-Type': type })),
+    fc
+      .constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'json')
+      .map((type) => ({ ...json, 'Content-Type': type })),
     fc.constantFrom('latin1', 'iso-8859-1', 'utf-16', 'ebcdic').map((charset) => ({ ...json, 'Content-Type': `application/json; charset=${charset}` })),
     fc.constantFrom('xyz', 'gzip', 'deflate', 'br', 'compress', 'gzip, xyz').map((coding) => ({ ...json, 'Content-Encoding': coding })),
     fc.constantFrom('0', '"0', 'W/0', '"0" "1"', '', ',', 'W/"', 'abc').map((value) => ({ ...json, 'If-Match': value })),

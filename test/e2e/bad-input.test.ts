@@ -18,8 +18,7 @@ describe('bad input (e2e)', () => {
   beforeAll(async () => (t = await startTestApp()));
   afterAll(async () => t.close());
 
-  const send = (method: 'post' | 'put' | 'delete' | 'patch', path: string, role: TestRole) =>
-    t.http[method](path).set('Authorization', t.auth(role));
+  const send = (method: 'post' | 'put' | 'delete' | 'patch', path: string, role: TestRole) => t.http[method](path).set('Authorization', t.auth(role));
   const head = () => t.eventStore.headPosition();
   const stream = (id: string) => t.eventStore.readStream(articleStreamId(id));
   const paragraph = (text: string) => ({ type: 'paragraph', text });
@@ -50,7 +49,10 @@ describe('bad input (e2e)', () => {
       const id = await draft();
       for (const source of [[{ description: 'Phone interview', url: 'https://example.org/x' }], []]) {
         const problem = await refused(
-          () => send('post', `/api/articles/${id}/quotes`, 'reporter').set('If-Match', '"0"').send({ speaker: { name: 'A' }, text: 'T', source }),
+          () =>
+            send('post', `/api/articles/${id}/quotes`, 'reporter')
+              .set('If-Match', '"0"')
+              .send({ speaker: { name: 'A' }, text: 'T', source }),
           400,
         );
         expect(problem.errors).toEqual([{ field: 'source', message: 'must be object' }]);
@@ -67,7 +69,10 @@ describe('bad input (e2e)', () => {
       const { id, revision } = await published();
       for (const field of ['body', 'headline', 'standfirst', 'quotes']) {
         const problem = await refused(
-          () => send('post', `/api/articles/${id}/corrections`, 'standards').set('If-Match', `"${revision}"`).send({ kind: 'correction', note: 'n', [field]: null }),
+          () =>
+            send('post', `/api/articles/${id}/corrections`, 'standards')
+              .set('If-Match', `"${revision}"`)
+              .send({ kind: 'correction', note: 'n', [field]: null }),
           400,
         );
         expect(problem.errors).toEqual([expect.objectContaining({ field })]);
@@ -167,7 +172,7 @@ describe('bad input (e2e)', () => {
       }
     }, 60_000);
 
-    it('takes `source: null` in a correction as removing the quote\'s source', async () => {
+    it("takes `source: null` in a correction as removing the quote's source", async () => {
       const { id, revision, quoteId } = await published();
       await send('post', `/api/articles/${id}/corrections`, 'standards')
         .set('If-Match', `"${revision}"`)
@@ -215,7 +220,10 @@ describe('bad input (e2e)', () => {
     it('strings that are not text (a lone surrogate, U+0000) are 400', async () => {
       for (const headline of ['\\ud800', 'h\\u0000', 'a\\udfffb']) {
         const problem = await refused(
-          () => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(`{"headline":"${headline}","body":[{"type":"paragraph","text":"x"}]}`),
+          () =>
+            send('post', '/api/articles', 'reporter')
+              .set('Content-Type', 'application/json')
+              .send(`{"headline":"${headline}","body":[{"type":"paragraph","text":"x"}]}`),
           400,
         );
         expect(problem.errors).toEqual([expect.objectContaining({ field: 'headline', message: expect.stringMatching(/must be text/) })]);
@@ -234,8 +242,16 @@ describe('bad input (e2e)', () => {
     });
 
     it('an id that is not a UUID is a 400 naming it, on every route', async () => {
-      for (const [method, path] of [['get', '/api/articles/not-a-uuid'], ['get', '/api/articles/x/history'], ['put', '/api/articles/nope/headline'], ['get', '/api/articles/x/revisions/0']] as const) {
-        const res = await send(method as 'put', path, 'editor').set('If-Match', '"0"').send({ headline: 'h' }).expect(400);
+      for (const [method, path] of [
+        ['get', '/api/articles/not-a-uuid'],
+        ['get', '/api/articles/x/history'],
+        ['put', '/api/articles/nope/headline'],
+        ['get', '/api/articles/x/revisions/0'],
+      ] as const) {
+        const res = await send(method as 'put', path, 'editor')
+          .set('If-Match', '"0"')
+          .send({ headline: 'h' })
+          .expect(400);
         expect(res.body.errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
       }
       const res = await t.http.get('/api/quotes?articleId=a-pub').set('Authorization', t.auth('reporter')).expect(400);
@@ -284,9 +300,15 @@ describe('bad input (e2e)', () => {
 
     it('a search of more than 16 distinct words is 400', async () => {
       const words = Array.from({ length: 17 }, (_, i) => `w${i}`).join(' ');
-      const res = await t.http.get(`/api/quotes?q=${encodeURIComponent(words)}`).set('Authorization', t.auth('reporter')).expect(400);
+      const res = await t.http
+        .get(`/api/quotes?q=${encodeURIComponent(words)}`)
+        .set('Authorization', t.auth('reporter'))
+        .expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'q' })]);
-      await t.http.get(`/api/quotes?q=${encodeURIComponent(words.split(' ').slice(0, 16).join(' '))}`).set('Authorization', t.auth('reporter')).expect(200);
+      await t.http
+        .get(`/api/quotes?q=${encodeURIComponent(words.split(' ').slice(0, 16).join(' '))}`)
+        .set('Authorization', t.auth('reporter'))
+        .expect(200);
     });
 
     it('a rebuild takes no body fields', async () => {
@@ -376,7 +398,10 @@ describe('bad input (e2e)', () => {
   describe('no request monopolises the server', () => {
     it('a diff of ten 20,000-character paragraphs rewritten whole answers, coarse where over budget, with every changed block named', async () => {
       // Words that never repeat: the word diff's worst case (edit distance = all of it).
-      const words = (seed: string) => Array.from({ length: 3_300 }, (_, i) => `${seed}${i.toString(36)}`).join(' ').slice(0, 20_000);
+      const words = (seed: string) =>
+        Array.from({ length: 3_300 }, (_, i) => `${seed}${i.toString(36)}`)
+          .join(' ')
+          .slice(0, 20_000);
       const body = Array.from({ length: 10 }, (_, i) => ({ id: `p${i}`, type: 'paragraph', text: words(`a${i}x`) }));
       const id = await draft({ headline: 'Long read', body });
       const rewritten = body.map((block, i) => ({ ...block, text: words(`b${i}y`) }));
@@ -404,13 +429,21 @@ describe('bad input (e2e)', () => {
       const local = await startTestApp();
       try {
         const articleId = randomUUID();
-        await appendArticle(local.eventStore, articleId, { id: 'u', name: 'U' }, {
-          type: 'ArticleDrafted',
-          data: { articleId, headline: 'h', standfirst: null, body: [], byline: [], draftedAt: '2025-01-01T00:00:00.000Z' },
-        });
+        await appendArticle(
+          local.eventStore,
+          articleId,
+          { id: 'u', name: 'U' },
+          {
+            type: 'ArticleDrafted',
+            data: { articleId, headline: 'h', standfirst: null, body: [], byline: [], draftedAt: '2025-01-01T00:00:00.000Z' },
+          },
+        );
         // Written past the command side, as a bug or a hand-edited log could: a withdrawal of a quote never attributed.
         const bad = await appendArticle(local.eventStore, articleId, { id: 'u', name: 'U' }, { type: 'QuoteWithdrawn', data: { quoteId: 'never' } });
-        const health = await waitFor(async () => (await local.http.get('/health').expect(200)).body, (h) => h.status === 'degraded');
+        const health = await waitFor(
+          async () => (await local.http.get('/health').expect(200)).body,
+          (h) => h.status === 'degraded',
+        );
         const quotes = health.projections.find((p: { name: string }) => p.name === 'quotes');
         expect(quotes).toMatchObject({
           status: 'failed',

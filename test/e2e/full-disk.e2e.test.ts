@@ -67,7 +67,10 @@ describe.each(DISKS)('a full disk: $name', (disk) => {
   });
 
   const draft = (kilobytes: number) =>
-    t.http.post('/api/articles').set('Authorization', t.auth('reporter')).send({ headline: 'Filling up', body: paragraphs(kilobytes) });
+    t.http
+      .post('/api/articles')
+      .set('Authorization', t.auth('reporter'))
+      .send({ headline: 'Filling up', body: paragraphs(kilobytes) });
 
   it('answers 507 while full and keeps serving reads; /health says degraded; recovers once space returns; every acknowledged write is read back', async () => {
     const acknowledged: Array<{ articleId: string; position: string }> = [];

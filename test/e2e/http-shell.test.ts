@@ -61,9 +61,7 @@ describe('HTTP shell', () => {
   it('serves an OpenAPI document generated from the request schemas, and its UI', async () => {
     const doc = (await t.http.get('/api/docs-json').expect(200)).body;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/articles', '/api/articles/{id}/corrections', '/api/articles/{id}/quotes/{quoteId}']),
-    );
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/articles', '/api/articles/{id}/corrections', '/api/articles/{id}/quotes/{quoteId}']));
     const correct = doc.paths['/api/articles/{id}/corrections'].post;
     const body = correct.requestBody.content['application/json'].schema;
     // The document is the schema the server checks: body optional, unknown fields refused.
@@ -116,8 +114,6 @@ describe('development users', () => {
   });
 
   it('a malformed users file stops the start with a clear reason', () => {
-    expect(() => parseUsersFile('[{"id":"a","name":"A","roles":["pope"],"tokenSha256":"00"}]', 'users.json')).toThrow(
-      /roles/,
-    );
+    expect(() => parseUsersFile('[{"id":"a","name":"A","roles":["pope"],"tokenSha256":"00"}]', 'users.json')).toThrow(/roles/);
   });
 });

@@ -68,7 +68,12 @@ describe('one article view (property)', () => {
         return { method: 'post', path: `${base}/unpublish`, role: 'editor', body: { reason: 'Held back' } };
       case 'correction': {
         const quotes = s.pickQuote !== null && quoteIds.length > 0 ? [{ quoteId: quoteId(s.pickQuote), text: s.text }] : undefined;
-        return { method: 'post', path: `${base}/corrections`, role: 'standards', body: { kind: 'correction', note: 'His name is Friedrich Merz.', headline: s.text, quotes } };
+        return {
+          method: 'post',
+          path: `${base}/corrections`,
+          role: 'standards',
+          body: { kind: 'correction', note: 'His name is Friedrich Merz.', headline: s.text, quotes },
+        };
       }
       case 'retract':
         return { method: 'post', path: `${base}/retract`, role: 'standards', body: { note: 'Fabricated.' } };
@@ -99,7 +104,11 @@ describe('one article view (property)', () => {
         let current = seen.get(0) as { revision: number; quotes: Array<{ quoteId: string }> };
 
         for (const s of steps) {
-          const { method, path, role, body } = requestFor(s, id, current.quotes.map((q) => q.quoteId));
+          const { method, path, role, body } = requestFor(
+            s,
+            id,
+            current.quotes.map((q) => q.quoteId),
+          );
           const res = await t.http[method](path).set('Authorization', t.auth(role)).set('If-Match', `"${current.revision}"`).send(body);
           // A refusal is part of the game (publishing a retracted article, say), never a 5xx.
           expect(res.status).toBeLessThan(500);

@@ -64,11 +64,23 @@ describe('no token echoed, no file readable by others (e2e)', () => {
   });
 
   it('creates DATA_DIR 0700 and every file in it 0600: the store, its WAL, read models, lock files', async () => {
-    await t.http.post('/api/articles').set('Authorization', t.auth('reporter')).send({ headline: 'Private', body: [{ type: 'paragraph', text: 'Draft.' }] }).expect(201);
+    await t.http
+      .post('/api/articles')
+      .set('Authorization', t.auth('reporter'))
+      .send({ headline: 'Private', body: [{ type: 'paragraph', text: 'Draft.' }] })
+      .expect(201);
     expect(mode(t.dataDir)).toBe('700');
     const files = readdirSync(t.dataDir).filter((name) => name !== 'test-users.json');
     expect(files).toEqual(
-      expect.arrayContaining(['events.sqlite', 'events.sqlite-wal', 'events.sqlite-shm', 'read-models.sqlite', 'read-models.sqlite-wal', 'server.lock', 'server.lock.json']),
+      expect.arrayContaining([
+        'events.sqlite',
+        'events.sqlite-wal',
+        'events.sqlite-shm',
+        'read-models.sqlite',
+        'read-models.sqlite-wal',
+        'server.lock',
+        'server.lock.json',
+      ]),
     );
     expect(Object.fromEntries(files.map((name) => [name, mode(join(t.dataDir, name))]))).toEqual(Object.fromEntries(files.map((name) => [name, '600'])));
   });

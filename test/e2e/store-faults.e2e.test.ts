@@ -83,7 +83,14 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
     const dataDir = newDir();
     let t = await start(dataDir);
     const { articleId } = (await draft(t, 'Damaged later').expect(201)).body;
-    const { position } = (await t.http.put(`/api/articles/${articleId}/headline`).set('Authorization', t.auth('reporter')).set('If-Match', '"0"').send({ headline: 'Cut off' }).expect(200)).body;
+    const { position } = (
+      await t.http
+        .put(`/api/articles/${articleId}/headline`)
+        .set('Authorization', t.auth('reporter'))
+        .set('If-Match', '"0"')
+        .send({ headline: 'Cut off' })
+        .expect(200)
+    ).body;
     await draft(t, 'After it').expect(201);
     await stop(t);
     damageEventJson(join(dataDir, 'events.sqlite'), Number(position));
@@ -110,7 +117,10 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
     ]);
     const health = (await t.http.get('/health').expect(200)).body;
     expect(health.status).toBe('degraded');
-    expect(health.projections[0]).toMatchObject({ status: 'failed', problem: expect.stringContaining(`failed at position ${position}: The event at position ${position}`) });
+    expect(health.projections[0]).toMatchObject({
+      status: 'failed',
+      problem: expect.stringContaining(`failed at position ${position}: The event at position ${position}`),
+    });
   });
 
   it('a damaged page: the server refuses to start, naming quick_check and what to do', async () => {

@@ -22,7 +22,11 @@ describe('reads bounded by bytes (embedded store)', () => {
 
   beforeAll(async () => {
     await store.appendToStream('big-1', [0, 1, 2, 3, 4, 5, 6].map(big), 'no_stream');
-    await store.appendToStream('small-1', Array.from({ length: 600 }, (_, i) => small(i)), 'no_stream');
+    await store.appendToStream(
+      'small-1',
+      Array.from({ length: 600 }, (_, i) => small(i)),
+      'no_stream',
+    );
   });
 
   it('stops a stream read once maxBytes of events have been read, and says how large each was', async () => {
@@ -38,7 +42,10 @@ describe('reads bounded by bytes (embedded store)', () => {
   });
 
   it('streamPages reads a whole stream page by page, none over the budget but by one event', async () => {
-    for (const [stream, count] of [['big-1', 7], ['small-1', 600]] as const) {
+    for (const [stream, count] of [
+      ['big-1', 7],
+      ['small-1', 600],
+    ] as const) {
       const pages: number[][] = [];
       for await (const page of streamPages(store, stream, 0n)) pages.push(page.map((e) => (e.data as { i: number }).i));
       expect(pages.flat()).toEqual(Array.from({ length: count }, (_, i) => i));

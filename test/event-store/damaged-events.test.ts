@@ -15,7 +15,11 @@ async function writeLog(file: string): Promise<void> {
   for (let n = 1; n <= 300; n++) {
     const stream = `s-${n % 30}`;
     const text = n === 150 ? MARKER : `event ${n} `.repeat(20);
-    await store.appendToStream(stream, [{ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Written', data: { n, text }, metadata: {} }], 'any');
+    await store.appendToStream(
+      stream,
+      [{ id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'Written', data: { n, text }, metadata: {} }],
+      'any',
+    );
   }
   // Closing the last connection checkpoints the WAL into the file, where the damage goes.
   await store.close();

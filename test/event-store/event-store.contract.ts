@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
-import {
-  comparePositions,
-  EventStore,
-  EventToAppend,
-  Position,
-  RecordedEvent,
-  START,
-} from '../../src/event-store/event-store.port';
+import { comparePositions, EventStore, EventToAppend, Position, RecordedEvent, START } from '../../src/event-store/event-store.port';
 
 /** How a suite gets a fresh, empty store of the adapter under test. */
 export interface StoreFixture {
@@ -57,9 +50,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
         const stream = streamName();
         const first = await store.appendToStream(stream, [event(), event()], 'no_stream');
         expect(first.nextExpectedRevision).toBe(1n);
-        await expect(store.appendToStream(stream, [event()], 'no_stream')).rejects.toBeInstanceOf(
-          WrongExpectedRevisionError,
-        );
+        await expect(store.appendToStream(stream, [event()], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         expect(await store.readStream(stream)).toHaveLength(2);
       });
 
@@ -71,9 +62,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
         const stale = store.appendToStream(stream, [event(), event()], 0n);
         await expect(stale).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         await expect(stale).rejects.toMatchObject({ streamId: stream, expected: 0n, actual: 1n });
-        await expect(store.appendToStream(stream, [event()], 5n)).rejects.toBeInstanceOf(
-          WrongExpectedRevisionError,
-        );
+        await expect(store.appendToStream(stream, [event()], 5n)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([0n, 1n]);
       });
 
@@ -87,9 +76,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
 
       it('stream_exists refuses a new stream and accepts an existing one', async () => {
         const stream = streamName();
-        await expect(store.appendToStream(stream, [event()], 'stream_exists')).rejects.toBeInstanceOf(
-          WrongExpectedRevisionError,
-        );
+        await expect(store.appendToStream(stream, [event()], 'stream_exists')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         await store.appendToStream(stream, [event()], 'no_stream');
         const result = await store.appendToStream(stream, [event()], 'stream_exists');
         expect(result.nextExpectedRevision).toBe(1n);
@@ -104,9 +91,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
       it('of concurrent appends at one revision exactly one wins and the other writes nothing', async () => {
         const stream = streamName();
         await store.appendToStream(stream, [event()], 'no_stream');
-        const attempts = await Promise.allSettled(
-          Array.from({ length: 10 }, (_, i) => store.appendToStream(stream, [event('Attempt', { i })], 0n)),
-        );
+        const attempts = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.appendToStream(stream, [event('Attempt', { i })], 0n)));
         expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
         for (const failed of attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected')) {
           expect(failed.reason).toBeInstanceOf(WrongExpectedRevisionError);
@@ -136,9 +121,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
         const batch = [event()];
         await store.appendToStream(stream, batch, 'no_stream');
         await store.appendToStream(stream, [event()], 0n);
-        await expect(store.appendToStream(stream, [event()], 0n)).rejects.toBeInstanceOf(
-          WrongExpectedRevisionError,
-        );
+        await expect(store.appendToStream(stream, [event()], 0n)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         expect(await store.readStream(stream)).toHaveLength(2);
       });
     });
@@ -169,7 +152,11 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
 
       it('reads a stream forwards from a revision, bounded', async () => {
         const stream = streamName();
-        await store.appendToStream(stream, Array.from({ length: 10 }, (_, i) => event('N', { i })), 'no_stream');
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 10 }, (_, i) => event('N', { i })),
+          'no_stream',
+        );
         const page = await store.readStream(stream, { fromRevision: 4n, maxCount: 3 });
         expect(page.map((e) => e.revision)).toEqual([4n, 5n, 6n]);
         expect(page.map((e) => (e.data as { i: number }).i)).toEqual([4, 5, 6]);
@@ -188,9 +175,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
       it('orders every event of every stream by strictly increasing position', async () => {
         const from = await store.headPosition();
         const streams = Array.from({ length: 50 }, streamName);
-        await Promise.all(
-          streams.map((s, i) => store.appendToStream(s, [event('A', { i }), event('B', { i })], 'no_stream')),
-        );
+        await Promise.all(streams.map((s, i) => store.appendToStream(s, [event('A', { i }), event('B', { i })], 'no_stream')));
         const read: RecordedEvent[] = [];
         let after = from;
         for (;;) {
@@ -261,7 +246,11 @@ export function eventStoreContract(adapter: string, open: () => Promise<StoreFix
       it('resumes from a checkpoint with exactly the events after it', async () => {
         const stream = streamName();
         const from = await store.headPosition();
-        await store.appendToStream(stream, Array.from({ length: 6 }, (_, i) => event('N', { i })), 'no_stream');
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 6 }, (_, i) => event('N', { i })),
+          'no_stream',
+        );
         const firstThree = await take(store, from, 3);
         const checkpoint = firstThree[2].position;
         const rest = store.appendToStream(stream, [event('N', { i: 6 })], 5n);

@@ -26,7 +26,9 @@ describe('one server per embedded store', () => {
       const second = await exitOf(spawnServer(dataDir, usersFile));
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
-        new RegExp(`The embedded store in ${dataDir} is in use by server pid ${first.pid} on ${hostname()}, started \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\. One server per store`),
+        new RegExp(
+          `The embedded store in ${dataDir} is in use by server pid ${first.pid} on ${hostname()}, started \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\. One server per store`,
+        ),
       );
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
 

@@ -2,11 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  EventStoreFullError,
-  EventStoreUnavailableError,
-  WrongExpectedRevisionError,
-} from '../../src/event-store/event-store.errors';
+import { EventStoreFullError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
 import { AppendResult, EventToAppend } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { tempDir } from '../support/temp-dir';

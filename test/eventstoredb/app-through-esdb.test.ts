@@ -30,7 +30,10 @@ describe('the application on EventStoreDB (through the protocol test server)', (
     return revision === undefined ? req : req.set('If-Match', `"${revision}"`);
   };
   const read = (path: string, position: string) =>
-    t.http.get(`${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`).set('Authorization', t.auth('reporter')).expect(200);
+    t.http
+      .get(`${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`)
+      .set('Authorization', t.auth('reporter'))
+      .expect(200);
 
   let articleId: string;
   let last: { revision: number; position: string };
@@ -45,9 +48,17 @@ describe('the application on EventStoreDB (through the protocol test server)', (
     }
     last = (await command('post', `/api/articles/${articleId}/publish`, 'editor', {}, last.revision).expect(200)).body;
     const before = (await read(`/api/articles/${articleId}`, last.position)).body;
-    const body = (before.body as Array<{ text?: string }>).map((b) => (b.text?.includes(MERZ_WRONG) ? { ...b, text: b.text.replace(MERZ_WRONG, MERZ_RIGHT) } : b));
+    const body = (before.body as Array<{ text?: string }>).map((b) =>
+      b.text?.includes(MERZ_WRONG) ? { ...b, text: b.text.replace(MERZ_WRONG, MERZ_RIGHT) } : b,
+    );
     last = (
-      await command('post', `/api/articles/${articleId}/corrections`, 'standards', { kind: 'correction', note: 'He is Friedrich Merz.', body }, last.revision).expect(201)
+      await command(
+        'post',
+        `/api/articles/${articleId}/corrections`,
+        'standards',
+        { kind: 'correction', note: 'He is Friedrich Merz.', body },
+        last.revision,
+      ).expect(201)
     ).body;
 
     const article = (await read(`/api/articles/${articleId}`, last.position)).body;
@@ -57,23 +68,38 @@ describe('the application on EventStoreDB (through the protocol test server)', (
     const quotes = (await read(`/api/quotes?speaker=zelenskyy`, last.position)).body.items as Json[];
     expect(quotes).toHaveLength(2);
     const corrections = (await read(`/api/corrections?articleId=${articleId}`, last.position)).body.items as Json[];
-    expect(corrections).toEqual([expect.objectContaining({ kind: 'correction', changes: [expect.objectContaining({ after: expect.stringContaining('Friedrich Merz') })] })]);
+    expect(corrections).toEqual([
+      expect.objectContaining({ kind: 'correction', changes: [expect.objectContaining({ after: expect.stringContaining('Friedrich Merz') })] }),
+    ]);
     const history = (await read(`/api/articles/${articleId}/history`, last.position)).body.items as Json[];
     expect(history.map((h) => h.type)).toEqual([
-      'ArticleDrafted', 'QuoteAttributed', 'QuoteAttributed', 'QuoteAttributed', 'QuoteAttributed', 'ArticlePublished', 'BodyRevised', 'CorrectionIssued',
+      'ArticleDrafted',
+      'QuoteAttributed',
+      'QuoteAttributed',
+      'QuoteAttributed',
+      'QuoteAttributed',
+      'ArticlePublished',
+      'BodyRevised',
+      'CorrectionIssued',
     ]);
   });
 
   it('answers 503 and writes nothing while the store is down, then resumes every projection with no gap and no duplicate', async () => {
     await esdb.stop();
-    const refused = await command('put', `/api/articles/${articleId}/headline`, 'editor', { headline: 'During the outage', reason: 'r' }, last.revision).expect(503);
+    const refused = await command('put', `/api/articles/${articleId}/headline`, 'editor', { headline: 'During the outage', reason: 'r' }, last.revision).expect(
+      503,
+    );
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body).toMatchObject({ status: 503, detail: expect.stringContaining('nothing was written') });
     await esdb.start();
 
     // Edits after the outage, while the projections' subscriptions come back.
     const quote = await command('post', `/api/articles/${articleId}/quotes`, 'editor', { ...SEED_QUOTES[0], reason: 'Restored' }, last.revision).expect(201);
-    last = (await command('put', `/api/articles/${articleId}/headline`, 'editor', { headline: 'After the outage', reason: 'Sharper' }, quote.body.revision).expect(200)).body;
+    last = (
+      await command('put', `/api/articles/${articleId}/headline`, 'editor', { headline: 'After the outage', reason: 'Sharper' }, quote.body.revision).expect(
+        200,
+      )
+    ).body;
 
     const article = (await read(`/api/articles/${articleId}`, last.position)).body;
     expect(article).toMatchObject({ revision: 9, headline: 'After the outage' });

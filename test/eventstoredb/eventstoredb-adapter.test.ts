@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EventStoreUnavailableError } from '../../src/event-store/event-store.errors';
-import {
-  EventStore,
-  EventToAppend,
-  formatPosition,
-  RecordedEvent,
-  START,
-} from '../../src/event-store/event-store.port';
+import { EventStore, EventToAppend, formatPosition, RecordedEvent, START } from '../../src/event-store/event-store.port';
 import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
 import { tempDir } from '../support/temp-dir';
 import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
@@ -22,8 +16,7 @@ const event = (type: string, i = 0): EventToAppend => ({
 
 /** What a node running the standard projections writes after a user event: links to it. */
 async function linksTo(store: EventStore, recorded: RecordedEvent): Promise<void> {
-  const link = (stream: string) =>
-    store.appendToStream(stream, [{ ...event('$>'), data: `${recorded.revision}@${recorded.streamId}` }], 'any');
+  const link = (stream: string) => store.appendToStream(stream, [{ ...event('$>'), data: `${recorded.revision}@${recorded.streamId}` }], 'any');
   await link('$ce-article');
   await link(`$et-${recorded.type}`);
   await store.appendToStream('$stats-127.0.0.1:2113', [event('$statsCollected')], 'any');
@@ -74,7 +67,7 @@ describe('EventStoreDB adapter (through the protocol test server)', () => {
     const user = await store.readStream(stream);
 
     const pages: RecordedEvent[][] = [];
-    for (let after = START; ; ) {
+    for (let after = START; ;) {
       const page = await store.readAll({ after, maxCount: 4 });
       if (page.length === 0) break;
       pages.push(page);

@@ -18,7 +18,7 @@ const article = () => `article-${randomUUID()}`;
 
 async function wholeLog(store: EventStore): Promise<RecordedEvent[]> {
   const log: RecordedEvent[] = [];
-  for (let batch = await store.readAll({ maxCount: 100 }); batch.length > 0; ) {
+  for (let batch = await store.readAll({ maxCount: 100 }); batch.length > 0;) {
     log.push(...batch);
     batch = await store.readAll({ after: batch[batch.length - 1].position, maxCount: 100 });
   }

@@ -7,10 +7,7 @@ import { eventStoreContract } from '../event-store/event-store.contract';
  */
 const url = process.env.EVENTSTORE_URL;
 if (!url) {
-  throw new Error(
-    'npm run test:esdb needs EVENTSTORE_URL, e.g. EVENTSTORE_URL="esdb://localhost:2113?tls=false" ' +
-      'after `docker compose up -d eventstore`',
-  );
+  throw new Error('npm run test:esdb needs EVENTSTORE_URL, e.g. EVENTSTORE_URL="esdb://localhost:2113?tls=false" ' + 'after `docker compose up -d eventstore`');
 }
 
 eventStoreContract(`EventStoreDB at ${url}`, async () => {

@@ -77,7 +77,11 @@ describe('read models over a damaged log', () => {
   it('a damaged page fails every projection at the first position it holds', async () => {
     const { position } = await (async () => {
       const seeding = new SqliteEventStore(eventsFile);
-      const appended = await seeding.appendToStream('marker', [{ id: '11111111-1111-4111-8111-111111111111', type: 'Marked', data: { text: 'DAMAGED-PAGE-MARKER' }, metadata: {} }], 'no_stream');
+      const appended = await seeding.appendToStream(
+        'marker',
+        [{ id: '11111111-1111-4111-8111-111111111111', type: 'Marked', data: { text: 'DAMAGED-PAGE-MARKER' }, metadata: {} }],
+        'no_stream',
+      );
       await seedStories(seeding, 500, 7);
       await seeding.close();
       return appended;

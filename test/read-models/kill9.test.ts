@@ -38,9 +38,9 @@ describe('projection runtime under kill -9', () => {
       // What the killed process left: each projection at its own committed checkpoint, mid-way.
       const db = new Database(readModels, { readonly: true });
       const checkpoints = Object.fromEntries(
-        (db.prepare("SELECT projection, checkpoint FROM projection_generations WHERE role = 'live'").all() as Array<{ projection: string; checkpoint: string }>).map(
-          (row) => [row.projection, Number(row.checkpoint)],
-        ),
+        (
+          db.prepare("SELECT projection, checkpoint FROM projection_generations WHERE role = 'live'").all() as Array<{ projection: string; checkpoint: string }>
+        ).map((row) => [row.projection, Number(row.checkpoint)]),
       );
       db.close();
       expect(Object.keys(checkpoints).sort()).toEqual(['articles', 'corrections', 'ledger', 'quotes']);

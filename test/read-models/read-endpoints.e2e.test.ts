@@ -26,8 +26,7 @@ describe('read endpoints', () => {
     last = (await t.eventStore.appendToStream(articleStreamId(articleId), toAppend(list, actor, occurredAt), 'any')).position;
   };
   const get = (path: string) => t.http.get(path).set('Authorization', t.auth('reporter'));
-  const ids = (items: Array<{ id?: string; quoteId?: string; correctionId?: string }>) =>
-    items.map((i) => i.id ?? i.quoteId ?? i.correctionId);
+  const ids = (items: Array<{ id?: string; quoteId?: string; correctionId?: string }>) => items.map((i) => i.id ?? i.quoteId ?? i.correctionId);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -124,15 +123,16 @@ describe('read endpoints', () => {
         status: 'published',
         headline: 'Talks fail in Istanbul, Turkey',
         body: [paragraph('p1', 'Clarified.')],
-        quotes: [{ quoteId: 'q-z', speaker: zelenskyy }, { quoteId: 'q-m', speaker: macron }],
+        quotes: [
+          { quoteId: 'q-z', speaker: zelenskyy },
+          { quoteId: 'q-m', speaker: macron },
+        ],
         corrections: [
           { correctionId: 'c1', revision: 5, actor: STANDARDS },
           { correctionId: 'c2', kind: 'clarification', revision: 7 },
         ],
       });
-      expect(Object.keys(res.body)).toEqual(
-        expect.arrayContaining(['createdAt', 'updatedAt', 'firstPublishedAt', 'publishedAt', 'byline', 'standfirst']),
-      );
+      expect(Object.keys(res.body)).toEqual(expect.arrayContaining(['createdAt', 'updatedAt', 'firstPublishedAt', 'publishedAt', 'byline', 'standfirst']));
     });
 
     it('answers 304 to a client that holds the current revision', async () => {
@@ -215,17 +215,13 @@ describe('read endpoints', () => {
     it('GET /api/projections shows each read model live at the head of the log', async () => {
       const res = await get(`/api/projections?minPosition=${formatPosition(last)}`).expect(200);
       expect(res.body).toEqual(
-        PROJECTIONS.map(({ name, version }) =>
-          expect.objectContaining({ name, version, position: formatPosition(last), lagEvents: 0, status: 'live' }),
-        ),
+        PROJECTIONS.map(({ name, version }) => expect.objectContaining({ name, version, position: formatPosition(last), lagEvents: 0, status: 'live' })),
       );
     });
 
     it('GET /health shows the projections without a token', async () => {
       const res = await t.http.get('/health').expect(200);
-      expect(res.body.projections).toEqual(
-        ['articles', 'quotes', 'corrections'].map((name) => ({ name, status: 'live', position: formatPosition(last) })),
-      );
+      expect(res.body.projections).toEqual(['articles', 'quotes', 'corrections'].map((name) => ({ name, status: 'live', position: formatPosition(last) })));
     });
 
     it('POST /api/projections/{name}/rebuild is for admins: 202, then the new generation serves the same reads', async () => {

@@ -111,7 +111,8 @@ describe('read models kept while the log is replaced', () => {
     const { stale } = await restartOnReplacedLog(head);
 
     expect(stale).toHaveLength(3);
-    for (const { mark } of stale) expect(mark.reason).toMatch(/^the log's event at its checkpoint \d+ is [0-9a-f-]{36}, not [0-9a-f-]{36}, the last one it applied$/);
+    for (const { mark } of stale)
+      expect(mark.reason).toMatch(/^the log's event at its checkpoint \d+ is [0-9a-f-]{36}, not [0-9a-f-]{36}, the last one it applied$/);
     expect(fingerprint(readModels)).toEqual(await cleanBuild(store, dir.path));
   });
 

@@ -87,7 +87,13 @@ describe('projection runtime', () => {
       status: 'failed',
       position: '2',
       lagEvents: 2,
-      error: { message: 'cannot handle retractions', position: formatPosition(bad.position), eventType: 'ArticleRetracted', streamId: 'article-a1', revision: '2' },
+      error: {
+        message: 'cannot handle retractions',
+        position: formatPosition(bad.position),
+        eventType: 'ArticleRetracted',
+        streamId: 'article-a1',
+        revision: '2',
+      },
     });
     expect(Object.keys(liveDocs(file(), 'picky', 'seen')).sort()).toEqual(['1', '2']);
     await expect(runtime.waitFor(after.position, 60_000)).rejects.toThrow(/failed at 3/);
@@ -166,7 +172,14 @@ describe('projection runtime', () => {
 
   it('reads events written in an older shape through the upcasters', async () => {
     // ArticleDrafted v1 stored the byline as one string of names.
-    const v1 = { articleId: 'a1', headline: 'Old shape', standfirst: null, body: [], byline: 'Rita Reporter and Eddie Editor', draftedAt: '2024-01-01T00:00:00.000Z' };
+    const v1 = {
+      articleId: 'a1',
+      headline: 'Old shape',
+      standfirst: null,
+      body: [],
+      byline: 'Rita Reporter and Eddie Editor',
+      draftedAt: '2024-01-01T00:00:00.000Z',
+    };
     await store.appendToStream('article-a1', [{ id: randomUUID(), type: 'ArticleDrafted', data: v1, metadata: { schemaVersion: 1 } }], 'no_stream');
     const runtime = startRuntime([articlesProjection]);
     await runtime.waitFor(await store.headPosition(), 10_000);

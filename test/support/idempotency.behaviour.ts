@@ -22,7 +22,9 @@ export function idempotencyBehaviour(servers: () => TestApp[], restart: () => Pr
     return key === undefined ? req : req.set('Idempotency-Key', key);
   };
   const stream = (id: string) => first().eventStore.readStream(articleStreamId(id));
-  const draft = async () => (await command(first(), 'post', '/api/articles', 'reporter', { headline: 'Talks', body: [{ type: 'paragraph', text: 'x' }] }).expect(201)).body.articleId as string;
+  const draft = async () =>
+    (await command(first(), 'post', '/api/articles', 'reporter', { headline: 'Talks', body: [{ type: 'paragraph', text: 'x' }] }).expect(201)).body
+      .articleId as string;
   const quote = { speaker: { name: 'Volodymyr Zelenskyy' }, text: 'We discussed the meeting in Istanbul.' };
 
   it.each([8, 16, 32])('%i copies of one keyed request at once: one quote, one answer, and the quote can be withdrawn', async (copies) => {
@@ -120,8 +122,12 @@ export function idempotencyBehaviour(servers: () => TestApp[], restart: () => Pr
     await command(first(), 'post', `/api/articles/${id}/publish`, 'editor', {}, '"0"').expect(200);
     const again = await command(on(1), 'post', `/api/articles/${id}/retract`, 'standards', { note: 'Fabricated.' }, '"1"', key).expect(409);
     expect(again.body.detail).toBe(refused.body.detail);
-    const stale = await command(first(), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'X' }, '"0"', `${key}-stale`).set('Authorization', first().auth('editor')).expect(412);
-    const staleAgain = await command(on(1), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'X' }, '"1"', `${key}-stale`).set('Authorization', first().auth('editor')).expect(412);
+    const stale = await command(first(), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'X' }, '"0"', `${key}-stale`)
+      .set('Authorization', first().auth('editor'))
+      .expect(412);
+    const staleAgain = await command(on(1), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'X' }, '"1"', `${key}-stale`)
+      .set('Authorization', first().auth('editor'))
+      .expect(412);
     expect(staleAgain.headers.etag).toBe(stale.headers.etag);
     expect((await stream(id)).map((e) => e.type)).toEqual(['ArticleDrafted', 'ArticlePublished']);
   });

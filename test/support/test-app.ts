@@ -32,16 +32,11 @@ export interface TestApp {
 }
 
 /** The real application on a temp DATA_DIR (or the one given, to restart on the same data). */
-export async function startTestApp(
-  options: { dataDir?: string; env?: NodeJS.ProcessEnv; removeDataDirOnClose?: boolean } = {},
-): Promise<TestApp> {
+export async function startTestApp(options: { dataDir?: string; env?: NodeJS.ProcessEnv; removeDataDirOnClose?: boolean } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir('newsroom-e2e-').path;
   const removeOnClose = options.removeDataDirOnClose ?? !options.dataDir;
   const usersFile = join(dataDir, 'test-users.json');
-  writeFileSync(
-    usersFile,
-    JSON.stringify(Object.values(TEST_USERS).map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }))),
-  );
+  writeFileSync(usersFile, JSON.stringify(Object.values(TEST_USERS).map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }))));
   const config = loadConfig({ DATA_DIR: dataDir, NEWSROOM_USERS_FILE: usersFile, ...options.env });
   const app = await createApp(config, { logger: false });
   await app.init();

@@ -19,13 +19,7 @@ import { streamPages } from '../../event-store/stream-pages';
 import { readArticleEvent } from '../stored-article-event';
 import { ArticleCommand } from '../domain/article.commands';
 import { decide, evolve } from '../domain/article.decider';
-import {
-  ARTICLE_EVENT_SCHEMA_VERSIONS,
-  ArticleEvent,
-  ArticleEventMetadata,
-  articleStreamId,
-  checkedArticleEvent,
-} from '../domain/article.events';
+import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventMetadata, articleStreamId, checkedArticleEvent } from '../domain/article.events';
 import { ArticleState, initialState } from '../domain/article.state';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from './clock';
 import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds, RecordedAnswer } from './idempotency';
@@ -204,12 +198,7 @@ export class ArticleCommandRunner {
    * A keyed request already stored in the stream: its events, whose ids derive from the key, as
    * the outcome. null when it is not there.
    */
-  private async storedOutcome(
-    articleId: string,
-    streamId: string,
-    folded: Folded,
-    { user, idempotency }: CommandRequest,
-  ): Promise<CommandOutcome | null> {
+  private async storedOutcome(articleId: string, streamId: string, folded: Folded, { user, idempotency }: CommandRequest): Promise<CommandOutcome | null> {
     const { key } = idempotency!;
     const first = folded.keyed.get(idempotentEventId(user.id, key, 0));
     if (first === undefined) return null;
@@ -254,7 +243,8 @@ export class ArticleCommandRunner {
 function expectedRevision(articleId: string, command: ArticleCommand, folded: Folded, ifMatch: IfMatch | null): ExpectedRevision {
   if (command.type === 'DraftArticle') {
     // The target is the collection, which has no entity tag: only `*` can match it (RFC 9110 §13.1.1).
-    if (ifMatch && !ifMatch.any) throw new StaleRevisionError('If-Match names an entity tag, but the article collection has none; a draft needs no If-Match', null);
+    if (ifMatch && !ifMatch.any)
+      throw new StaleRevisionError('If-Match names an entity tag, but the article collection has none; a draft needs no If-Match', null);
     if (folded.revision !== null) throw new RuleViolationError(`Article ${articleId} already exists`);
     return 'no_stream';
   }

@@ -29,8 +29,7 @@ export const LIMITS = {
 } as const;
 
 const closed = { additionalProperties: false } as const;
-const text = (minLength: number, maxLength: number, description?: string) =>
-  Type.String({ minLength, maxLength, ...(description ? { description } : {}) });
+const text = (minLength: number, maxLength: number, description?: string) => Type.String({ minLength, maxLength, ...(description ? { description } : {}) });
 
 const Reason = text(1, LIMITS.reason, 'Why; stored with the events. Required on edits to a published article.');
 
@@ -86,9 +85,7 @@ export const DraftArticleBody = Type.Object(
     headline: Headline,
     standfirst: Type.Optional(Standfirst),
     body: Body,
-    byline: Type.Optional(
-      Type.Array(text(1, LIMITS.name), { minItems: 1, maxItems: LIMITS.byline, description: 'Defaults to the drafting user' }),
-    ),
+    byline: Type.Optional(Type.Array(text(1, LIMITS.name), { minItems: 1, maxItems: LIMITS.byline, description: 'Defaults to the drafting user' })),
     reason: Type.Optional(Reason),
   },
   closed,
@@ -99,10 +96,7 @@ export const ReviseStandfirstBody = Type.Object({ standfirst: Standfirst, reason
 export const ReviseBodyBody = Type.Object({ body: Body, reason: Type.Optional(Reason) }, closed);
 
 /** POST .../quotes and PUT .../quotes/{quoteId}: a PUT replaces the quote, so a source left out is removed. */
-export const QuoteBody = Type.Object(
-  { speaker: Speaker, text: QuoteText, source: Type.Optional(Source), reason: Type.Optional(Reason) },
-  closed,
-);
+export const QuoteBody = Type.Object({ speaker: Speaker, text: QuoteText, source: Type.Optional(Source), reason: Type.Optional(Reason) }, closed);
 
 export const ReasonOnlyBody = Type.Object({ reason: Type.Optional(Reason) }, closed);
 export const UnpublishBody = Type.Object({ reason: Reason }, closed);
@@ -162,4 +156,3 @@ export type DraftArticleRequest = Static<typeof DraftArticleBody>;
 export type QuoteRequest = Static<typeof QuoteBody>;
 export type IssueCorrectionRequest = Static<typeof IssueCorrectionBody>;
 export type BodyBlockRequest = Static<typeof BodyBlock>;
-

@@ -47,7 +47,9 @@ export interface IdempotencyKey {
 
 /** The hash that identifies a request for its Idempotency-Key. */
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${stringify(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${stringify(body ?? null)}`)
+    .digest('hex');
 }
 
 /** The article a keyed DraftArticle creates: the same key always drafts the same article id. */
@@ -129,7 +131,14 @@ export class IdempotencyKeys {
     try {
       await this.store.appendToStream(
         stream,
-        [{ id: uuidv5(`answer\n${userId}\n${key}\n${stringify(answer)}`, NAMESPACE), type: REQUEST_ANSWERED, data: answer as unknown as JsonObject, metadata: { schemaVersion: 1 } }],
+        [
+          {
+            id: uuidv5(`answer\n${userId}\n${key}\n${stringify(answer)}`, NAMESPACE),
+            type: REQUEST_ANSWERED,
+            data: answer as unknown as JsonObject,
+            metadata: { schemaVersion: 1 },
+          },
+        ],
         0n,
       );
       return answer;

@@ -33,10 +33,16 @@ describe('IssueCorrection: who and when', () => {
   it.each([
     ['editor', editor],
     ['reporter', reporter],
-  ])('refuses an %s', (_, actor) => given(live).when(correct({ headline: 'x' }), { actor, reason: 'x' }).thenThrows(ForbiddenError));
+  ])('refuses an %s', (_, actor) =>
+    given(live)
+      .when(correct({ headline: 'x' }), { actor, reason: 'x' })
+      .thenThrows(ForbiddenError),
+  );
 
   it('refuses an article never published', () =>
-    given([drafted()]).when(correct({ headline: 'Fixed' }), asStandards).thenThrows(RuleViolationError));
+    given([drafted()])
+      .when(correct({ headline: 'Fixed' }), asStandards)
+      .thenThrows(RuleViolationError));
 
   it('corrects an article that was published and is now a draft', () =>
     given([...live, unpublished()])
@@ -164,20 +170,37 @@ describe('IssueCorrection: what it changes', () => {
       ]));
 
   it('lets an editors-note stand alone', () =>
-    given(live).when(correct({ kind: 'editors-note' }), asStandards).then([issued([], 'editors-note')]));
+    given(live)
+      .when(correct({ kind: 'editors-note' }), asStandards)
+      .then([issued([], 'editors-note')]));
 
   it.each(['correction', 'clarification'] as const)('refuses a %s that changes nothing', (kind) =>
-    given(live).when(correct({ kind, headline: 'Council passes budget' }), asStandards).thenThrows(RuleViolationError));
+    given(live)
+      .when(correct({ kind, headline: 'Council passes budget' }), asStandards)
+      .thenThrows(RuleViolationError),
+  );
 
   it('refuses an unknown quote', () =>
-    given(live).when(correct({ quotes: [{ quoteId: 'q-unknown', text: 'x' }] }), asStandards).thenThrows(NotFoundError));
+    given(live)
+      .when(correct({ quotes: [{ quoteId: 'q-unknown', text: 'x' }] }), asStandards)
+      .thenThrows(NotFoundError));
 
   it('refuses a withdrawn quote', () =>
-    given([...live, quoteWithdrawn()]).when(correct({ quotes: [{ quoteId: QUOTE_ID, text: 'x' }] }), asStandards).thenThrows(NotFoundError));
+    given([...live, quoteWithdrawn()])
+      .when(correct({ quotes: [{ quoteId: QUOTE_ID, text: 'x' }] }), asStandards)
+      .thenThrows(NotFoundError));
 
   it('refuses the same quote twice', () =>
     given(live)
-      .when(correct({ quotes: [{ quoteId: QUOTE_ID, text: 'a' }, { quoteId: QUOTE_ID, text: 'b' }] }), asStandards)
+      .when(
+        correct({
+          quotes: [
+            { quoteId: QUOTE_ID, text: 'a' },
+            { quoteId: QUOTE_ID, text: 'b' },
+          ],
+        }),
+        asStandards,
+      )
       .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'quotes[1].quoteId', message: expect.any(String) }])));
 
   it('refuses duplicate block ids', () =>

@@ -25,7 +25,10 @@ const draft: ArticleCommand = {
   data: {
     articleId: ARTICLE_ID,
     headline: 'Council passes budget',
-    body: [{ type: 'paragraph', text: 'The council met.' }, { id: 'kept', type: 'heading', text: 'The vote' }],
+    body: [
+      { type: 'paragraph', text: 'The council met.' },
+      { id: 'kept', type: 'heading', text: 'The vote' },
+    ],
   },
 };
 const reviseHeadline = (headline: string): ArticleCommand => ({ type: 'ReviseHeadline', data: { headline } });
@@ -85,7 +88,14 @@ describe('DraftArticle', () => {
     given([])
       .when({
         type: 'DraftArticle',
-        data: { articleId: ARTICLE_ID, headline: 'H', body: [{ id: 'x', type: 'paragraph', text: 'a' }, { id: 'x', type: 'paragraph', text: 'b' }] },
+        data: {
+          articleId: ARTICLE_ID,
+          headline: 'H',
+          body: [
+            { id: 'x', type: 'paragraph', text: 'a' },
+            { id: 'x', type: 'paragraph', text: 'b' },
+          ],
+        },
       })
       .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'body[1].id', message: expect.any(String) }])));
 });
@@ -98,9 +108,7 @@ describe('an article that does not exist', () => {
 
 describe('a retracted article', () => {
   it.each([draft, ...everyCommandButDraft].map((command) => [command.type, command] as const))('refuses %s', (_, command) =>
-    given([drafted(), quoteAttributed(), published(), retracted])
-      .when(command, { actor: everyRole, reason: 'why' })
-      .thenThrows(RuleViolationError),
+    given([drafted(), quoteAttributed(), published(), retracted]).when(command, { actor: everyRole, reason: 'why' }).thenThrows(RuleViolationError),
   );
 
   it('refuses before checking roles', () =>
@@ -109,7 +117,9 @@ describe('a retracted article', () => {
 
 describe('editing a draft', () => {
   it('lets a reporter revise the headline without a reason', () =>
-    given([drafted()]).when(reviseHeadline('Budget passes')).then([{ type: 'HeadlineRevised', data: { headline: 'Budget passes' } }]));
+    given([drafted()])
+      .when(reviseHeadline('Budget passes'))
+      .then([{ type: 'HeadlineRevised', data: { headline: 'Budget passes' } }]));
 
   it('lets an editor revise the standfirst, or clear it', () =>
     given([drafted()])
@@ -156,17 +166,20 @@ describe('editing a draft', () => {
   ])('refuses a %s user', (_, actor) => given([drafted()]).when(reviseHeadline('x'), { actor }).thenThrows(ForbiddenError));
 
   it('lets a reporter edit again once the article is unpublished', () =>
-    given([drafted(), published(), unpublished()]).when(reviseHeadline('Back to draft')).then([{ type: 'HeadlineRevised', data: { headline: 'Back to draft' } }]));
+    given([drafted(), published(), unpublished()])
+      .when(reviseHeadline('Back to draft'))
+      .then([{ type: 'HeadlineRevised', data: { headline: 'Back to draft' } }]));
 });
 
 describe('editing a published article', () => {
   const live = [drafted(), published()];
 
   it('lets an editor edit with a reason', () =>
-    given(live).when(reviseHeadline('Budget passes'), { actor: editor, reason: 'Tighter' }).then([{ type: 'HeadlineRevised', data: { headline: 'Budget passes' } }]));
+    given(live)
+      .when(reviseHeadline('Budget passes'), { actor: editor, reason: 'Tighter' })
+      .then([{ type: 'HeadlineRevised', data: { headline: 'Budget passes' } }]));
 
-  it('refuses a reporter, even with a reason', () =>
-    given(live).when(reviseHeadline('x'), { actor: reporter, reason: 'Tighter' }).thenThrows(ForbiddenError));
+  it('refuses a reporter, even with a reason', () => given(live).when(reviseHeadline('x'), { actor: reporter, reason: 'Tighter' }).thenThrows(ForbiddenError));
 
   it.each([
     ['no', null],
@@ -174,40 +187,52 @@ describe('editing a published article', () => {
   ])('refuses an edit with %s reason', (_, reason) =>
     given(live)
       .when({ type: 'ReviseBody', data: { body: [{ type: 'paragraph', text: 'x' }] } }, { actor: editor, reason })
-      .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'reason', message: expect.any(String) }])));
+      .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'reason', message: expect.any(String) }])),
+  );
 });
 
 describe('PublishArticle', () => {
   it('publishes a draft at the current time', () =>
-    given([drafted()]).when(publish, { actor: editor }).then([{ type: 'ArticlePublished', data: { publishedAt: NOW } }]));
+    given([drafted()])
+      .when(publish, { actor: editor })
+      .then([{ type: 'ArticlePublished', data: { publishedAt: NOW } }]));
 
   it('republishes an unpublished article', () =>
-    given([drafted(), published(), unpublished()]).when(publish, { actor: editor }).then([{ type: 'ArticlePublished', data: { publishedAt: NOW } }]));
+    given([drafted(), published(), unpublished()])
+      .when(publish, { actor: editor })
+      .then([{ type: 'ArticlePublished', data: { publishedAt: NOW } }]));
 
   it.each([
     ['reporter', reporter],
     ['standards', standards],
   ])('refuses a %s', (_, actor) => given([drafted()]).when(publish, { actor }).thenThrows(ForbiddenError));
 
-  it('refuses an article that is already published', () =>
-    given([drafted(), published()]).when(publish, { actor: editor }).thenThrows(RuleViolationError));
+  it('refuses an article that is already published', () => given([drafted(), published()]).when(publish, { actor: editor }).thenThrows(RuleViolationError));
 
   it.each([
     ['an empty headline', drafted({ headline: '  ' })],
     ['an empty body', drafted({ body: [] })],
-    ['a body of blank blocks', drafted({ body: [{ id: 'b', type: 'paragraph', text: ' ' }, { id: 'l', type: 'list', items: [''] }] })],
+    [
+      'a body of blank blocks',
+      drafted({
+        body: [
+          { id: 'b', type: 'paragraph', text: ' ' },
+          { id: 'l', type: 'list', items: [''] },
+        ],
+      }),
+    ],
   ])('refuses a draft with %s', (_, event) => given([event]).when(publish, { actor: editor }).thenThrows(RuleViolationError));
 });
 
 describe('UnpublishArticle', () => {
   it('takes a published article back to draft', () =>
-    given([drafted(), published()]).when(unpublish, { actor: editor, reason: 'Legal review' }).then([{ type: 'ArticleUnpublished', data: { unpublishedAt: NOW } }]));
+    given([drafted(), published()])
+      .when(unpublish, { actor: editor, reason: 'Legal review' })
+      .then([{ type: 'ArticleUnpublished', data: { unpublishedAt: NOW } }]));
 
-  it('refuses a reporter', () =>
-    given([drafted(), published()]).when(unpublish, { actor: reporter, reason: 'x' }).thenThrows(ForbiddenError));
+  it('refuses a reporter', () => given([drafted(), published()]).when(unpublish, { actor: reporter, reason: 'x' }).thenThrows(ForbiddenError));
 
-  it('refuses without a reason', () =>
-    given([drafted(), published()]).when(unpublish, { actor: editor }).thenThrows(InvalidInputError));
+  it('refuses without a reason', () => given([drafted(), published()]).when(unpublish, { actor: editor }).thenThrows(InvalidInputError));
 
   it('refuses a draft', () => given([drafted()]).when(unpublish, { actor: editor, reason: 'x' }).thenThrows(RuleViolationError));
 });
@@ -219,7 +244,9 @@ describe('RetractArticle', () => {
       .then([{ type: 'ArticleRetracted', data: { note: 'Fabricated quotes.', retractedAt: NOW } }]));
 
   it('retracts an article that was published once and is now a draft', () =>
-    given([drafted(), published(), unpublished()]).when(retract, { actor: standards }).then([expect.objectContaining({ type: 'ArticleRetracted' })]));
+    given([drafted(), published(), unpublished()])
+      .when(retract, { actor: standards })
+      .then([expect.objectContaining({ type: 'ArticleRetracted' })]));
 
   it('refuses an article never published', () => given([drafted()]).when(retract, { actor: standards }).thenThrows(RuleViolationError));
 

@@ -4,14 +4,7 @@
  */
 import type { Role } from '../../auth/roles';
 import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '../../common/app-error';
-import type {
-  AmendQuote,
-  ArticleCommand,
-  AttributeQuote,
-  DraftArticle,
-  IssueCorrection,
-  QuoteCorrection,
-} from './article.commands';
+import type { AmendQuote, ArticleCommand, AttributeQuote, DraftArticle, IssueCorrection, QuoteCorrection } from './article.commands';
 import { unhandledEvent, type ArticleEvent, type FieldChange, type QuoteAmended, type QuoteSource, type Speaker } from './article.events';
 import { activeQuote, initialState, type ArticleState, type QuoteState } from './article.state';
 import { assignBlockIds, bodyChanges, sameBody } from './body-blocks';

@@ -49,16 +49,20 @@ const NullableSource = Type.Union([QuoteSourceSchema, Type.Null()]);
  */
 export const ARTICLE_EVENT_DATA = {
   ArticleDrafted: Type.Object(
-    { articleId: Id, headline: Type.String(), standfirst: NullableText, body: Type.Array(BodyBlockSchema), byline: Type.Array(Type.String()), draftedAt: Timestamp },
+    {
+      articleId: Id,
+      headline: Type.String(),
+      standfirst: NullableText,
+      body: Type.Array(BodyBlockSchema),
+      byline: Type.Array(Type.String()),
+      draftedAt: Timestamp,
+    },
     closed,
   ),
   HeadlineRevised: Type.Object({ headline: Type.String() }, closed),
   StandfirstRevised: Type.Object({ standfirst: NullableText }, closed),
   BodyRevised: Type.Object({ body: Type.Array(BodyBlockSchema) }, closed),
-  QuoteAttributed: Type.Object(
-    { quoteId: Id, speaker: SpeakerSchema, text: Type.String(), source: NullableSource, attributedAt: Timestamp },
-    closed,
-  ),
+  QuoteAttributed: Type.Object({ quoteId: Id, speaker: SpeakerSchema, text: Type.String(), source: NullableSource, attributedAt: Timestamp }, closed),
   QuoteAmended: Type.Object({ quoteId: Id, speaker: SpeakerSchema, text: Type.String(), source: NullableSource }, closed),
   QuoteWithdrawn: Type.Object({ quoteId: Id }, closed),
   ArticlePublished: Type.Object({ publishedAt: Timestamp }, closed),
@@ -149,9 +153,10 @@ export interface ArticleEventMetadata {
   idempotencyKey?: string;
 }
 
-const EVENT_VALIDATORS = Object.fromEntries(
-  ARTICLE_EVENT_TYPES.map((type) => [type, jsonSchemas.exact.compile(ARTICLE_EVENT_DATA[type])]),
-) as Record<ArticleEventType, ReturnType<typeof jsonSchemas.exact.compile>>;
+const EVENT_VALIDATORS = Object.fromEntries(ARTICLE_EVENT_TYPES.map((type) => [type, jsonSchemas.exact.compile(ARTICLE_EVENT_DATA[type])])) as Record<
+  ArticleEventType,
+  ReturnType<typeof jsonSchemas.exact.compile>
+>;
 
 /** An event whose data does not match its type's schema: a bug on the write side, never the client's fault. */
 export class MalformedEventError extends Error {
@@ -172,7 +177,10 @@ export function checkedArticleEvent<E extends ArticleEvent>(event: E): E {
   const validate = isArticleEventType(event.type) ? EVENT_VALIDATORS[event.type] : undefined;
   if (!validate) throw new MalformedEventError(String(event.type), ['unknown event type']);
   if (!validate(event.data)) {
-    throw new MalformedEventError(event.type, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
+    throw new MalformedEventError(
+      event.type,
+      (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
+    );
   }
   return event;
 }

@@ -1,13 +1,4 @@
-import {
-  drafted,
-  intro,
-  published,
-  QUOTE_ID,
-  quoteAttributed,
-  quoteWithdrawn,
-  retracted,
-  unpublished,
-} from '../../../test/support/article-fixtures';
+import { drafted, intro, published, QUOTE_ID, quoteAttributed, quoteWithdrawn, retracted, unpublished } from '../../../test/support/article-fixtures';
 import { evolve, fold, initialState } from './article.decider';
 import type { ArticleEvent } from './article.events';
 import type { ArticleState } from './article.state';

@@ -46,11 +46,12 @@ describe('AttributeQuote', () => {
   it('on a published article, needs an editor', () =>
     given([drafted(), published()]).when(attribute, { actor: reporter, reason: 'x' }).thenThrows(ForbiddenError));
 
-  it('on a published article, needs a reason', () =>
-    given([drafted(), published()]).when(attribute, { actor: editor }).thenThrows(InvalidInputError));
+  it('on a published article, needs a reason', () => given([drafted(), published()]).when(attribute, { actor: editor }).thenThrows(InvalidInputError));
 
   it('on a published article, an editor with a reason may add one', () =>
-    given([drafted(), published()]).when(attribute, { actor: editor, reason: 'New reaction' }).then([expect.objectContaining({ type: 'QuoteAttributed' })]));
+    given([drafted(), published()])
+      .when(attribute, { actor: editor, reason: 'New reaction' })
+      .then([expect.objectContaining({ type: 'QuoteAttributed' })]));
 });
 
 describe('AmendQuote on a quote never published', () => {
@@ -67,19 +68,34 @@ describe('AmendQuote on a quote never published', () => {
       .then([expect.objectContaining({ data: expect.objectContaining({ speaker: { name: 'John Roe' }, text: 'We kept the library open.' }) })]));
 
   it('removes the source with null', () =>
-    given(history).when(amend({ source: null })).then([expect.objectContaining({ data: expect.objectContaining({ source: null }) })]));
+    given(history)
+      .when(amend({ source: null }))
+      .then([expect.objectContaining({ data: expect.objectContaining({ source: null }) })]));
 
   it('records nothing when nothing changes', () =>
-    given(history).when(amend({ text: 'We kept the library open.', speaker: mayor, source: { description: 'Press conference' } })).thenNothingHappened());
+    given(history)
+      .when(amend({ text: 'We kept the library open.', speaker: mayor, source: { description: 'Press conference' } }))
+      .thenNothingHappened());
 
-  it('refuses an unknown quote', () => given(history).when(amend({ text: 'x' }, 'q-unknown')).thenThrows(NotFoundError));
+  it('refuses an unknown quote', () =>
+    given(history)
+      .when(amend({ text: 'x' }, 'q-unknown'))
+      .thenThrows(NotFoundError));
 
-  it('refuses a withdrawn quote', () => given([...history, quoteWithdrawn()]).when(amend({ text: 'x' })).thenThrows(NotFoundError));
+  it('refuses a withdrawn quote', () =>
+    given([...history, quoteWithdrawn()])
+      .when(amend({ text: 'x' }))
+      .thenThrows(NotFoundError));
 
-  it('refuses the standards desk', () => given(history).when(amend({ text: 'x' }), { actor: standards }).thenThrows(ForbiddenError));
+  it('refuses the standards desk', () =>
+    given(history)
+      .when(amend({ text: 'x' }), { actor: standards })
+      .thenThrows(ForbiddenError));
 
   it('is free for a quote added after the article was unpublished', () =>
-    given([drafted(), published(), unpublished(), quoteAttributed()]).when(amend({ text: 'Edited.' })).then([expect.objectContaining({ type: 'QuoteAmended' })]));
+    given([drafted(), published(), unpublished(), quoteAttributed()])
+      .when(amend({ text: 'Edited.' }))
+      .then([expect.objectContaining({ type: 'QuoteAmended' })]));
 
   it('is free for a quote withdrawn before publication and then re-attributed', () =>
     given([drafted(), quoteAttributed({ quoteId: 'q-old' }), quoteWithdrawn('q-old'), published(), unpublished(), quoteAttributed()])
@@ -96,8 +112,7 @@ describe('AmendQuote on a published quote', () => {
     ['text', amend({ text: 'Changed.' })],
     ['speaker name', amend({ speaker: { name: 'John Roe', title: 'Mayor' } })],
     ['speaker title', amend({ speaker: { name: 'Jane Doe' } })],
-  ])('refuses a change of %s: that takes a correction', (_, command) =>
-    given(live).when(command, asEditor).thenThrows(RuleViolationError, useACorrection));
+  ])('refuses a change of %s: that takes a correction', (_, command) => given(live).when(command, asEditor).thenThrows(RuleViolationError, useACorrection));
 
   it('allows a change of source', () =>
     given(live)
@@ -115,21 +130,31 @@ describe('AmendQuote on a published quote', () => {
       .then([expect.objectContaining({ type: 'QuoteAmended' })]));
 
   it('still refuses once the article is unpublished again, even for its reporter', () =>
-    given([...live, unpublished()]).when(amend({ text: 'Changed.' })).thenThrows(RuleViolationError, useACorrection));
+    given([...live, unpublished()])
+      .when(amend({ text: 'Changed.' }))
+      .thenThrows(RuleViolationError, useACorrection));
 
   it('lets the reporter change its source once the article is back to draft', () =>
-    given([...live, unpublished()]).when(amend({ source: null })).then([expect.objectContaining({ type: 'QuoteAmended' })]));
+    given([...live, unpublished()])
+      .when(amend({ source: null }))
+      .then([expect.objectContaining({ type: 'QuoteAmended' })]));
 
   it('treats a quote attributed to a live article as published', () =>
-    given([drafted(), published(), quoteAttributed()]).when(amend({ text: 'Changed.' }), asEditor).thenThrows(RuleViolationError));
+    given([drafted(), published(), quoteAttributed()])
+      .when(amend({ text: 'Changed.' }), asEditor)
+      .thenThrows(RuleViolationError));
 });
 
 describe('WithdrawQuote', () => {
   it('withdraws a quote', () =>
-    given([drafted(), quoteAttributed()]).when(withdraw()).then([{ type: 'QuoteWithdrawn', data: { quoteId: QUOTE_ID } }]));
+    given([drafted(), quoteAttributed()])
+      .when(withdraw())
+      .then([{ type: 'QuoteWithdrawn', data: { quoteId: QUOTE_ID } }]));
 
   it('withdraws a published quote when an editor gives a reason', () =>
-    given([drafted(), quoteAttributed(), published()]).when(withdraw(), { actor: editor, reason: 'Misattributed' }).then([expect.objectContaining({ type: 'QuoteWithdrawn' })]));
+    given([drafted(), quoteAttributed(), published()])
+      .when(withdraw(), { actor: editor, reason: 'Misattributed' })
+      .then([expect.objectContaining({ type: 'QuoteWithdrawn' })]));
 
   it('refuses an unknown quote', () => given([drafted()]).when(withdraw()).thenThrows(NotFoundError));
 

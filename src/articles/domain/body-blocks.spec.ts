@@ -12,14 +12,22 @@ const assign = (input: BlockInput[], previous: BodyBlock[]) => assignBlockIds(in
 const previous = [h('h1', 'Title'), p('a', 'Alpha.'), p('b', 'Beta.'), p('c', 'Gamma.')];
 
 describe('assignBlockIds', () => {
-  it('gives fresh ids to a first body, in order', () =>
-    expect(ids(assign(withoutIds(previous), []))).toEqual(['new-1', 'new-2', 'new-3', 'new-4']));
+  it('gives fresh ids to a first body, in order', () => expect(ids(assign(withoutIds(previous), []))).toEqual(['new-1', 'new-2', 'new-3', 'new-4']));
 
-  it('keeps every id when the body is sent back unchanged without ids', () =>
-    expect(assign(withoutIds(previous), previous)).toStrictEqual(previous));
+  it('keeps every id when the body is sent back unchanged without ids', () => expect(assign(withoutIds(previous), previous)).toStrictEqual(previous));
 
   it('keeps the ids the client sent', () =>
-    expect(ids(assign([{ id: 'mine', type: 'paragraph', text: 'Alpha.' }, { type: 'paragraph', text: 'Beta.' }], previous))).toEqual(['mine', 'b']));
+    expect(
+      ids(
+        assign(
+          [
+            { id: 'mine', type: 'paragraph', text: 'Alpha.' },
+            { type: 'paragraph', text: 'Beta.' },
+          ],
+          previous,
+        ),
+      ),
+    ).toEqual(['mine', 'b']));
 
   it('refuses duplicate ids, naming each repeat', () => {
     const input: BlockInput[] = [p('x', '1'), p('y', '2'), p('x', '3'), p('x', '4')];
@@ -58,17 +66,23 @@ describe('assignBlockIds', () => {
       'c',
     ]));
 
-  it('gives a new id to a block whose type changed', () =>
-    expect(ids(assign(withoutIds([h('', 'Alpha.')]), [p('a', 'Alpha.')]))).toEqual(['new-1']));
+  it('gives a new id to a block whose type changed', () => expect(ids(assign(withoutIds([h('', 'Alpha.')]), [p('a', 'Alpha.')]))).toEqual(['new-1']));
 
   it('keeps repeated identical blocks apart', () =>
     expect(ids(assign(withoutIds([p('', 'Same.'), p('', 'Other.'), p('', 'Same.')]), [p('s1', 'Same.'), p('s2', 'Same.')]))).toEqual(['s1', 'new-1', 's2']));
 
   it('never hands out an id the client claimed for another block', () =>
-    expect(ids(assign([{ type: 'paragraph', text: 'Alpha.' }, { id: 'a', type: 'paragraph', text: 'Brand new.' }], [p('a', 'Alpha.')]))).toEqual([
-      'new-1',
-      'a',
-    ]));
+    expect(
+      ids(
+        assign(
+          [
+            { type: 'paragraph', text: 'Alpha.' },
+            { id: 'a', type: 'paragraph', text: 'Brand new.' },
+          ],
+          [p('a', 'Alpha.')],
+        ),
+      ),
+    ).toEqual(['new-1', 'a']));
 
   it('aligns lists item by item', () =>
     expect(ids(assign([{ type: 'list', items: ['a', 'b'] }], [{ id: 'l', type: 'list', items: ['a\nb'] }]))).toEqual(['l']));

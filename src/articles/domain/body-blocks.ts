@@ -4,9 +4,7 @@ import type { BlockId, BodyBlock, FieldChange } from './article.events';
 
 /** A body block as a client sends it: the id is optional, the server assigns missing ones. */
 export type BlockInput =
-  | { id?: BlockId; type: 'paragraph'; text: string }
-  | { id?: BlockId; type: 'heading'; text: string }
-  | { id?: BlockId; type: 'list'; items: string[] };
+  { id?: BlockId; type: 'paragraph'; text: string } | { id?: BlockId; type: 'heading'; text: string } | { id?: BlockId; type: 'list'; items: string[] };
 
 /** The text a block shows, list items one per line (how corrections report a block). */
 export function blockText(block: BlockInput): string {

@@ -1,11 +1,4 @@
-import {
-  CancelledError,
-  DeadlineExceededError,
-  NotLeaderError,
-  TimeoutError,
-  UnavailableError,
-  WrongExpectedVersionError,
-} from '@eventstore/db-client';
+import { CancelledError, DeadlineExceededError, NotLeaderError, TimeoutError, UnavailableError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
 import { ExpectedRevision } from '../event-store.port';
 
@@ -51,11 +44,7 @@ export function isUnreachable(error: unknown): boolean {
 export function appendError(error: unknown, streamId: string, expected: ExpectedRevision): unknown {
   if (error instanceof WrongExpectedVersionError) {
     const actual = error.actualVersion;
-    return new WrongExpectedRevisionError(
-      streamId,
-      expected,
-      typeof actual === 'bigint' && actual >= 0n ? actual : 'no_stream',
-    );
+    return new WrongExpectedRevisionError(streamId, expected, typeof actual === 'bigint' && actual >= 0n ? actual : 'no_stream');
   }
   return storeError(error, `append to ${streamId}`);
 }

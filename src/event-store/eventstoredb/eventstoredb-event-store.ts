@@ -23,15 +23,7 @@ import {
 } from '../event-store.port';
 import { EventStoreUnavailableError } from '../event-store.errors';
 import { appendError, isUnreachable, storeError } from './eventstoredb-errors';
-import {
-  isStart,
-  isSystemEvent,
-  LEADER,
-  toClientExpectedRevision,
-  toEventData,
-  toReadPosition,
-  toRecordedEvent,
-} from './eventstoredb-mapping';
+import { isStart, isSystemEvent, LEADER, toClientExpectedRevision, toEventData, toReadPosition, toRecordedEvent } from './eventstoredb-mapping';
 import { ResumingSubscription } from './resuming-subscription';
 
 /** Pauses before the 2nd and 3rd attempt of a call that found the server out of reach. */
@@ -67,20 +59,14 @@ export class EventStoreDbEventStore implements EventStore {
     return store;
   }
 
-  async appendToStream(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expectedRevision: ExpectedRevision,
-  ): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) throw new Error('The event store is closed');
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const data = events.map(toEventData);
     const expected = toClientExpectedRevision(expectedRevision);
     try {
       // Retrying is safe: the event ids are the same, so an append that did land is a no-op.
-      const result = await retried(() =>
-        this.client.appendToStream(streamId, data, { ...LEADER, expectedRevision: expected }),
-      );
+      const result = await retried(() => this.client.appendToStream(streamId, data, { ...LEADER, expectedRevision: expected }));
       if (!result.position) throw new Error(`EventStoreDB returned no position for an append to ${streamId}`);
       return { nextExpectedRevision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
@@ -99,8 +85,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async streamRevision(streamId: string): Promise<bigint | null> {
-    const read = () =>
-      this.client.readStream(streamId, { ...LEADER, fromRevision: END, direction: BACKWARDS, maxCount: 1 });
+    const read = () => this.client.readStream(streamId, { ...LEADER, fromRevision: END, direction: BACKWARDS, maxCount: 1 });
     const [last] = await this.collect(read, `read ${streamId}`);
     return last ? last.revision : null;
   }
@@ -130,12 +115,9 @@ export class EventStoreDbEventStore implements EventStore {
     let before: Position | null = null;
     for (;;) {
       const fromPosition: ReadPosition = before ?? END;
-      const read = () =>
-        this.client.readAll({ ...LEADER, fromPosition, direction: BACKWARDS, maxCount: HEAD_READ_BATCH });
+      const read = () => this.client.readAll({ ...LEADER, fromPosition, direction: BACKWARDS, maxCount: HEAD_READ_BATCH });
       const batch: RecordedEvent[] = (await this.collect(read, 'read $all backwards')).map(toRecordedEvent);
-      const last = batch.find(
-        (e) => !isSystemEvent(e.type) && (before === null || comparePositions(e.position, before) < 0),
-      );
+      const last = batch.find((e) => !isSystemEvent(e.type) && (before === null || comparePositions(e.position, before) < 0));
       if (last) return last.position;
       if (batch.length < HEAD_READ_BATCH) return START;
       before = batch[batch.length - 1].position;
@@ -172,9 +154,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
     if (this.closed) throw new Error('The event store is closed');
-    const subscription = new ResumingSubscription(this.client, options.after ?? START, (s) =>
-      this.subscriptions.delete(s),
-    );
+    const subscription = new ResumingSubscription(this.client, options.after ?? START, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -187,10 +167,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Drains one bounded read; a stream that does not exist reads as empty. */
-  private async collect(
-    read: () => AsyncIterable<ResolvedEvent>,
-    operation: string,
-  ): Promise<ClientRecordedEvent[]> {
+  private async collect(read: () => AsyncIterable<ResolvedEvent>, operation: string): Promise<ClientRecordedEvent[]> {
     if (this.closed) throw new Error('The event store is closed');
     try {
       return await retried(async () => {

@@ -11,15 +11,7 @@ import {
   START as CLIENT_START,
   STREAM_EXISTS,
 } from '@eventstore/db-client';
-import {
-  EventToAppend,
-  ExpectedRevision,
-  JsonObject,
-  JsonValue,
-  Position,
-  RecordedEvent,
-  START,
-} from '../event-store.port';
+import { EventToAppend, ExpectedRevision, JsonObject, JsonValue, Position, RecordedEvent, START } from '../event-store.port';
 
 /**
  * Every call goes to the cluster's leader, so a read sees every acknowledged append (a follower

@@ -67,15 +67,7 @@ export class ReadModelProgress implements ProjectionsHealth {
   health(): ProjectionHealth[] {
     return [...this.runtime.slots.values()].map((slot) => {
       const { liveFailure, liveStale, nextFailure } = slot;
-      const status = liveFailure
-        ? 'failed'
-        : liveStale
-          ? 'stale'
-          : isRebuilding(slot)
-            ? 'rebuilding'
-            : slot.live?.state === 'live'
-              ? 'live'
-              : 'catching-up';
+      const status = liveFailure ? 'failed' : liveStale ? 'stale' : isRebuilding(slot) ? 'rebuilding' : slot.live?.state === 'live' ? 'live' : 'catching-up';
       const problems = [
         liveFailure && `failed at position ${liveFailure.position}: ${liveFailure.message}`,
         liveStale && `stale since ${liveStale.since}: ${liveStale.reason}`,

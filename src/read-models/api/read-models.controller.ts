@@ -9,13 +9,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiArticleRead, ApiRead } from '../../http/openapi';
 import { ValidQuery } from '../../http/request-schema';
 import { UuidParam } from '../../http/uuid-param';
-import {
-  READ_QUERIES,
-  type ListArticlesParams,
-  type ListCorrectionsParams,
-  type ReadQueryParams,
-  type SearchQuotesParams,
-} from './read-query.schemas';
+import { READ_QUERIES, type ListArticlesParams, type ListCorrectionsParams, type ReadQueryParams, type SearchQuotesParams } from './read-query.schemas';
 import { GetArticleQuery } from './queries/get-article.query';
 import { ListArticlesQuery } from './queries/list-articles.query';
 import { ListCorrectionsQuery } from './queries/list-corrections.query';

@@ -28,10 +28,7 @@ const closed = { additionalProperties: false } as const;
 export const ARTICLE_STATUSES = ['draft', 'published', 'retracted'] as const;
 
 export const ReadQuery = Type.Object({ minPosition: Type.Optional(MinPosition) }, closed);
-export const ListArticlesQuery = Type.Object(
-  { ...page, status: Type.Optional(Type.Union(ARTICLE_STATUSES.map((s) => Type.Literal(s)))) },
-  closed,
-);
+export const ListArticlesQuery = Type.Object({ ...page, status: Type.Optional(Type.Union(ARTICLE_STATUSES.map((s) => Type.Literal(s)))) }, closed);
 export const SearchQuotesQuery = Type.Object(
   {
     ...page,

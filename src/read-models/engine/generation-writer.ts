@@ -47,37 +47,39 @@ export class GenerationWriter {
   }
 
   applyBatch(events: readonly RecordedEvent[]): BatchOutcome {
-    return this.db.sql.transaction((): BatchOutcome => {
-      const row = this.db.generation(this.projection.name, this.generation);
-      // Marked stale by another process (the rebuild CLI found it follows another log): stop too.
-      if (!row || row.role === 'retired' || row.stale) return { kind: 'retired' };
-      let checkpoint = parsePosition(row.checkpoint)!;
-      let lastEventId = row.lastEventId;
-      const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
-      const view = new BatchView(this.db, this.tables);
-      let failure: ProjectionFailure | null = null;
-      let applied = 0;
-      for (const recorded of fresh) {
-        try {
-          const event = toProjectedEvent(recorded);
-          if (event) view.apply(this.projection.handle(event, view));
-        } catch (error) {
-          failure = describeFailure(recorded, error);
-          break;
+    return this.db.sql
+      .transaction((): BatchOutcome => {
+        const row = this.db.generation(this.projection.name, this.generation);
+        // Marked stale by another process (the rebuild CLI found it follows another log): stop too.
+        if (!row || row.role === 'retired' || row.stale) return { kind: 'retired' };
+        let checkpoint = parsePosition(row.checkpoint)!;
+        let lastEventId = row.lastEventId;
+        const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
+        const view = new BatchView(this.db, this.tables);
+        let failure: ProjectionFailure | null = null;
+        let applied = 0;
+        for (const recorded of fresh) {
+          try {
+            const event = toProjectedEvent(recorded);
+            if (event) view.apply(this.projection.handle(event, view));
+          } catch (error) {
+            failure = describeFailure(recorded, error);
+            break;
+          }
+          checkpoint = recorded.position;
+          lastEventId = recorded.id;
+          applied++;
         }
-        checkpoint = recorded.position;
-        lastEventId = recorded.id;
-        applied++;
-      }
-      view.flush();
-      this.db
-        .prepare(
-          `UPDATE projection_generations SET checkpoint = ?, last_event_id = ?, events = events + ?, failure = ?
+        view.flush();
+        this.db
+          .prepare(
+            `UPDATE projection_generations SET checkpoint = ?, last_event_id = ?, events = events + ?, failure = ?
            WHERE projection = ? AND generation = ?`,
-        )
-        .run(formatPosition(checkpoint), lastEventId, applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
-      return failure ? { kind: 'failed', checkpoint, failure } : { kind: 'applied', checkpoint, applied };
-    }).immediate();
+          )
+          .run(formatPosition(checkpoint), lastEventId, applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
+        return failure ? { kind: 'failed', checkpoint, failure } : { kind: 'applied', checkpoint, applied };
+      })
+      .immediate();
   }
 
   /**
@@ -85,12 +87,14 @@ export class GenerationWriter {
    * generation stops there as failed, exactly as when the projection throws.
    */
   fail(failure: ProjectionFailure): BatchOutcome {
-    return this.db.sql.transaction((): BatchOutcome => {
-      const row = this.db.generation(this.projection.name, this.generation);
-      if (!row || row.role === 'retired') return { kind: 'retired' };
-      this.db.setFailure(this.projection.name, this.generation, JSON.stringify(failure));
-      return { kind: 'failed', checkpoint: parsePosition(row.checkpoint)!, failure };
-    }).immediate();
+    return this.db.sql
+      .transaction((): BatchOutcome => {
+        const row = this.db.generation(this.projection.name, this.generation);
+        if (!row || row.role === 'retired') return { kind: 'retired' };
+        this.db.setFailure(this.projection.name, this.generation, JSON.stringify(failure));
+        return { kind: 'failed', checkpoint: parsePosition(row.checkpoint)!, failure };
+      })
+      .immediate();
   }
 }
 

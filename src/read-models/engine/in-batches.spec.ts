@@ -43,7 +43,10 @@ describe('inBatches', () => {
     }
     const batches: string[][] = [];
     for await (const batch of inBatches(appends(), 2, (x, y) => x[0] === y[0])) batches.push(batch.items);
-    expect(batches.filter((b) => b.length > 0)).toEqual([['a1', 'b1', 'b2', 'b3'], ['c1', 'd1']]);
+    expect(batches.filter((b) => b.length > 0)).toEqual([
+      ['a1', 'b1', 'b2', 'b3'],
+      ['c1', 'd1'],
+    ]);
   });
 
   it('hands over what the source gave before it failed, then rethrows its error', async () => {
@@ -63,7 +66,16 @@ describe('inBatches', () => {
 describe('inBatches by size', () => {
   it('closes a batch once its items add up to maxBytes, never splitting a group', async () => {
     async function* sized(): AsyncGenerator<{ n: number; size: number }> {
-      for (const [n, size] of [[1, 5], [2, 6], [3, 1], [4, 1], [5, 4], [6, 6], [7, 1]]) yield { n, size };
+      for (const [n, size] of [
+        [1, 5],
+        [2, 6],
+        [3, 1],
+        [4, 1],
+        [5, 4],
+        [6, 6],
+        [7, 1],
+      ])
+        yield { n, size };
     }
     const batches: number[][] = [];
     const bytes = { sizeOf: (item: { size: number }) => item.size, maxBytes: 10 };

@@ -29,12 +29,7 @@ export class PositionNotReachedError extends Error {
  * `progress` events (one per commit), never by polling; rejects after `timeoutMs`, when the
  * runtime stops, or at once when a slot behind it has failed and no rebuild will replace it.
  */
-export function waitForPosition(
-  events: Signals,
-  slots: readonly Slot[],
-  position: Position,
-  timeoutMs: number,
-): Promise<void> {
+export function waitForPosition(events: Signals, slots: readonly Slot[], position: Position, timeoutMs: number): Promise<void> {
   // By commit position alone: that is what clients hold (API positions are commit positions),
   // and on EventStoreDB the events of one append share it (batches never split them).
   // A stale live generation follows another log: whatever its checkpoint, it vouches for nothing.

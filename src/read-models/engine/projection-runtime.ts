@@ -245,12 +245,9 @@ export class ProjectionRuntime {
 
   private hooks(slot: Slot) {
     return {
-      committed: (projector: Projector, outcome: BatchOutcome, caughtUp: boolean) =>
-        this.committed(slot, projector, outcome, caughtUp),
+      committed: (projector: Projector, outcome: BatchOutcome, caughtUp: boolean) => this.committed(slot, projector, outcome, caughtUp),
       transientError: (projector: Projector, error: unknown) =>
-        this.options.logger?.error(
-          `${slot.projection.name} generation ${projector.generation}: reading the log failed, retrying: ${String(error)}`,
-        ),
+        this.options.logger?.error(`${slot.projection.name} generation ${projector.generation}: reading the log failed, retrying: ${String(error)}`),
       verify: (projector: Projector) => this.verify(slot, projector),
     };
   }
@@ -267,9 +264,7 @@ export class ProjectionRuntime {
     } else if (outcome.kind === 'failed') {
       if (role === 'live') slot.liveFailure = outcome.failure;
       else slot.nextFailure = { generation: projector.generation, failure: outcome.failure };
-      this.options.logger?.error(
-        `${name} generation ${projector.generation} failed at ${outcome.failure.position}: ${outcome.failure.message}`,
-      );
+      this.options.logger?.error(`${name} generation ${projector.generation} failed at ${outcome.failure.position}: ${outcome.failure.message}`);
       this.events.emit('failed', name, projector.generation, outcome.failure);
     } else if (role === 'live') {
       slot.livePosition = outcome.checkpoint;

@@ -54,10 +54,10 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
       : stale
         ? 'stale'
         : rebuild && !rebuild.error
-        ? 'rebuilding'
-        : lagEvents === 0 || slot.live?.state === 'live'
-          ? 'live'
-          : 'catching-up';
+          ? 'rebuilding'
+          : lagEvents === 0 || slot.live?.state === 'live'
+            ? 'live'
+            : 'catching-up';
     statuses.push({
       name,
       version: live?.version ?? slot.projection.version,

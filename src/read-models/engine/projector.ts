@@ -97,8 +97,7 @@ export class Projector {
         const bytes = { sizeOf: (event: RecordedEvent) => event.size ?? 0, maxBytes: BATCH_BYTES };
         for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize, sameCommit, bytes)) {
           if (this.stopping) break;
-          const outcome: BatchOutcome =
-            items.length > 0 ? this.writer.applyBatch(items) : { kind: 'applied', checkpoint: this.checkpoint, applied: 0 };
+          const outcome: BatchOutcome = items.length > 0 ? this.writer.applyBatch(items) : { kind: 'applied', checkpoint: this.checkpoint, applied: 0 };
           failures = 0;
           if (outcome.kind !== 'retired') this.checkpoint = outcome.checkpoint;
           if (outcome.kind === 'applied' && caughtUp) this.state = 'live';

@@ -97,16 +97,11 @@ export class ReadModelDb {
   }
 
   generations(projection: string): GenerationRow[] {
-    return this.prepare<[string], RawRow>(`${SELECT_ROW} WHERE projection = ? ORDER BY generation`)
-      .all(projection)
-      .map(toRow);
+    return this.prepare<[string], RawRow>(`${SELECT_ROW} WHERE projection = ? ORDER BY generation`).all(projection).map(toRow);
   }
 
   generation(projection: string, generation: number): GenerationRow | undefined {
-    const raw = this.prepare<[string, number], RawRow>(`${SELECT_ROW} WHERE projection = ? AND generation = ?`).get(
-      projection,
-      generation,
-    );
+    const raw = this.prepare<[string, number], RawRow>(`${SELECT_ROW} WHERE projection = ? AND generation = ?`).get(projection, generation);
     return raw && toRow(raw);
   }
 
@@ -120,9 +115,9 @@ export class ReadModelDb {
     assertName(projection.name);
     return this.sql
       .transaction(() => {
-        const last = this.prepare<[string], { last: number | null }>(
-          'SELECT max(generation) AS last FROM projection_generations WHERE projection = ?',
-        ).get(projection.name);
+        const last = this.prepare<[string], { last: number | null }>('SELECT max(generation) AS last FROM projection_generations WHERE projection = ?').get(
+          projection.name,
+        );
         const generation = (last?.last ?? 0) + 1;
         for (const [collection, spec] of Object.entries(projection.collections)) {
           assertName(collection);
@@ -131,16 +126,7 @@ export class ReadModelDb {
         this.prepare(
           `INSERT INTO projection_generations (projection, generation, version, schema, role, checkpoint, created_at, store_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          projection.name,
-          generation,
-          projection.version,
-          schemaSignature(projection),
-          role,
-          formatPosition(START),
-          new Date().toISOString(),
-          storeId,
-        );
+        ).run(projection.name, generation, projection.version, schemaSignature(projection), role, formatPosition(START), new Date().toISOString(), storeId);
         return this.generation(projection.name, generation)!;
       })
       .immediate();
@@ -151,9 +137,10 @@ export class ReadModelDb {
     const prefix = `${tableName(projection, generation, '')}`;
     this.sql
       .transaction(() => {
-        const tables = this.prepare<[number, string], { name: string }>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?",
-        ).all(prefix.length, prefix);
+        const tables = this.prepare<[number, string], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?").all(
+          prefix.length,
+          prefix,
+        );
         for (const { name } of tables) this.sql.exec(`DROP TABLE IF EXISTS "${name}"`);
         this.prepare('DELETE FROM projection_generations WHERE projection = ? AND generation = ?').run(projection, generation);
       })
@@ -166,11 +153,7 @@ export class ReadModelDb {
   }
 
   setFailure(projection: string, generation: number, failure: string | null): void {
-    this.prepare('UPDATE projection_generations SET failure = ? WHERE projection = ? AND generation = ?').run(
-      failure,
-      projection,
-      generation,
-    );
+    this.prepare('UPDATE projection_generations SET failure = ? WHERE projection = ? AND generation = ?').run(failure, projection, generation);
   }
 
   /** Marks a generation as following another log (or clears the mark with null). */

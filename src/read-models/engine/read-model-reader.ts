@@ -98,7 +98,5 @@ function decodeCursor(text: string): Cursor {
   } catch {
     // falls through to the 400 below
   }
-  throw new InvalidInputError('The cursor is not one this server returned', [
-    { field: 'cursor', message: 'cursor must be a nextCursor from a previous page' },
-  ]);
+  throw new InvalidInputError('The cursor is not one this server returned', [{ field: 'cursor', message: 'cursor must be a nextCursor from a previous page' }]);
 }

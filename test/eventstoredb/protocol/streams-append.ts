@@ -7,16 +7,7 @@ import { Status as RpcStatus } from '@eventstore/db-client/generated/status_pb';
 import { AppendReq, AppendResp, BatchAppendReq, BatchAppendResp } from '@eventstore/db-client/generated/streams_pb';
 import { WrongExpectedRevisionError } from '../../../src/event-store/event-store.errors';
 import { AppendResult, EventStore, ExpectedRevision } from '../../../src/event-store/event-store.port';
-import {
-  asGrpcError,
-  grpcError,
-  ProposedEvent,
-  streamIdentifier,
-  streamName,
-  toProposedEvent,
-  toWirePosition,
-  uuid,
-} from './wire';
+import { asGrpcError, grpcError, ProposedEvent, streamIdentifier, streamName, toProposedEvent, toWirePosition, uuid } from './wire';
 
 type Outcome = { ok: true; result: AppendResult } | { ok: false; refused: WrongExpectedRevisionError };
 
@@ -71,12 +62,8 @@ export function appendHandler(store: EventStore) {
 
 function appendSuccess(result: AppendResult): AppendResp {
   const wire = toWirePosition(result.position);
-  const position = new AppendResp.Position()
-    .setCommitPosition(wire.commit.toString())
-    .setPreparePosition(wire.prepare.toString());
-  const success = new AppendResp.Success()
-    .setCurrentRevision(result.nextExpectedRevision.toString())
-    .setPosition(position);
+  const position = new AppendResp.Position().setCommitPosition(wire.commit.toString()).setPreparePosition(wire.prepare.toString());
+  const success = new AppendResp.Success().setCurrentRevision(result.nextExpectedRevision.toString()).setPosition(position);
   return new AppendResp().setSuccess(success);
 }
 
@@ -134,16 +121,10 @@ export function batchAppendHandler(store: EventStore) {
   };
 }
 
-async function batchResponse(
-  store: EventStore,
-  correlation: string,
-  batch: PendingBatch,
-): Promise<BatchAppendResp> {
+async function batchResponse(store: EventStore, correlation: string, batch: PendingBatch): Promise<BatchAppendResp> {
   const stream = streamName(batch.options.getStreamIdentifier());
   const expected = batchExpected(batch.options);
-  const response = new BatchAppendResp()
-    .setCorrelationId(uuid(correlation))
-    .setStreamIdentifier(streamIdentifier(stream));
+  const response = new BatchAppendResp().setCorrelationId(uuid(correlation)).setStreamIdentifier(streamIdentifier(stream));
   if (typeof expected === 'bigint') response.setStreamPosition(expected.toString());
   else if (expected === 'no_stream') response.setNoStream(new GoogleEmpty());
   else if (expected === 'stream_exists') response.setStreamExists(new GoogleEmpty());
@@ -153,12 +134,8 @@ async function batchResponse(
     const outcome = await append(store, stream, events, expected);
     if (outcome.ok) {
       const wire = toWirePosition(outcome.result.position);
-      const position = new AllStreamPosition()
-        .setCommitPosition(wire.commit.toString())
-        .setPreparePosition(wire.prepare.toString());
-      const success = new BatchAppendResp.Success()
-        .setCurrentRevision(outcome.result.nextExpectedRevision.toString())
-        .setPosition(position);
+      const position = new AllStreamPosition().setCommitPosition(wire.commit.toString()).setPreparePosition(wire.prepare.toString());
+      const success = new BatchAppendResp.Success().setCurrentRevision(outcome.result.nextExpectedRevision.toString()).setPosition(position);
       return response.setSuccess(success);
     }
     return response.setError(wrongExpectedVersionStatus(outcome.refused));
@@ -168,9 +145,7 @@ async function batchResponse(
     const details = new Any();
     details.pack(new Unknown().serializeBinary(), 'event_store.client.Unknown');
     // google.rpc.Code and gRPC status codes are the same numbers.
-    return response.setError(
-      new RpcStatus().setCode(Number(failure.code)).setMessage(failure.details).setDetails(details),
-    );
+    return response.setError(new RpcStatus().setCode(Number(failure.code)).setMessage(failure.details).setDetails(details));
   }
 }
 
@@ -185,8 +160,5 @@ function wrongExpectedVersionStatus({ expected, actual }: WrongExpectedRevisionE
   else details.setExpectedStreamPosition(expected.toString());
   const any = new Any();
   any.pack(details.serializeBinary(), 'event_store.client.WrongExpectedVersion');
-  return new RpcStatus()
-    .setCode(Code.FAILED_PRECONDITION)
-    .setMessage('Wrong expected version')
-    .setDetails(any);
+  return new RpcStatus().setCode(Code.FAILED_PRECONDITION).setMessage('Wrong expected version').setDetails(any);
 }

@@ -3,15 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { EventStore, RecordedEvent } from '../../../src/event-store/event-store.port';
 import { toEventFilter } from './filter';
-import {
-  asGrpcError,
-  fromWirePosition,
-  grpcError,
-  readEventResponse,
-  streamIdentifier,
-  streamName,
-  toWirePosition,
-} from './wire';
+import { asGrpcError, fromWirePosition, grpcError, readEventResponse, streamIdentifier, streamName, toWirePosition } from './wire';
 
 type ReadCall = ServerWritableStream<ReadReq, ReadResp>;
 
@@ -62,13 +54,7 @@ async function send(call: ReadCall, response: ReadResp): Promise<void> {
   });
 }
 
-async function readStream(
-  store: EventStore,
-  call: ReadCall,
-  options: ReadReq.Options.StreamOptions,
-  count: number,
-  backwards: boolean,
-): Promise<void> {
+async function readStream(store: EventStore, call: ReadCall, options: ReadReq.Options.StreamOptions, count: number, backwards: boolean): Promise<void> {
   const name = streamName(options.getStreamIdentifier());
   const last = await store.streamRevision(name);
   if (last === null) {
@@ -133,7 +119,7 @@ async function readAll(
     return;
   }
   // Backwards from a position excludes the event at it.
-  let before = all.hasStart() ? 1n : at ?? (await store.headPosition()).commit + 1n;
+  let before = all.hasStart() ? 1n : (at ?? (await store.headPosition()).commit + 1n);
   while (left > 0 && before > 1n && !call.cancelled) {
     const from = before - BigInt(PAGE) > 1n ? before - BigInt(PAGE) : 1n;
     const start = { commit: from - 1n, prepare: from - 1n };
@@ -147,12 +133,7 @@ async function readAll(
 }
 
 /** Confirmation, catch-up, CaughtUp, then live; with a filter, a Checkpoint every window. */
-async function subscribeToAll(
-  store: EventStore,
-  call: ReadCall,
-  options: ReadReq.Options,
-  all: ReadReq.Options.AllOptions,
-): Promise<void> {
+async function subscribeToAll(store: EventStore, call: ReadCall, options: ReadReq.Options, all: ReadReq.Options.AllOptions): Promise<void> {
   const filter = toEventFilter(options);
   const head = (await store.headPosition()).commit;
   const wire = all.getPosition();
@@ -177,9 +158,7 @@ async function subscribeToAll(
     if (filter && ++looked >= filter.checkpointInterval) {
       looked = 0;
       const position = toWirePosition(event.position);
-      const checkpoint = new ReadResp.Checkpoint()
-        .setCommitPosition(position.commit.toString())
-        .setPreparePosition(position.prepare.toString());
+      const checkpoint = new ReadResp.Checkpoint().setCommitPosition(position.commit.toString()).setPreparePosition(position.prepare.toString());
       await send(call, new ReadResp().setCheckpoint(checkpoint));
     }
     await reachedHead(event.position.commit);

@@ -41,8 +41,7 @@ export function liveDocs(file: string, projection: string, collection: string): 
   const db = new Database(file, { readonly: true });
   try {
     const row = db.prepare("SELECT generation FROM projection_generations WHERE projection = ? AND role = 'live'").get(projection) as
-      | { generation: number }
-      | undefined;
+      { generation: number } | undefined;
     if (!row) return {};
     const docs = db.prepare(`SELECT key, doc FROM "rm_${projection}_g${row.generation}_${collection}"`).all() as Array<{ key: string; doc: string }>;
     return Object.fromEntries(docs.map((d) => [d.key, JSON.parse(d.doc)]));

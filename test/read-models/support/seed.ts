@@ -12,7 +12,14 @@ export function toAppend(events: readonly ArticleEvent[], actor: Actor, occurred
     id: randomUUID(),
     type: event.type,
     data: event.data as unknown as EventToAppend['data'],
-    metadata: { $correlationId: correlationId, $causationId: correlationId, actor, reason: null, occurredAt, schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type] },
+    metadata: {
+      $correlationId: correlationId,
+      $causationId: correlationId,
+      actor,
+      reason: null,
+      occurredAt,
+      schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type],
+    },
   }));
 }
 
