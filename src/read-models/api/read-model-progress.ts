@@ -37,7 +37,6 @@ export class ReadModelProgress implements ProjectionsHealth {
     return slots.every((slot) => slot.livePosition.commit >= target.commit);
   }
 
-  /** No client can hold a position the log has never reached: it did not come from a command. */
   /**
    * For reads that need no wait (the audit reads the stream itself): throws InvalidInputError
    * (400) when `position` (decimal text) is not one the log has reached.
@@ -46,6 +45,7 @@ export class ReadModelProgress implements ProjectionsHealth {
     await this.refuseBeyondHead(positionOf(position));
   }
 
+  /** No client can hold a position the log has never reached: it did not come from a command. */
   private async refuseBeyondHead(target: Position): Promise<void> {
     const head = await this.runtime.store.headPosition();
     if (target.commit > head.commit) {

@@ -1,29 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { QueryHandler } from '@nestjs/cqrs';
 import { ArticleReadModel, articlesProjection } from '../../../../projections/articles.projection';
 import { NotFoundError } from '../../../common/app-error';
-import { ReadModelProgress } from '../read-model-progress';
-import { ReadModelReader } from '../../engine/read-model-reader';
+import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 
-export class GetArticleQuery extends Query<ArticleReadModel> {
+export class GetArticleQuery extends ReadModelQuery<ArticleReadModel> {
   constructor(
+    /** The article's id (a UUID). */
     readonly id: string,
-    readonly minPosition?: string,
+    minPosition?: string,
   ) {
-    super();
+    super(minPosition);
   }
 }
 
+/** One article's read model; NotFoundError (404) when there is none. */
 @Injectable()
 @QueryHandler(GetArticleQuery)
-export class GetArticleHandler implements IQueryHandler<GetArticleQuery> {
-  constructor(
-    private readonly reader: ReadModelReader,
-    private readonly progress: ReadModelProgress,
-  ) {}
+export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, ArticleReadModel> {
+  protected readonly projections = [articlesProjection.name];
 
-  async execute({ id, minPosition }: GetArticleQuery): Promise<ArticleReadModel> {
-    if (minPosition !== undefined) await this.progress.waitFor(minPosition, undefined, [articlesProjection.name]);
+  protected read({ id }: GetArticleQuery): ArticleReadModel {
     const article = this.reader.get(articlesProjection, 'articles', id);
     if (!article) throw new NotFoundError(`There is no article ${id}`);
     return article;

@@ -1,28 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { QueryHandler } from '@nestjs/cqrs';
 import { articlesProjection } from '../../../../projections/articles.projection';
 import type { ArticleSummary } from '../../../articles/view/article-view';
 import { ListArticlesParams } from '../read-query.schemas';
-import { ReadModelProgress } from '../read-model-progress';
-import { Filter, Page, ReadModelReader } from '../../engine/read-model-reader';
+import { Filter, Page } from '../../engine/read-model-reader';
 import { pageOf } from './page-of';
+import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 
-export class ListArticlesQuery extends Query<Page<ArticleSummary>> {
+export class ListArticlesQuery extends ReadModelQuery<Page<ArticleSummary>> {
   constructor(readonly params: ListArticlesParams) {
-    super();
+    super(params.minPosition);
   }
 }
 
 @Injectable()
 @QueryHandler(ListArticlesQuery)
-export class ListArticlesHandler implements IQueryHandler<ListArticlesQuery> {
-  constructor(
-    private readonly reader: ReadModelReader,
-    private readonly progress: ReadModelProgress,
-  ) {}
+export class ListArticlesHandler extends ReadModelQueryHandler<ListArticlesQuery, Page<ArticleSummary>> {
+  protected readonly projections = [articlesProjection.name];
 
-  async execute({ params }: ListArticlesQuery): Promise<Page<ArticleSummary>> {
-    if (params.minPosition !== undefined) await this.progress.waitFor(params.minPosition, undefined, [articlesProjection.name]);
+  protected read({ params }: ListArticlesQuery): Page<ArticleSummary> {
     const filters: Filter[] = params.status ? [{ column: 'status', equals: params.status }] : [];
     return this.reader.page(articlesProjection, 'summaries', { ...pageOf(params), filters, newestFirstBy: 'updated_at' });
   }

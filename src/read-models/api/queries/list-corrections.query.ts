@@ -1,28 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { QueryHandler } from '@nestjs/cqrs';
 import { CorrectionReadModel, correctionsProjection } from '../../../../projections/corrections.projection';
 import { ListCorrectionsParams } from '../read-query.schemas';
-import { ReadModelProgress } from '../read-model-progress';
-import { Filter, Page, ReadModelReader } from '../../engine/read-model-reader';
+import { Filter, Page } from '../../engine/read-model-reader';
 import { pageOf } from './page-of';
+import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 
-export class ListCorrectionsQuery extends Query<Page<CorrectionReadModel>> {
+export class ListCorrectionsQuery extends ReadModelQuery<Page<CorrectionReadModel>> {
   constructor(readonly params: ListCorrectionsParams) {
-    super();
+    super(params.minPosition);
   }
 }
 
 /** The newsroom's corrections history, newest first. */
 @Injectable()
 @QueryHandler(ListCorrectionsQuery)
-export class ListCorrectionsHandler implements IQueryHandler<ListCorrectionsQuery> {
-  constructor(
-    private readonly reader: ReadModelReader,
-    private readonly progress: ReadModelProgress,
-  ) {}
+export class ListCorrectionsHandler extends ReadModelQueryHandler<ListCorrectionsQuery, Page<CorrectionReadModel>> {
+  protected readonly projections = [correctionsProjection.name];
 
-  async execute({ params }: ListCorrectionsQuery): Promise<Page<CorrectionReadModel>> {
-    if (params.minPosition !== undefined) await this.progress.waitFor(params.minPosition, undefined, [correctionsProjection.name]);
+  protected read({ params }: ListCorrectionsQuery): Page<CorrectionReadModel> {
     const filters: Filter[] = params.articleId !== undefined ? [{ column: 'article_id', equals: params.articleId }] : [];
     return this.reader.page(correctionsProjection, 'corrections', { ...pageOf(params), filters, newestFirstBy: 'issued_at' });
   }

@@ -1,21 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ReadModelProgress } from '../read-model-progress';
+import { QueryHandler } from '@nestjs/cqrs';
 import { ProjectionStatus } from '../../engine/projection-status';
+import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 
-export class ListProjectionsQuery extends Query<ProjectionStatus[]> {
-  constructor(readonly minPosition?: string) {
-    super();
-  }
-}
+export class ListProjectionsQuery extends ReadModelQuery<ProjectionStatus[]> {}
 
+/** Every projection's status (GET /api/projections), once all have reached minPosition. */
 @Injectable()
 @QueryHandler(ListProjectionsQuery)
-export class ListProjectionsHandler implements IQueryHandler<ListProjectionsQuery> {
-  constructor(private readonly progress: ReadModelProgress) {}
+export class ListProjectionsHandler extends ReadModelQueryHandler<ListProjectionsQuery, ProjectionStatus[]> {
+  protected readonly projections = undefined;
 
-  async execute({ minPosition }: ListProjectionsQuery): Promise<ProjectionStatus[]> {
-    if (minPosition !== undefined) await this.progress.waitFor(minPosition);
+  protected read(): Promise<ProjectionStatus[]> {
     return this.progress.status();
   }
 }

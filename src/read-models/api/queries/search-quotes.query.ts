@@ -1,30 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { QueryHandler } from '@nestjs/cqrs';
 import { QuoteReadModel, quotesProjection } from '../../../../projections/quotes.projection';
 import { SearchQuotesParams } from '../read-query.schemas';
-import { ReadModelProgress } from '../read-model-progress';
-import { Filter, Page, ReadModelReader } from '../../engine/read-model-reader';
+import { Filter, Page } from '../../engine/read-model-reader';
 import { searchWords } from '../../../projection-kit/text-search';
 import { pageOf } from './page-of';
+import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 import { InvalidInputError } from '../../../common/app-error';
 
-export class SearchQuotesQuery extends Query<Page<QuoteReadModel>> {
+export class SearchQuotesQuery extends ReadModelQuery<Page<QuoteReadModel>> {
   constructor(readonly params: SearchQuotesParams) {
-    super();
+    super(params.minPosition);
   }
 }
 
 /** Quotes across articles, newest attribution first. */
 @Injectable()
 @QueryHandler(SearchQuotesQuery)
-export class SearchQuotesHandler implements IQueryHandler<SearchQuotesQuery> {
-  constructor(
-    private readonly reader: ReadModelReader,
-    private readonly progress: ReadModelProgress,
-  ) {}
+export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery, Page<QuoteReadModel>> {
+  protected readonly projections = [quotesProjection.name];
 
-  async execute({ params }: SearchQuotesQuery): Promise<Page<QuoteReadModel>> {
-    if (params.minPosition !== undefined) await this.progress.waitFor(params.minPosition, undefined, [quotesProjection.name]);
+  protected read({ params }: SearchQuotesQuery): Page<QuoteReadModel> {
     const filters: Filter[] = [];
     if (params.articleId !== undefined) filters.push({ column: 'article_id', equals: params.articleId });
     if (params.status !== undefined) filters.push({ column: 'status', equals: params.status });
