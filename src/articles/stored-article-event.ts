@@ -61,13 +61,21 @@ export function isArticleStream(streamId: string): boolean {
 
 /**
  * Reads a recorded event of an article stream (see isArticleStream). Throws UnreadableEventError
- * for an unknown type, a schema version newer than ARTICLE_EVENT_SCHEMA_VERSIONS, or data that
- * does not match its type's schema once upcast.
+ * for an unknown type, an ArticleDrafted anywhere but at revision 0 (or another event there),
+ * metadata that is not a JSON object, a schemaVersion that is not a positive integer or is newer
+ * than ARTICLE_EVENT_SCHEMA_VERSIONS, or data that does not match its type's schema once upcast.
  */
 export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
-  const { type, metadata } = recorded;
+  const { type } = recorded;
   if (!isArticleEventType(type)) throw new UnreadableEventError(recorded, `"${type}" is no article event type this code knows`);
-  const schemaVersion = typeof metadata.schemaVersion === 'number' ? metadata.schemaVersion : 1;
+  // An article's stream opens with its ArticleDrafted, which no other event of it may be (the
+  // draft is appended with expected revision no_stream): anything else is a broken stream.
+  if ((type === 'ArticleDrafted') !== (recorded.revision === 0n)) {
+    const why = type === 'ArticleDrafted' ? 'the article was drafted already' : 'the stream does not open with ArticleDrafted';
+    throw new UnreadableEventError(recorded, why);
+  }
+  const metadata = metadataOf(recorded);
+  const schemaVersion = schemaVersionOf(recorded, metadata);
   if (schemaVersion > ARTICLE_EVENT_SCHEMA_VERSIONS[type]) {
     throw new UnreadableEventError(recorded, `schema version ${schemaVersion} is newer than this code reads (${ARTICLE_EVENT_SCHEMA_VERSIONS[type]})`);
   }
@@ -93,6 +101,24 @@ export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
     idempotencyKey: text(metadata.idempotencyKey),
     event,
   };
+}
+
+/** Metadata is a JSON object; none at all (null) reads as {}, as from a tool that writes none. */
+function metadataOf(recorded: RecordedEvent): JsonObject {
+  const metadata: unknown = recorded.metadata;
+  if (metadata === null || metadata === undefined) return {};
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new UnreadableEventError(recorded, 'its metadata is not a JSON object');
+  return metadata as JsonObject;
+}
+
+/** metadata.schemaVersion: a positive integer, or absent (events written before versions were recorded are version 1). */
+function schemaVersionOf(recorded: RecordedEvent, metadata: JsonObject): number {
+  const version = metadata.schemaVersion;
+  if (version === undefined) return 1;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
+    throw new UnreadableEventError(recorded, `metadata.schemaVersion must be a positive integer, not ${JSON.stringify(version)}`);
+  }
+  return version;
 }
 
 function text(value: JsonValue | undefined): string | null {
