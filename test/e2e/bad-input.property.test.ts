@@ -279,14 +279,12 @@ function rewrite(root: Json, path: Array<string | number>, replacement: string |
 /** A structurally wrong body: a wrong value somewhere, a required field removed, or an unknown key added. */
 function mutation(body: Json, schema: Schema): fc.Arbitrary<{ text: string; description: string }> {
   const all = sites(body, schema);
-  const replaced = fc
-    .constantFrom(...all)
-    .chain((site) =>
-      wrongValue(site.schema).map((value) => ({
-        text: rewrite(body, site.path, value),
-        description: `${site.path.join('.') || '(root)'} = ${value.slice(0, 60)}`,
-      })),
-    );
+  const replaced = fc.constantFrom(...all).chain((site) =>
+    wrongValue(site.schema).map((value) => ({
+      text: rewrite(body, site.path, value),
+      description: `${site.path.join('.') || '(root)'} = ${value.slice(0, 60)}`,
+    })),
+  );
   const removable = all.filter((site) => site.required && site.path.length > 0);
   const removed = removable.length
     ? fc.constantFrom(...removable).map((site) => ({ text: rewrite(body, site.path, null), description: `without ${site.path.join('.')}` }))
