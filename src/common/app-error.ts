@@ -14,7 +14,9 @@ export type AppErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
   | 'IDEMPOTENCY_KEY_REUSED' // 422
   | 'PRECONDITION_REQUIRED' // 428
+  | 'TOO_MANY_REQUESTS' // 429
   | 'SERVER_BUSY' // 503
+  | 'NOT_READY' // 503
   | 'READ_MODEL_TIMEOUT' // 504
   | 'EVENT_STORE_UNAVAILABLE'; // 503
 
@@ -137,5 +139,31 @@ export class ServerBusyError extends AppError {
     readonly retryAfterSeconds: number,
   ) {
     super('SERVER_BUSY', message);
+  }
+}
+
+/**
+ * The user (or, without a token, the client address) sent more requests than the rate limit
+ * allows (429, RFC 6585 §4); retry after `retryAfterSeconds` (whole seconds, at least 1).
+ */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('TOO_MANY_REQUESTS', message);
+  }
+}
+
+/**
+ * This instance cannot accept writes now (503 from GET /health/ready): the store is full,
+ * read-only, unavailable or replaced. Retry after `retryAfterSeconds` (RFC 9110 §10.2.3).
+ */
+export class NotReadyError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('NOT_READY', message);
   }
 }

@@ -31,8 +31,12 @@ export class FaultTracker {
 
   /** Keeps the first `since` while the same fault lasts. */
   note(reason: StoreFaultReason, code: string): void {
-    if (this.fault?.reason === reason && this.fault.code === code) return;
-    this.fault = { reason, code, detail: describeFault(reason, code, this.name), since: new Date().toISOString() };
+    const now = new Date().toISOString();
+    if (this.fault?.reason === reason && this.fault.code === code) {
+      this.fault.lastSeen = now;
+      return;
+    }
+    this.fault = { reason, code, detail: describeFault(reason, code, this.name), since: now, lastSeen: now };
   }
 
   /** A commit succeeded. A replaced file is never cleared: only a restart opens the new one. */

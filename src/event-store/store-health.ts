@@ -11,6 +11,8 @@ export interface StoreFault {
   /** For operators: what happened and what clears it. Never a token or a request's content. */
   detail: string;
   since: string;
+  /** When a commit last met this fault (ISO-8601): readiness (GET /health/ready) counts from it. */
+  lastSeen?: string;
 }
 
 /** What /health shows of the store: ok, or degraded by one fault while it lasts. */

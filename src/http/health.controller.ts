@@ -1,12 +1,16 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { HEALTHY, STORE_HEALTH, StoreHealth } from '../event-store/store-health';
-import { healthReport, HealthReport } from './health-report';
+import { NotReadyError } from '../common/app-error';
+import { healthReport, HealthReport, readiness } from './health-report';
 import { PROJECTIONS_HEALTH, ProjectionsHealth } from './projections-health';
 
-/** GET /health (API.md "Reads"): 200 without auth. */
+/**
+ * GET /health (API.md "Reads"), and the probes an orchestrator polls: GET /health/live (the
+ * process answers) and GET /health/ready (this instance can accept writes). All without auth.
+ */
 @ApiTags('health')
 @Controller()
 export class HealthController {
@@ -26,5 +30,28 @@ export class HealthController {
   @ApiOkResponse({ description: '"ok", or "degraded" with `reasons` naming the store fault or the failed or stale read model' })
   health(): HealthReport {
     return healthReport(this.store.kind, this.storeHealth.condition(), this.projections?.health() ?? []);
+  }
+
+  /** Liveness: 200 `{ status: "ok" }` whenever the process answers; nothing else is checked. */
+  @Public()
+  @Get('health/live')
+  @ApiOkResponse({ description: 'The process answers' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Readiness: 200 `{ status: "ok" }` while this instance can accept writes; a 503 problem
+   * document (`/problems/not-ready`, with Retry-After) while the store is full, read-only,
+   * unavailable or replaced (see readiness()). A failed read model does not make it 503.
+   */
+  @Public()
+  @Get('health/ready')
+  @ApiOkResponse({ description: 'This instance can accept writes' })
+  @ApiServiceUnavailableResponse({ description: 'The event store refuses writes: full, read-only, unavailable or replaced' })
+  ready(): { status: 'ok' } {
+    const state = readiness(this.storeHealth.condition(), Date.now());
+    if (!state.ready) throw new NotReadyError(`This instance cannot accept writes: ${state.reason}`, state.retryAfterSeconds);
+    return { status: 'ok' };
   }
 }

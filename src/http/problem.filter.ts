@@ -1,7 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { AppError, AppErrorCode, FieldError, MethodNotAllowedError, ServerBusyError, StaleRevisionError, UnauthenticatedError } from '../common/app-error';
+import {
+  AppError,
+  AppErrorCode,
+  FieldError,
+  MethodNotAllowedError,
+  NotReadyError,
+  ServerBusyError,
+  StaleRevisionError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+} from '../common/app-error';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { RouteTable } from './route-table';
 import { storeProblem } from './store-problems';
@@ -36,8 +46,10 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   PRECONDITION_REQUIRED: 428,
+  TOO_MANY_REQUESTS: 429,
   EVENT_STORE_UNAVAILABLE: 503,
   SERVER_BUSY: 503,
+  NOT_READY: 503,
   READ_MODEL_TIMEOUT: 504,
 };
 
@@ -101,7 +113,9 @@ export function toProblem(error: unknown): ProblemResponse {
     }
     if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
     // RFC 9110 §10.2.3: when to try again.
-    if (error instanceof ServerBusyError) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (error instanceof ServerBusyError || error instanceof NotReadyError) headers['Retry-After'] = String(error.retryAfterSeconds);
+    // RFC 6585 §4: a 429 MAY say how long to wait; ours always does.
+    if (error instanceof TooManyRequestsError) headers['Retry-After'] = String(error.retryAfterSeconds);
     return { problem: doc, headers };
   }
   if (error instanceof WrongExpectedRevisionError) {
