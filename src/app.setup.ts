@@ -7,6 +7,7 @@ import { largestCommandBytes } from './articles/commands/command.schemas';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { guardBodies, requireUtf8 } from './http/body-reading';
+import { applyBrowserEdge } from './http/browser-edge';
 import { ProblemFilter } from './http/problem.filter';
 import bytes from 'bytes';
 
@@ -26,6 +27,8 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
+  // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
+  applyBrowserEdge(app, config);
   // JSON only, in UTF-8 (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip,
   // deflate and br bodies are inflated, and the limit applies to the inflated size.
   const limit = bodyLimitBytes(config.bodyLimit);

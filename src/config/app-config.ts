@@ -18,6 +18,12 @@ export interface AppConfig {
    * the largest valid request at its most verbose JSON encoding (see largestCommandBytes).
    */
   bodyLimit: string | null;
+  /** Browser origins allowed by CORS (exact `scheme://host[:port]`); empty: no CORS headers at all. */
+  corsOrigins: string[];
+  /** Requests one user (or one client address without a token) may make per minute; 0 turns it off. */
+  rateLimitPerMinute: number;
+  /** How long a SIGTERM/SIGINT shutdown may take (ms) before the process exits 1 anyway. */
+  shutdownTimeoutMs: number;
 }
 
 /**
@@ -56,6 +62,22 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^\d+\s*(b|kb|mb|gb)?$/i, { message: 'BODY_LIMIT must be a size such as 200mb or 1048576' })
   BODY_LIMIT?: string;
+
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^\s,/]+\s*(,\s*https?:\/\/[^\s,/]+\s*)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://cms.example.org',
+  })
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number' })
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(1)
+  SHUTDOWN_TIMEOUT_MS?: number;
 }
 
 /** Empty variables count as unset, as a shell's `VAR= npm start` means. */
@@ -84,5 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     usersFile: vars.NEWSROOM_USERS_FILE ? resolve(vars.NEWSROOM_USERS_FILE) : null,
     production: vars.NODE_ENV === 'production',
     bodyLimit: vars.BODY_LIMIT ?? null,
+    corsOrigins: (vars.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+    // 10 a second for a whole minute: far beyond an editor's clicks, well below a script in a loop.
+    rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE ?? 600,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
   };
 }
