@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HttpModule } from './http/http.module';
+import { RateLimitModule } from './http/rate-limit';
 import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, HttpModule, ArticlesModule, AuditModule, ReadModelsModule],
+      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, RateLimitModule, HttpModule, ArticlesModule, AuditModule, ReadModelsModule],
     };
   }
 }

@@ -1,0 +1,62 @@
+import { ExecutionContext, Injectable, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { Request } from 'express';
+import type { RequestWithUser } from '../auth/roles.decorator';
+import { USER_DIRECTORY, UserDirectory } from '../auth/users';
+import { TooManyRequestsError } from '../common/app-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+/** Paths no rate limit applies to: the probes and the metrics an orchestrator polls. */
+const EXEMPT = /^\/(health(\/.*)?|metrics)$/;
+
+const pathOf = (request: Request) => (request.originalUrl ?? request.url).split('?')[0];
+
+/**
+ * Whom a request counts against: `user:<id>` for a valid bearer token (whichever guard runs
+ * first: the token is looked up here, not read from the bearer guard's result), `ip:<address>`
+ * otherwise (the socket's address: no proxy header is trusted).
+ */
+export function rateLimitTracker(request: RequestWithUser, users: UserDirectory): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  const user = request.user ?? (match ? users.authenticate(match[1]) : null);
+  return user ? `user:${user.id}` : `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/**
+ * The throttler's options from the configuration: one window of 60 s allowing
+ * RATE_LIMIT_PER_MINUTE requests per tracker, counted across every route together (a user's
+ * total, not one count per endpoint), in this process's memory (each instance counts its own).
+ */
+export function rateLimitOptions(config: AppConfig, users: UserDirectory): ThrottlerModuleOptions {
+  return {
+    throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.rateLimitPerMinute) }],
+    skipIf: (context: ExecutionContext) => config.rateLimitPerMinute === 0 || EXEMPT.test(pathOf(context.switchToHttp().getRequest<Request>())),
+    getTracker: (request) => rateLimitTracker(request as RequestWithUser, users),
+    generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+  };
+}
+
+/**
+ * @nestjs/throttler's guard, refusing with the application's own 429 problem document
+ * (RFC 6585 §4) and Retry-After in whole seconds until the window lets the tracker in again.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    throw new TooManyRequestsError(`More than ${detail.limit} requests in ${detail.ttl / 1000} s; retry in ${seconds} s`, seconds);
+  }
+}
+
+/** Per-user rate limits on every route but /health* and /metrics (RATE_LIMIT_PER_MINUTE). */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, USER_DIRECTORY],
+      useFactory: (config: AppConfig, users: UserDirectory) => rateLimitOptions(config, users),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+})
+export class RateLimitModule {}
