@@ -49,6 +49,5 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   // The UI at /api/docs, the document at /api/docs-json; generated from the request schemas.
   // OpenAPI 3.1, whose schemas are JSON Schema: the request schemas go in as the server checks them.
   SwaggerModule.setup('api/docs', app, () => ({ ...SwaggerModule.createDocument(app, openApi), openapi: '3.1.0' }));
-  app.enableShutdownHooks();
   return app;
 }

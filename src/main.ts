@@ -3,10 +3,13 @@ import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { loadConfig } from './config/app-config';
+import { GracefulShutdown } from './http/graceful-shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
+  // Before listening: a signal from the first moment on drains and closes (SHUTDOWN_TIMEOUT_MS).
+  new GracefulShutdown(app, config.shutdownTimeoutMs).handleSignals();
   await app.listen(config.port, config.host);
   // The bound port, which differs from config.port when PORT=0 asks for any free one.
   const { port } = app.getHttpServer().address() as AddressInfo;
