@@ -14,7 +14,10 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** The built server (dist/) in a child process on a free port of 127.0.0.1, one editor user. */
+/**
+ * The built server (dist/) in a child process on a free port of 127.0.0.1, one editor user, with
+ * no rate limit (a benchmark is the runaway script RATE_LIMIT_PER_MINUTE exists to stop).
+ */
 export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const token = randomBytes(16).toString('hex');
   const usersFile = join(dataDir, 'bench-users.json');
@@ -24,7 +27,16 @@ export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, 
   );
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NEWSROOM_USERS_FILE: usersFile, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NEWSROOM_USERS_FILE: usersFile,
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((done) => child.on('exit', () => done()));
