@@ -1,8 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { exitOf, listening, writeUsersFile } from '../support/server-process';
-import { spawnTs } from '../support/spawn-ts';
+import { exitOf, listening, spawnServer, writeUsersFile } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';
 import { TEST_USERS } from '../support/test-app';
 
@@ -10,7 +9,7 @@ const WRITERS = 16;
 const SIGNAL_AFTER = 120;
 
 function startServer(dataDir: string, usersFile: string): ChildProcess {
-  return spawnTs('src/main.ts', [], { DATA_DIR: dataDir, PORT: '0', NEWSROOM_USERS_FILE: usersFile, NO_COLOR: '1', SHUTDOWN_TIMEOUT_MS: '10000' });
+  return spawnServer(dataDir, usersFile, { SHUTDOWN_TIMEOUT_MS: '10000' });
 }
 
 interface Acknowledged {

@@ -9,9 +9,9 @@ export function writeUsersFile(file: string): void {
   writeFileSync(file, JSON.stringify(Object.values(TEST_USERS).map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }))));
 }
 
-/** The real server (src/main.ts) in a child process, on any free port. */
-export function spawnServer(dataDir: string, usersFile: string): ChildProcess {
-  return spawnTs('src/main.ts', [], { DATA_DIR: dataDir, PORT: '0', NEWSROOM_USERS_FILE: usersFile, NO_COLOR: '1' });
+/** The real server (src/main.ts) in a child process, on any free port, without a rate limit (tests write in loops). */
+export function spawnServer(dataDir: string, usersFile: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawnTs('src/main.ts', [], { DATA_DIR: dataDir, PORT: '0', NEWSROOM_USERS_FILE: usersFile, NO_COLOR: '1', RATE_LIMIT_PER_MINUTE: '0', ...env });
 }
 
 /** Resolves with the port once the server logs that it listens. */

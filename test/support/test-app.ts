@@ -37,7 +37,8 @@ export async function startTestApp(options: { dataDir?: string; env?: NodeJS.Pro
   const removeOnClose = options.removeDataDirOnClose ?? !options.dataDir;
   const usersFile = join(dataDir, 'test-users.json');
   writeFileSync(usersFile, JSON.stringify(Object.values(TEST_USERS).map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }))));
-  const config = loadConfig({ DATA_DIR: dataDir, NEWSROOM_USERS_FILE: usersFile, ...options.env });
+  // No rate limit unless a test asks for one: many tests are, by design, scripts in a loop.
+  const config = loadConfig({ DATA_DIR: dataDir, NEWSROOM_USERS_FILE: usersFile, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
   const app = await createApp(config, { logger: false });
   await app.init();
   const tokens = Object.fromEntries(Object.entries(TEST_USERS).map(([role, u]) => [role, u.token])) as Record<TestRole, string>;
