@@ -16,4 +16,17 @@ describe('configuration from the environment', () => {
     );
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
   });
+
+  it('reads the edge settings: CORS origins as a list, the rate limit and the shutdown timeout, with their defaults', () => {
+    expect(loadConfig({})).toMatchObject({ corsOrigins: [], rateLimitPerMinute: 600, shutdownTimeoutMs: 10_000 });
+    const config = loadConfig({ CORS_ORIGINS: 'https://cms.example.org, http://127.0.0.1:5173', RATE_LIMIT_PER_MINUTE: '0', SHUTDOWN_TIMEOUT_MS: '2500' });
+    expect(config).toMatchObject({ corsOrigins: ['https://cms.example.org', 'http://127.0.0.1:5173'], rateLimitPerMinute: 0, shutdownTimeoutMs: 2500 });
+  });
+
+  it('refuses an origin with a path, a wildcard, a negative rate limit and a zero timeout', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://cms.example.org/' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '0' })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
+  });
 });
