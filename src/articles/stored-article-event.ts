@@ -15,6 +15,7 @@ import {
   MalformedEventError,
 } from './domain/article.events';
 import { upcast } from './domain/article.upcasters';
+import { nfcDeep } from '../text';
 
 /** Who did something, as the event's metadata names them. */
 export interface Actor {
@@ -60,7 +61,7 @@ export function isArticleStream(streamId: string): boolean {
 }
 
 /**
- * Reads a recorded event of an article stream (see isArticleStream). Throws UnreadableEventError
+ * Reads a recorded event of an article stream (see isArticleStream), its texts in NFC. Throws UnreadableEventError
  * for an unknown type, an ArticleDrafted anywhere but at revision 0 (or another event there),
  * metadata that is not a JSON object, a schemaVersion that is not a positive integer or is newer
  * than ARTICLE_EVENT_SCHEMA_VERSIONS, or data that does not match its type's schema once upcast.
@@ -81,7 +82,9 @@ export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
   }
   let event: ArticleEvent;
   try {
-    event = checkedArticleEvent(upcast(type, schemaVersion, recorded.data));
+    // Text appended before requests were normalised may be in any normal form: every reader sees
+    // it in NFC (UAX #15), as it sees new text, so that canonically equal text compares equal.
+    event = nfcDeep(checkedArticleEvent(upcast(type, schemaVersion, recorded.data)));
   } catch (error) {
     if (error instanceof MalformedEventError) throw new UnreadableEventError(recorded, error.problems.join('; '));
     throw new UnreadableEventError(recorded, (error as Error).message);

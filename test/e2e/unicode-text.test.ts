@@ -1,7 +1,11 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { randomUUID } from 'node:crypto';
+import { events, REPORTER } from '../../projections/test-support/article-events';
+import { articleStreamId } from '../../src/articles/domain/article.events';
 import { CORPUS, QUERIES } from '../../src/text/corpus';
+import { toAppend } from '../read-models/support/seed';
 import { fingerprint } from '../read-models/support/read-models-file';
 import { isWellFormed } from '../../src/text';
 import { startTestApp, TestApp, TestRole } from '../support/test-app';
@@ -92,6 +96,34 @@ describe('text in every script (Unicode rules at the API)', () => {
       expect(amended.body.revision).toBe(at + 1);
       const after = await get(`/api/articles/${id}?minPosition=${amended.body.position}`);
       expect(after.body.quotes[0]).toMatchObject({ speaker, text: said, source: { description: 'Press conference' } });
+    });
+
+    it('text stored in NFD before this rule (by older code) is read in NFC: re-sent in NFC it appends nothing', async () => {
+      const id = randomUUID();
+      const stream = articleStreamId(id);
+      const speaker = { name: nfd('Ærøskøbing Müller') };
+      const legacy = toAppend(
+        [
+          events.drafted(id, { headline: nfd(headline), body: [{ id: 'p1', type: 'paragraph', text: nfd(paragraph) }] }),
+          events.quoteAttributed('7b0c1c2e-0000-4000-8000-00000000000a', speaker, nfd('Wir müssen öffnen.')),
+          events.published(),
+        ],
+        REPORTER,
+      );
+      const appended = await t.eventStore.appendToStream(stream, legacy, 'no_stream');
+      const at = Number(appended.nextExpectedRevision);
+      const same = await send('put', `/api/articles/${id}/headline`, 'editor', { headline, reason: 'Re-sent' }, at);
+      expect({ status: same.status, revision: same.body.revision }).toEqual({ status: 200, revision: at });
+      const amended = await send(
+        'put',
+        `/api/articles/${id}/quotes/7b0c1c2e-0000-4000-8000-00000000000a`,
+        'editor',
+        { speaker: { name: 'Ærøskøbing Müller' }, text: 'Wir müssen öffnen.', source: { description: 'Interview' }, reason: 'Source named' },
+        at,
+      );
+      expect(amended.status).toBe(200);
+      const revision = await get(`/api/articles/${id}/revisions/${at}`);
+      expect(revision.body.headline).toBe(headline);
     });
 
     it('text of only spaces and invisible characters is empty: refused where text is required, no standfirst where it is optional', async () => {
