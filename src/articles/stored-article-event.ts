@@ -15,7 +15,7 @@ import {
   MalformedEventError,
 } from './domain/article.events';
 import { upcast } from './domain/article.upcasters';
-import { nfcDeep } from '../text';
+import { nfcShared } from '../text';
 
 /** Who did something, as the event's metadata names them. */
 export interface Actor {
@@ -82,9 +82,10 @@ export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
   }
   let event: ArticleEvent;
   try {
-    // Text appended before requests were normalised may be in any normal form: every reader sees
-    // it in NFC (UAX #15), as it sees new text, so that canonically equal text compares equal.
-    event = nfcDeep(checkedArticleEvent(upcast(type, schemaVersion, recorded.data)));
+    event = checkedArticleEvent(upcast(type, schemaVersion, recorded.data));
+    // Text appended before requests were normalised (no textForm mark) may be in any normal form:
+    // every reader sees it in NFC (UAX #15), as it sees new text, so that equal text compares equal.
+    if (metadata.textForm !== 'NFC') event = nfcShared(event);
   } catch (error) {
     if (error instanceof MalformedEventError) throw new UnreadableEventError(recorded, error.problems.join('; '));
     throw new UnreadableEventError(recorded, (error as Error).message);

@@ -39,6 +39,9 @@ describe('text in every script (Unicode rules at the API)', () => {
       expect(article.body.headline).toBe(headline);
       expect(article.body.headline).not.toBe(nfd(headline));
       expect(article.body.body[0].text).toBe(paragraph);
+      // Its event says its text is NFC already, so readers need not normalise it again.
+      const [stored] = await t.eventStore.readStream(articleStreamId(draft.body.articleId));
+      expect(stored.metadata.textForm).toBe('NFC');
     });
 
     it('every command re-sent in NFD appends nothing, and a published quote re-sent in NFD with a new source is accepted', async () => {

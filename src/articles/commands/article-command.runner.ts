@@ -223,6 +223,7 @@ export class ArticleCommandRunner {
         reason: request.reason,
         occurredAt,
         schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type],
+        textForm: 'NFC',
         ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
       };
       return {

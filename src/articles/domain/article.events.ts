@@ -151,6 +151,11 @@ export interface ArticleEventMetadata {
   schemaVersion: number;
   /** The request's Idempotency-Key, when it had one. */
   idempotencyKey?: string;
+  /**
+   * "NFC" on every event appended since requests are normalised (UAX #15): its texts are in NFC
+   * already. Events without it (older code, other tools) are normalised when read.
+   */
+  textForm?: 'NFC';
 }
 
 const EVENT_VALIDATORS = Object.fromEntries(ARTICLE_EVENT_TYPES.map((type) => [type, jsonSchemas.exact.compile(ARTICLE_EVENT_DATA[type])])) as Record<
