@@ -29,6 +29,8 @@ export interface CommandRequest {
   user: AuthenticatedUser;
   reason: string | null;
   correlationId: string;
+  /** The request's W3C traceparent (validated), stored in each event's metadata; null for none. */
+  traceparent: string | null;
   /** The parsed If-Match header; null when the request had none. */
   ifMatch: IfMatch | null;
   idempotency: IdempotencyKey | null;
@@ -219,6 +221,7 @@ export class ArticleCommandRunner {
       const metadata: ArticleEventMetadata & { requestHash?: string } = {
         $correlationId: request.correlationId,
         $causationId: causationId,
+        ...(request.traceparent ? { traceparent: request.traceparent } : {}),
         actor: { id: user.id, name: user.name },
         reason: request.reason,
         occurredAt,
