@@ -63,7 +63,9 @@ function levelOf(_: Request, response: ServerResponse, error?: Error): LevelWith
  */
 export function requestLogParams(level: LogLevel, output: LogOutput): Params {
   const pretty = output === 'stdout' && process.stdout.isTTY === true;
-  const destination: DestinationStream = output === 'stdout' ? (pretty ? prettyStream() : pino.destination({ dest: 1, sync: false })) : output;
+  // Written synchronously: Nest's shutdown hooks re-raise the signal after closing, and a line still
+  // buffered then (the shutdown's own, say) would be lost.
+  const destination: DestinationStream = output === 'stdout' ? (pretty ? prettyStream() : pino.destination({ dest: 1, sync: true })) : output;
   return {
     pinoHttp: [
       {
