@@ -6,14 +6,24 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HttpModule } from './http/http.module';
+import { ObservabilityModule, ObservabilityOptions } from './observability/observability.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, observability?: ObservabilityOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, HttpModule, ArticlesModule, AuditModule, ReadModelsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(config, observability),
+        EventStoreModule,
+        AuthModule,
+        HttpModule,
+        ArticlesModule,
+        AuditModule,
+        ReadModelsModule,
+      ],
     };
   }
 }

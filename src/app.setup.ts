@@ -10,23 +10,34 @@ import { guardBodies, requireUtf8 } from './http/body-reading';
 import { openApiDocument } from './http/openapi-document';
 import { ProblemFilter } from './http/problem.filter';
 import bytes from 'bytes';
+import { Logger } from 'nestjs-pino';
+import type { LogOutput } from './observability/request-log';
 
 /** BODY_LIMIT in bytes, or by default the largest valid command body (largestCommandBytes). */
 export function bodyLimitBytes(configured: string | null): number {
   return configured === null ? largestCommandBytes() : bytes.parse(configured)!;
 }
 
-/** Builds the application as main.ts and the e2e tests both run it. */
-export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+/**
+ * Builds the application as main.ts and the e2e tests both run it. Logs go to stdout as JSON lines
+ * (README "Observability"), to `logDestination` when given (tests capture them), or nowhere with
+ * `logger: false`.
+ */
+export async function createApp(config: AppConfig, options: { logger?: false; logDestination?: LogOutput } = {}): Promise<INestApplication> {
   // Before any module writes there (users file, store, read models): refuse a read-only one clearly.
   prepareDataDir(config.dataDir);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const log = options.logDestination ?? (options.logger === false ? 'off' : 'stdout');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { log }), {
     // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
     // caller, which prints it and exits 1, instead of Nest's process.abort().
     abortOnError: false,
     bodyParser: false,
+    // Held until the structured logger below takes over, so that every line goes through it.
+    bufferLogs: true,
     ...(options.logger === false ? { logger: false } : {}),
   });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   // JSON only, in UTF-8 (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip,
   // deflate and br bodies are inflated, and the limit applies to the inflated size.
   const limit = bodyLimitBytes(config.bodyLimit);

@@ -39,6 +39,8 @@ export interface StoredArticleEvent {
   readonly reason: string | null;
   readonly correlationId: string | null;
   readonly causationId: string | null;
+  /** metadata.traceparent: the W3C traceparent of the request that appended it, or null. */
+  readonly traceparent: string | null;
   /** The Idempotency-Key of the request that appended it, if it had one. */
   readonly idempotencyKey: string | null;
   readonly event: ArticleEvent;
@@ -102,6 +104,7 @@ export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
     reason: text(metadata.reason),
     correlationId: text(metadata.$correlationId),
     causationId: text(metadata.$causationId),
+    traceparent: text(metadata.traceparent),
     idempotencyKey: text(metadata.idempotencyKey),
     event,
   };

@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** pino's level names, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Configuration from the environment (the table in API.md "Configuration", and README's). */
 export interface AppConfig {
@@ -18,6 +22,8 @@ export interface AppConfig {
    * the largest valid request at its most verbose JSON encoding (see largestCommandBytes).
    */
   bodyLimit: string | null;
+  /** The least severe level the log writes (LOG_LEVEL; default info). */
+  logLevel: LogLevel;
 }
 
 /**
@@ -56,6 +62,10 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^\d+\s*(b|kb|mb|gb)?$/i, { message: 'BODY_LIMIT must be a size such as 200mb or 1048576' })
   BODY_LIMIT?: string;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: LogLevel;
 }
 
 /** Empty variables count as unset, as a shell's `VAR= npm start` means. */
@@ -84,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     usersFile: vars.NEWSROOM_USERS_FILE ? resolve(vars.NEWSROOM_USERS_FILE) : null,
     production: vars.NODE_ENV === 'production',
     bodyLimit: vars.BODY_LIMIT ?? null,
+    logLevel: vars.LOG_LEVEL ?? 'info',
   };
 }

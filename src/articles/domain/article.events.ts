@@ -145,6 +145,8 @@ export function articleStreamId(articleId: string): string {
 export interface ArticleEventMetadata {
   $correlationId: string;
   $causationId: string;
+  /** The W3C traceparent of the request that appended it (https://www.w3.org/TR/trace-context/ §3.2), when it had a valid one. */
+  traceparent?: string;
   actor: { id: string; name: string };
   reason: string | null;
   occurredAt: string;
