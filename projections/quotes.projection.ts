@@ -1,7 +1,7 @@
 import { unhandledEvent, type QuoteSource, type Speaker } from '../src/articles/domain/article.events';
 import type { ArticleStatus } from '../src/articles/view/article-view';
 import { ALREADY_APPLIED, Change, changesOf, ProjectedEvent, Projection, trackArticle, View } from '../src/projection-kit/projection';
-import { wordsColumn } from '../src/projection-kit/text-search';
+import { indexText } from '../src/text';
 import { sortableTime } from '../src/projection-kit/sortable-time';
 
 /** One quote across the newsroom: GET /api/quotes. */
@@ -30,14 +30,16 @@ const { put } = changesOf<QuotesDocs>();
 
 export const quotesProjection: Projection<QuotesDocs> = {
   name: 'quotes',
-  version: 1,
+  // 2: search keys by Unicode's rules (case folding, ignorables, words in every script).
+  version: 2,
   collections: {
     quotes: {
       columns: {
         article_id: (q) => q.articleId,
         status: (q) => q.status,
-        speaker_words: (q) => wordsColumn(q.speaker.name),
-        text_words: (q) => wordsColumn(q.text),
+        // Search keys by Unicode's rules (src/text/search.ts); a Node upgrade that changes ICU wants a rebuild.
+        speaker_words: (q) => indexText(q.speaker.name),
+        text_words: (q) => indexText(q.text),
         // Attribution time never changes, so pages stay stable while quotes are amended.
         attributed_at: (q) => sortableTime(q.attributedAt),
       },

@@ -7,14 +7,25 @@ import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HttpModule } from './http/http.module';
 import { RateLimitModule } from './http/rate-limit';
+import { ObservabilityModule, ObservabilityOptions } from './observability/observability.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, observability?: ObservabilityOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, AuthModule, RateLimitModule, HttpModule, ArticlesModule, AuditModule, ReadModelsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(config, observability),
+        EventStoreModule,
+        AuthModule,
+        RateLimitModule,
+        HttpModule,
+        ArticlesModule,
+        AuditModule,
+        ReadModelsModule,
+      ],
     };
   }
 }

@@ -1,32 +1,44 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { largestCommandBytes } from './articles/commands/command.schemas';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { guardBodies, requireUtf8 } from './http/body-reading';
 import { applyBrowserEdge } from './http/browser-edge';
+import { openApiDocument } from './http/openapi-document';
 import { ProblemFilter } from './http/problem.filter';
 import bytes from 'bytes';
+import { Logger } from 'nestjs-pino';
+import type { LogOutput } from './observability/request-log';
 
 /** BODY_LIMIT in bytes, or by default the largest valid command body (largestCommandBytes). */
 export function bodyLimitBytes(configured: string | null): number {
   return configured === null ? largestCommandBytes() : bytes.parse(configured)!;
 }
 
-/** Builds the application as main.ts and the e2e tests both run it. */
-export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+/**
+ * Builds the application as main.ts and the e2e tests both run it. Logs go to stdout as JSON lines
+ * (README "Observability"), to `logDestination` when given (tests capture them), or nowhere with
+ * `logger: false`.
+ */
+export async function createApp(config: AppConfig, options: { logger?: false; logDestination?: LogOutput } = {}): Promise<INestApplication> {
   // Before any module writes there (users file, store, read models): refuse a read-only one clearly.
   prepareDataDir(config.dataDir);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const log = options.logDestination ?? (options.logger === false ? 'off' : 'stdout');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { log }), {
     // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
     // caller, which prints it and exits 1, instead of Nest's process.abort().
     abortOnError: false,
     bodyParser: false,
+    // Held until the structured logger below takes over, so that every line goes through it.
+    bufferLogs: true,
     ...(options.logger === false ? { logger: false } : {}),
   });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);
   // JSON only, in UTF-8 (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip,
@@ -40,14 +52,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   app.disable('x-powered-by');
   // ETags are revisions, set by the routes that have them; not Express's hashes of any body.
   app.set('etag', false);
-  const openApi = new DocumentBuilder()
-    .setTitle('Newsroom')
-    .setDescription('Event-sourced newsroom: every edit to a story is an event. See docs/api.md.')
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An opaque token from the users file' })
-    .build();
-  // The UI at /api/docs, the document at /api/docs-json; generated from the request schemas.
-  // OpenAPI 3.1, whose schemas are JSON Schema: the request schemas go in as the server checks them.
-  SwaggerModule.setup('api/docs', app, () => ({ ...SwaggerModule.createDocument(app, openApi), openapi: '3.1.0' }));
+  // The UI at /api/docs, the document at /api/docs-json (and docs/openapi.json: npm run docs:openapi).
+  SwaggerModule.setup('api/docs', app, () => openApiDocument(app));
   return app;
 }

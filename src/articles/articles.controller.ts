@@ -13,6 +13,7 @@ import { COMMAND_BODIES, type BodyBlockRequest, type DraftArticleRequest, type I
 import { CommandContext, commandRequest, type RequestContext } from './commands/command-request';
 import { idempotentArticleId } from './commands/idempotency';
 import type { ArticleCommand, BlockInput } from './domain/article.commands';
+import { isBlank } from '../text';
 
 const ArticleId = () => UuidParam('id');
 const QuoteId = () => UuidParam('quoteId');
@@ -30,7 +31,7 @@ export class ArticlesController {
   @ApiCommand({ status: 201, existing: false, location: true })
   async draft(@ValidBody(COMMAND_BODIES.draft) dto: DraftArticleRequest, @CommandContext() context: RequestContext, @Res({ passthrough: true }) res: Response) {
     const articleId = context.idempotencyKey === null ? randomUUID() : idempotentArticleId(context.user.id, context.idempotencyKey);
-    const data = { articleId, headline: dto.headline, standfirst: dto.standfirst || null, body: blocks(dto.body), byline: dto.byline };
+    const data = { articleId, headline: dto.headline, standfirst: standfirstOrNull(dto.standfirst), body: blocks(dto.body), byline: dto.byline };
     const outcome = await this.run(articleId, { type: 'DraftArticle', data }, commandRequest(context, dto, dto.reason), res);
     res.status(201).location(`/api/articles/${articleId}`);
     return outcome;
@@ -57,7 +58,7 @@ export class ArticlesController {
     @CommandContext() context: RequestContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const data = { standfirst: dto.standfirst || null };
+    const data = { standfirst: standfirstOrNull(dto.standfirst) };
     return this.run(id, { type: 'ReviseStandfirst', data }, commandRequest(context, dto, dto.reason), res);
   }
 
@@ -152,7 +153,7 @@ export class ArticlesController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const { kind, note, headline, standfirst, body, quotes } = dto;
-    const data = { kind, note, headline, standfirst: standfirst === undefined ? undefined : standfirst || null, body: body && blocks(body), quotes };
+    const data = { kind, note, headline, standfirst: standfirst === undefined ? undefined : standfirstOrNull(standfirst), body: body && blocks(body), quotes };
     // The note is the correction's reason (API.md), unless the request gives one of its own.
     const outcome = await this.run(id, { type: 'IssueCorrection', data }, commandRequest(context, dto, dto.reason ?? note), res);
     res.status(201);
@@ -186,6 +187,11 @@ export class ArticlesController {
     }
     return { articleId: outcome.articleId, revision: Number(outcome.revision), position: outcome.position.commit.toString(), ...created };
   }
+}
+
+/** A standfirst that shows nothing ("", spaces, invisible characters: see isBlank) means none (API.md). */
+function standfirstOrNull(standfirst: string | undefined): string | null {
+  return standfirst === undefined || isBlank(standfirst) ? null : standfirst;
 }
 
 /** The validated blocks as the domain's block inputs (the schema has already made them exact). */

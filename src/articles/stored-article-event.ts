@@ -15,6 +15,7 @@ import {
   MalformedEventError,
 } from './domain/article.events';
 import { upcast } from './domain/article.upcasters';
+import { nfcShared } from '../text';
 
 /** Who did something, as the event's metadata names them. */
 export interface Actor {
@@ -38,6 +39,8 @@ export interface StoredArticleEvent {
   readonly reason: string | null;
   readonly correlationId: string | null;
   readonly causationId: string | null;
+  /** metadata.traceparent: the W3C traceparent of the request that appended it, or null. */
+  readonly traceparent: string | null;
   /** The Idempotency-Key of the request that appended it, if it had one. */
   readonly idempotencyKey: string | null;
   readonly event: ArticleEvent;
@@ -60,7 +63,7 @@ export function isArticleStream(streamId: string): boolean {
 }
 
 /**
- * Reads a recorded event of an article stream (see isArticleStream). Throws UnreadableEventError
+ * Reads a recorded event of an article stream (see isArticleStream), its texts in NFC. Throws UnreadableEventError
  * for an unknown type, an ArticleDrafted anywhere but at revision 0 (or another event there),
  * metadata that is not a JSON object, a schemaVersion that is not a positive integer or is newer
  * than ARTICLE_EVENT_SCHEMA_VERSIONS, or data that does not match its type's schema once upcast.
@@ -82,6 +85,9 @@ export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
   let event: ArticleEvent;
   try {
     event = checkedArticleEvent(upcast(type, schemaVersion, recorded.data));
+    // Text appended before requests were normalised (no textForm mark) may be in any normal form:
+    // every reader sees it in NFC (UAX #15), as it sees new text, so that equal text compares equal.
+    if (metadata.textForm !== 'NFC') event = nfcShared(event);
   } catch (error) {
     if (error instanceof MalformedEventError) throw new UnreadableEventError(recorded, error.problems.join('; '));
     throw new UnreadableEventError(recorded, (error as Error).message);
@@ -98,6 +104,7 @@ export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
     reason: text(metadata.reason),
     correlationId: text(metadata.$correlationId),
     causationId: text(metadata.$causationId),
+    traceparent: text(metadata.traceparent),
     idempotencyKey: text(metadata.idempotencyKey),
     event,
   };

@@ -1,5 +1,6 @@
 import type { ArticleEvent, CorrectionKind } from '../articles/domain/article.events';
 import type { StoredArticleEvent } from '../articles/stored-article-event';
+import { isBlank, truncate } from '../text';
 
 const MAX_SUMMARY = 240;
 
@@ -17,7 +18,7 @@ export function summarise(entry: StoredArticleEvent): string {
   const { event, actor } = entry;
   const why = event.type === 'CorrectionIssued' || event.type === 'ArticleRetracted' ? event.data.note : entry.reason;
   const what = `${action(event)} by ${actor.name}`;
-  return oneLine(why && why.trim() !== '' ? `${what}: ${why}` : what);
+  return oneLine(why && !isBlank(why) ? `${what}: ${why}` : what);
 }
 
 function action(event: ArticleEvent): string {
@@ -47,8 +48,10 @@ function action(event: ArticleEvent): string {
   }
 }
 
-/** Reasons may span lines or run long; a history row must not. */
+/**
+ * Reasons may span lines or run long; a history row must not. Cut at a grapheme-cluster boundary
+ * (UAX #29 §3, see truncate), so a cut never splits an emoji or a letter from its marks.
+ */
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= MAX_SUMMARY ? flat : `${flat.slice(0, MAX_SUMMARY - 1)}…`;
+  return truncate(text.replace(/\s+/gu, ' ').trim(), MAX_SUMMARY);
 }

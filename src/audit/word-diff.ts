@@ -1,9 +1,6 @@
-import { diffWords } from 'diff';
+import { wordDiff as unicodeWordDiff, type WordChange } from '../text';
 
-export interface WordChange {
-  op: 'equal' | 'insert' | 'delete';
-  text: string;
-}
+export type { WordChange };
 
 /** A text field before and after, with the words that changed. */
 export interface TextDiff {
@@ -27,14 +24,13 @@ export interface WordDiffResult {
 export type WordDiffer = (before: string, after: string) => WordDiffResult;
 
 /**
- * jsdiff's word diff (Myers' O(ND) algorithm) as plain ops; whitespace stays with the equal runs
- * around a change. With `timeoutMs`, gives up once that many milliseconds have passed and returns
- * null (jsdiff's abortable mode), so a caller can bound the work of one request.
+ * The text module's word diff (UAX #29 words in every script, texts compared in NFC) as the audit
+ * uses it: with `timeoutMs` (milliseconds), null once that budget is spent, so a caller can bound
+ * the work of one request; a budget of 0 or less is spent already.
  */
 export function wordDiff(before: string, after: string, timeoutMs?: number): WordChange[] | null {
-  const changes = timeoutMs === undefined ? diffWords(before, after) : diffWords(before, after, { timeout: Math.max(0, timeoutMs) });
-  if (!changes) return null;
-  return changes.map((change) => ({ op: change.added ? 'insert' : change.removed ? 'delete' : 'equal', text: change.value }));
+  if (timeoutMs === undefined) return unicodeWordDiff(before, after);
+  return timeoutMs > 0 ? unicodeWordDiff(before, after, { timeoutMs }) : null;
 }
 
 /** The fallback when a word diff is over budget: the whole text replaced. */

@@ -6,6 +6,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import ucs2length from 'ajv/dist/runtime/ucs2length';
+import { isBlank } from '../text';
 
 /**
  * The number of characters in a string as JSON Schema counts them for `maxLength`: Unicode code
@@ -17,6 +18,13 @@ export const characterCount: (text: string) => number = ucs2length;
 
 /** `x-maxTotalLength` on an array of strings: the characters of all items together (a list block's limit). */
 export const MAX_TOTAL_LENGTH = 'x-maxTotalLength';
+
+/**
+ * `x-visibleText: true` on a string: it must show something to a reader. Text made only of
+ * White_Space, Default_Ignorable_Code_Point and control characters (UAX #44; see isBlank) is as
+ * empty as "", so a headline of soft hyphens and zero-width spaces is refused like an empty one.
+ */
+export const VISIBLE_TEXT = 'x-visibleText';
 
 function createAjv(coerceTypes: boolean, allErrors: boolean): Ajv {
   const ajv = new Ajv({
@@ -35,6 +43,13 @@ function createAjv(coerceTypes: boolean, allErrors: boolean): Ajv {
     schemaType: 'number',
     error: { message: ({ schemaCode }) => `must NOT have more than ${String(schemaCode)} characters in all items together` },
     validate: (limit: number, items: unknown[]) => items.reduce<number>((sum, item) => sum + (typeof item === 'string' ? characterCount(item) : 0), 0) <= limit,
+  });
+  ajv.addKeyword({
+    keyword: VISIBLE_TEXT,
+    type: 'string',
+    schemaType: 'boolean',
+    error: { message: 'must hold visible text, not only spaces or invisible characters' },
+    validate: (required: boolean, text: string) => !required || !isBlank(text),
   });
   return ajv;
 }

@@ -2,12 +2,34 @@ import { loadConfig } from './app-config';
 
 describe('configuration from the environment', () => {
   it('has defaults for everything', () => {
-    expect(loadConfig({})).toMatchObject({ port: 3000, host: '127.0.0.1', eventStoreUrl: null, usersFile: null, production: false, bodyLimit: null });
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      eventStoreUrl: null,
+      usersFile: null,
+      production: false,
+      bodyLimit: null,
+      logLevel: 'info',
+    });
   });
 
   it('reads what is set, and takes an empty variable as unset', () => {
-    const config = loadConfig({ PORT: '0', HOST: '', EVENTSTORE_URL: 'esdb://localhost:2113?tls=false', BODY_LIMIT: '200mb', NODE_ENV: 'production' });
-    expect(config).toMatchObject({ port: 0, host: '127.0.0.1', eventStoreUrl: 'esdb://localhost:2113?tls=false', bodyLimit: '200mb', production: true });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '',
+      EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
+      BODY_LIMIT: '200mb',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      logLevel: 'debug',
+      port: 0,
+      host: '127.0.0.1',
+      eventStoreUrl: 'esdb://localhost:2113?tls=false',
+      bodyLimit: '200mb',
+      production: true,
+    });
   });
 
   it('stops with every invalid variable named', () => {
@@ -15,6 +37,7 @@ describe('configuration from the environment', () => {
       /PORT must be a port number, got "abc".*EVENTSTORE_URL.*got "http:\/\/x".*BODY_LIMIT/,
     );
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
   });
 
   it('reads the edge settings: CORS origins as a list, the rate limit and the shutdown timeout, with their defaults', () => {

@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { resolve } from 'node:path';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** pino's level names, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Configuration from the environment (the table in API.md "Configuration", and README's). */
 export interface AppConfig {
@@ -24,6 +28,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** How long a SIGTERM/SIGINT shutdown may take (ms) before the process exits 1 anyway. */
   shutdownTimeoutMs: number;
+  /** The least severe level the log writes (LOG_LEVEL; default info). */
+  logLevel: LogLevel;
 }
 
 /**
@@ -78,6 +84,10 @@ class EnvironmentVariables {
   @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds' })
   @Min(1)
   SHUTDOWN_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: LogLevel;
 }
 
 /** Empty variables count as unset, as a shell's `VAR= npm start` means. */
@@ -113,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // 10 a second for a whole minute: far beyond an editor's clicks, well below a script in a loop.
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE ?? 600,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    logLevel: vars.LOG_LEVEL ?? 'info',
   };
 }

@@ -4,6 +4,7 @@
  * ajv at start-up. The OpenAPI document is generated from the same schema objects, so the docs
  * and the server cannot disagree.
  */
+import { nfcDeep } from '../text';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
@@ -180,13 +181,14 @@ const checkBody = createParamDecorator((schema: RequestSchema<TSchema>, context:
     );
   }
   // A command whose fields are all optional (publish) may be sent without a body.
-  return schema.check(request.body === undefined ? {} : request.body);
+  // Text in NFC before anything compares, stores or hashes it (UAX #15; src/text/normalize.ts).
+  return schema.check(request.body === undefined ? {} : nfcDeep(request.body));
 });
 
 const checkQuery = createParamDecorator((schema: RequestSchema<TSchema>, context: ExecutionContext) => {
   const request = context.switchToHttp().getRequest<HttpRequestLike>();
   // A copy: coercion writes into the object it checks, and the request's own stays as sent.
-  return schema.check({ ...(request.query as object) });
+  return schema.check(nfcDeep({ ...(request.query as object) }));
 });
 
 type MethodDecorator = (target: object, key: string | symbol, descriptor: PropertyDescriptor) => void;

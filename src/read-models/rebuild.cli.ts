@@ -1,6 +1,9 @@
-import { runCli } from '../cli/run-cli';
-import { loadConfig } from '../config/app-config';
-import { openEventStore } from '../event-store/event-store.module';
+import { existsSync } from 'node:fs';
+import { runCli, UsageError } from '../cli/run-cli';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { START } from '../event-store/event-store.port';
+import { eventsFile, openEventStore } from '../event-store/event-store.module';
+import { eventsAfter } from './engine/log-meter';
 import { ProjectionRuntime } from './engine/projection-runtime';
 import { projectionStatuses } from './engine/projection-status';
 import { PROJECTIONS } from './projections.registry';
@@ -11,8 +14,24 @@ const USAGE = `Usage: npm run projections:rebuild -- [articles|quotes|correction
 
 Rebuilds the named projections (all by default) from the log into new generations beside the
 live ones, which keep serving, and swaps each in once it has caught up. Runs beside a server.
+Reads DATA_DIR/events.sqlite (DATA_DIR defaults to ./data), or EventStoreDB when EVENTSTORE_URL
+is set; refuses a DATA_DIR that holds no event store. Progress is counted in events of the log.
 
-Exit codes: 0 every rebuild swapped in; 1 a rebuild failed (e.g. at a damaged event); 2 usage.`;
+Exit codes: 0 every rebuild swapped in; 1 a rebuild failed (e.g. at a damaged event);
+2 usage or configuration (an unknown projection, no event store in DATA_DIR).`;
+
+/**
+ * Refuses (UsageError, exit 2) a DATA_DIR without events.sqlite when EVENTSTORE_URL is unset:
+ * opening it would create an empty store there and "rebuild" every read model from nothing,
+ * which is never what a wrong or missing DATA_DIR meant (issue 14). Nothing is created.
+ */
+function requireEventStore(config: AppConfig): void {
+  if (config.eventStoreUrl) return;
+  const file = eventsFile(config.dataDir);
+  if (!existsSync(file)) {
+    throw new UsageError(`No event store at ${file}: DATA_DIR must name the server's data directory (or set EVENTSTORE_URL). Nothing was created.`);
+  }
+}
 
 /**
  * `npm run projections:rebuild -- [name...]`: rebuilds the named projections (all by default)
@@ -28,6 +47,7 @@ async function main(names: string[]): Promise<number> {
   }
   const selected = names.length > 0 ? PROJECTIONS.filter((p) => names.includes(p.name)) : PROJECTIONS;
   const config = loadConfig();
+  requireEventStore(config);
   const store = await openEventStore(config);
   // It does not follow the live generations (a server may), and it polls when caught up,
   // because appends by a server in another process do not wake this process's subscription.
@@ -38,7 +58,7 @@ async function main(names: string[]): Promise<number> {
     followLive: false,
     pollWhenCaughtUpMs: 250,
   });
-  const display: RebuildDisplay = process.stdout.isTTY ? new BarDisplay(selected.map((p) => p.name)) : new LineDisplay();
+  const display: RebuildDisplay = process.stdout.isTTY ? new BarDisplay() : new LineDisplay();
   const started = Date.now();
   const pending = new Set(selected.map((p) => p.name));
   const processed = new Map<string, number>();
@@ -47,8 +67,9 @@ async function main(names: string[]): Promise<number> {
     const finished = new Promise<void>((resolve) => {
       const settle = (name: string) => pending.delete(name) && pending.size === 0 && resolve();
       runtime.events.on('swapped', (name, generation) => {
-        processed.set(name, runtime.db.generation(name, generation)?.events ?? 0);
-        display.swapped(name, generation);
+        const events = runtime.db.generation(name, generation)?.events ?? 0;
+        processed.set(name, events);
+        display.swapped(name, generation, events);
         settle(name);
       });
       runtime.events.on('failed', (name, generation, failure) => {
@@ -57,6 +78,12 @@ async function main(names: string[]): Promise<number> {
         settle(name);
       });
     });
+    const head = await store.headPosition();
+    display.started(
+      selected.map((p) => p.name),
+      await eventsAfter(store, START, head),
+      head.commit,
+    );
     await runtime.start();
     for (const projection of selected) await runtime.rebuild(projection.name);
     const refresh = setInterval(() => void projectionStatuses(runtime).then((s) => display.progress(s)), display.refreshMs);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isWellFormed, nfc, nfcDeep } from './normalize';
+import { isWellFormed, nfc, nfcDeep, nfcShared } from './normalize';
 
 const NFD_CAFE = 'Cafe\u0301 Mu\u0308ller';
 const NFC_CAFE = 'Café Müller';
@@ -112,5 +112,29 @@ describe('isWellFormed', () => {
     expect(isWellFormed('a\ud83db')).toBe(false);
     expect(isWellFormed('\ude00')).toBe(false);
     expect(isWellFormed('')).toBe(true);
+  });
+});
+
+describe('nfcShared', () => {
+  it('returns the value itself when every string is in NFC already, ASCII or not', () => {
+    const value = { headline: 'Café Müller', body: [{ type: 'list', items: ['Зеленський', '習近平', 'plain'] }], n: 1, none: null };
+    expect(nfcShared(value)).toBe(value);
+  });
+
+  it('copies only the path to a string that changes, and never mutates its input', () => {
+    const untouched = { text: 'plain' };
+    const value = { a: untouched, b: [{ text: 'Cafe\u0301' }], c: 'Mu\u0308ller' };
+    const frozen = JSON.parse(JSON.stringify(value));
+    const result = nfcShared(value);
+    expect(result).toEqual({ a: { text: 'plain' }, b: [{ text: 'Café' }], c: 'Müller' });
+    expect(result.a).toBe(untouched);
+    expect(value).toEqual(frozen);
+  });
+
+  it('keeps a key named __proto__ an own property', () => {
+    const value = JSON.parse('{"__proto__": "Cafe\\u0301"}') as Record<string, unknown>;
+    const result = nfcShared(value);
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toBe('Café');
   });
 });

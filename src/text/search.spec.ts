@@ -108,9 +108,15 @@ describe('matches', () => {
   it('finds an unspaced term anywhere inside a run, including one and two characters', () => {
     expect(matches('平', '习近平在北京')).toBe(true);
     expect(matches('平在', '习近平在北京')).toBe(true);
-    // A query run is cut into dictionary words too, and each must be inside: not a phrase.
-    expect(matches('近平北京', '习近平在北京')).toBe(true);
-    expect(matches('近平上海', '习近平在北京')).toBe(false);
+    // A query's run is one term, found whole: not its dictionary words in any order.
+    expect(matches('近平在北京', '习近平在北京')).toBe(true);
+    expect(matches('近平北京', '习近平在北京')).toBe(false);
+    expect(matches('北京近平', '习近平在北京')).toBe(false);
+    // A name the dictionary does not know is cut into single kana; the query still needs them in order.
+    expect(matches('かかみ', 'かがみ たろう')).toBe(false);
+    expect(matches('かみか', 'みかか')).toBe(false);
+    expect(matches('がみ', 'かがみ たろう')).toBe(true);
+    expect(matches('とうが', 'がとう')).toBe(false);
   });
 
   it('accepts a parsed query as well as a string', () => {

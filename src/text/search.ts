@@ -19,10 +19,10 @@
  * EVERY term has a spelling that
  * - starts some token, for a word of a spaced script ("zelen" finds Zelenskyy, "muller" and
  *   "mueller" find Müller, "मोदी" finds मोदी but not मादी);
- * - occurs anywhere inside some token, for a word of an unspaced script ("近平" finds 习近平在北京,
- *   "น้ำ" finds น้ำท่วม), of any length: one- and two-character terms included. A query run is
- *   cut into dictionary words like any text, and each word is a term: "近平北京" finds
- *   习近平在北京 (both words are inside), it is not a phrase search.
+ * - occurs anywhere inside some token, for a run of an unspaced script ("近平" finds 习近平在北京,
+ *   "น้ำ" finds น้ำท่วม), of any length: one- and two-character terms included. A query's
+ *   unspaced run is one term, as a stored run is one token: "近平在" finds 习近平在北京, but
+ *   "近平北京" does not (it is not in the text), and "かかみ" never finds かがみ or みかか.
  * A query with no word ("!!!", "", only spaces or invisible characters) matches nothing.
  * A text always matches any piece of itself that starts where a word starts and ends between
  * two grapheme clusters (a property test checks it on the corpus).
@@ -109,12 +109,25 @@ export function indexTokens(text: string): string[] {
  */
 export function searchQuery(query: string): SearchQuery {
   const terms = new Map<string, SearchTerm>();
-  for (const { segment, isWordLike } of segmentsOf(wordSegmenter, caselessText(query))) {
-    const form = isWordLike ? spelled(segment) : '';
-    if (form === '') continue;
-    const term: SearchTerm = { kind: UNSPACED.test(form) ? 'inside' : 'prefix', spellings: caselessSpellings(form) };
+  const add = (kind: SearchTerm['kind'], form: string) => {
+    if (form === '') return;
+    const term: SearchTerm = { kind, spellings: caselessSpellings(form) };
     terms.set(`${term.kind} ${term.spellings.join(' ')}`, term);
+  };
+  // A run of unspaced script is one term, found whole inside a stored run: the dictionary's
+  // guess at its words (かかみ → か|か|み for a name it does not know) must not turn it into
+  // letters that match in any order.
+  let run = '';
+  for (const { segment, isWordLike } of segmentsOf(wordSegmenter, caselessText(query))) {
+    if (isWordLike && UNSPACED.test(segment)) {
+      run += spelled(segment);
+      continue;
+    }
+    add('inside', run);
+    run = '';
+    if (isWordLike) add('prefix', spelled(segment));
   }
+  add('inside', run);
   if (terms.size > MAX_SEARCH_TERMS) {
     throw new RangeError(`a search may have at most ${MAX_SEARCH_TERMS} distinct words, not ${terms.size}`);
   }

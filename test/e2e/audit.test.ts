@@ -68,6 +68,8 @@ describe('audit: history, revisions, diffs and blame (e2e)', () => {
         reason: null,
         correlationId: 'seed-draft',
         causationId: expect.any(String),
+        // The seed was written without a traceparent header.
+        traceId: null,
         summary: 'Article drafted by Rita Reporter',
       });
       const positions = items.map((e) => BigInt(e.position as string));

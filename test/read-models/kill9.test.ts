@@ -51,8 +51,13 @@ describe('projection runtime under kill -9', () => {
       store = new SqliteEventStore(eventsFile);
       const runtime = new ProjectionRuntime({ store, file: readModels, projections: [...PROJECTIONS, ledgerProjection] });
       runtime.start();
-      await runtime.waitFor(head, 60_000);
-      await runtime.close();
+      try {
+        // Generous: 40,000 events to catch up on a loaded CI machine. The runtime is closed
+        // whatever happens, so that a slow run fails this test instead of hanging jest.
+        await runtime.waitFor(head, 240_000);
+      } finally {
+        await runtime.close();
+      }
 
       expectLedgerIsPrefix(readModels, Number(head.commit));
       expect(fingerprint(readModels)).toEqual(await cleanBuild(store, dir.path, [...PROJECTIONS, ledgerProjection]));
@@ -60,5 +65,5 @@ describe('projection runtime under kill -9', () => {
       await store.close();
       dir.remove();
     }
-  }, 180_000);
+  }, 400_000);
 });

@@ -18,6 +18,7 @@ export function storedEvent(event: ArticleEvent, more: Partial<StoredArticleEven
     reason: null,
     correlationId: null,
     causationId: `cause-${revision}`,
+    traceparent: null,
     idempotencyKey: null,
     event,
     ...more,

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
@@ -32,14 +33,17 @@ export interface TestApp {
 }
 
 /** The real application on a temp DATA_DIR (or the one given, to restart on the same data). */
-export async function startTestApp(options: { dataDir?: string; env?: NodeJS.ProcessEnv; removeDataDirOnClose?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv; removeDataDirOnClose?: boolean; logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir('newsroom-e2e-').path;
   const removeOnClose = options.removeDataDirOnClose ?? !options.dataDir;
   const usersFile = join(dataDir, 'test-users.json');
   writeFileSync(usersFile, JSON.stringify(Object.values(TEST_USERS).map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }))));
   // No rate limit unless a test asks for one: many tests are, by design, scripts in a loop.
   const config = loadConfig({ DATA_DIR: dataDir, NEWSROOM_USERS_FILE: usersFile, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
-  const app = await createApp(config, { logger: false });
+  // Silent unless the test captures the log.
+  const app = await createApp(config, options.logDestination ? { logDestination: options.logDestination } : { logger: false });
   await app.init();
   const tokens = Object.fromEntries(Object.entries(TEST_USERS).map(([role, u]) => [role, u.token])) as Record<TestRole, string>;
   return {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { AuthenticatedUser } from '../../auth/roles';
 import { AppError, NotFoundError, PreconditionRequiredError, RuleViolationError, StaleRevisionError } from '../../common/app-error';
@@ -23,12 +23,15 @@ import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventMetadata, arti
 import { ArticleState, initialState } from '../domain/article.state';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from './clock';
 import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds, RecordedAnswer } from './idempotency';
+import { CommandOutcomeLabel, NewsroomMetrics } from '../../observability/newsroom-metrics';
 
 /** Everything about a request that is not the command itself. */
 export interface CommandRequest {
   user: AuthenticatedUser;
   reason: string | null;
   correlationId: string;
+  /** The request's W3C traceparent (validated), stored in each event's metadata; null for none. */
+  traceparent: string | null;
   /** The parsed If-Match header; null when the request had none. */
   ifMatch: IfMatch | null;
   idempotency: IdempotencyKey | null;
@@ -92,6 +95,7 @@ export class ArticleCommandRunner {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
     private readonly keys: IdempotencyKeys,
+    @Optional() private readonly metrics?: NewsroomMetrics,
   ) {}
 
   /**
@@ -100,9 +104,19 @@ export class ArticleCommandRunner {
    * Idempotency-Key names another request; store errors pass through.
    */
   async run(articleId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
-    if (request.idempotency) await this.keys.claim(request.user.id, request.idempotency);
-    const streamId = articleStreamId(articleId);
-    return this.turns.run(streamId, () => this.runInTurn(articleId, streamId, command, request));
+    let outcome: CommandOutcomeLabel = 'failed';
+    try {
+      if (request.idempotency) await this.keys.claim(request.user.id, request.idempotency);
+      const streamId = articleStreamId(articleId);
+      const result = await this.turns.run(streamId, () => this.runInTurn(articleId, streamId, command, request));
+      outcome = result.events.length > 0 ? 'appended' : 'unchanged';
+      return result;
+    } catch (error) {
+      if (error instanceof AppError) outcome = 'refused';
+      throw error;
+    } finally {
+      this.metrics?.commandFinished(command.type, outcome);
+    }
   }
 
   private async runInTurn(articleId: string, streamId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
@@ -150,7 +164,9 @@ export class ArticleCommandRunner {
 
     const causationId = ids?.causationId ?? this.ids.newId();
     try {
+      const started = process.hrtime.bigint();
       const result = await this.store.appendToStream(streamId, this.toAppend(events, request, now, causationId), expected);
+      this.metrics?.appendTook(Number(process.hrtime.bigint() - started) / 1e9);
       if (request.idempotency) {
         // A copy of this request in another process may have stored these very ids first (the
         // store then appends nothing): answer with what the store holds, never with our own.
@@ -176,7 +192,9 @@ export class ArticleCommandRunner {
    * at a time (streamPages: one event may hold a maximum-size body).
    */
   private async load(streamId: string): Promise<Folded> {
-    const cached = this.folds.get(streamId) ?? EMPTY;
+    const hit = this.folds.get(streamId);
+    this.metrics?.foldCacheLookup(hit !== undefined);
+    const cached = hit ?? EMPTY;
     let { state, revision, lastPosition } = cached;
     let keyed: Map<string, bigint> | null = null;
     for await (const page of streamPages(this.store, streamId, revision === null ? 0n : revision + 1n)) {
@@ -219,10 +237,12 @@ export class ArticleCommandRunner {
       const metadata: ArticleEventMetadata & { requestHash?: string } = {
         $correlationId: request.correlationId,
         $causationId: causationId,
+        ...(request.traceparent ? { traceparent: request.traceparent } : {}),
         actor: { id: user.id, name: user.name },
         reason: request.reason,
         occurredAt,
         schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type],
+        textForm: 'NFC',
         ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
       };
       return {

@@ -4,6 +4,7 @@ import type { RequestWithUser } from '../../auth/roles.decorator';
 import { InvalidInputError } from '../../common/app-error';
 import { RequestWithCorrelation } from '../../http/correlation-id.middleware';
 import { IfMatch, parseIfMatch } from '../../http/if-match';
+import { parseTraceparent } from '../../http/trace-context';
 import { CommandRequest } from './article-command.runner';
 import { requestHash } from './idempotency';
 
@@ -11,6 +12,8 @@ import { requestHash } from './idempotency';
 export interface RequestContext {
   user: AuthenticatedUser;
   correlationId: string;
+  /** A valid W3C `traceparent` header (trace-context.ts); null when absent or invalid, which is ignored. */
+  traceparent: string | null;
   ifMatch: IfMatch | null;
   idempotencyKey: string | null;
   method: string;
@@ -41,6 +44,7 @@ export const CommandContext = createParamDecorator((_: unknown, context: Executi
   return {
     user: request.user,
     correlationId: request.correlationId!,
+    traceparent: parseTraceparent(request.headers.traceparent)?.header ?? null,
     ifMatch: parseIfMatch(header('if-match')),
     idempotencyKey: key ?? null,
     method: request.method,
@@ -50,11 +54,12 @@ export const CommandContext = createParamDecorator((_: unknown, context: Executi
 
 /** The runner's request: the context, the reason, and the key with the hash of this very request. */
 export function commandRequest(context: RequestContext, body: unknown, reason: string | null | undefined): CommandRequest {
-  const { user, correlationId, ifMatch, idempotencyKey, method, path } = context;
+  const { user, correlationId, traceparent, ifMatch, idempotencyKey, method, path } = context;
   return {
     user,
     reason: reason ?? null,
     correlationId,
+    traceparent,
     ifMatch,
     idempotency: idempotencyKey === null ? null : { key: idempotencyKey, requestHash: requestHash(method, path, body) },
   };

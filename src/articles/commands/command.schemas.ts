@@ -5,7 +5,7 @@
  * derived from the same schemas, and so is the OpenAPI document.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_TOTAL_LENGTH, maxJsonBytes } from '../../common/json-schema';
+import { MAX_TOTAL_LENGTH, maxJsonBytes, VISIBLE_TEXT } from '../../common/json-schema';
 import { bodySchema } from '../../http/request-schema';
 
 /** The limits of API.md; beyond them a command gets 400. Lengths are characters (code points). */
@@ -29,7 +29,9 @@ export const LIMITS = {
 } as const;
 
 const closed = { additionalProperties: false } as const;
-const text = (minLength: number, maxLength: number, description?: string) => Type.String({ minLength, maxLength, ...(description ? { description } : {}) });
+/** A required text (minLength ≥ 1) must also be visible (x-visibleText); limits count code points. */
+const text = (minLength: number, maxLength: number, description?: string) =>
+  Type.String({ minLength, maxLength, ...(minLength > 0 ? { [VISIBLE_TEXT]: true } : {}), ...(description ? { description } : {}) });
 
 const Reason = text(1, LIMITS.reason, 'Why; stored with the events. Required on edits to a published article.');
 

@@ -8,6 +8,7 @@ import type { AmendQuote, ArticleCommand, AttributeQuote, DraftArticle, IssueCor
 import { unhandledEvent, type ArticleEvent, type FieldChange, type QuoteAmended, type QuoteSource, type Speaker } from './article.events';
 import { activeQuote, initialState, type ArticleState, type QuoteState } from './article.state';
 import { assignBlockIds, bodyChanges, sameBody } from './body-blocks';
+import { isBlank } from '../../text';
 
 export { initialState } from './article.state';
 
@@ -69,7 +70,7 @@ export function decide(command: ArticleCommand, state: ArticleState, ctx: Decide
     case 'PublishArticle':
       requireRole(ctx, ['editor'], 'Only an editor may publish');
       if (state.status !== 'draft') throw new RuleViolationError('Only a draft can be published');
-      if (state.headline.trim() === '') throw new RuleViolationError('An article needs a headline to be published');
+      if (isBlank(state.headline)) throw new RuleViolationError('An article needs a headline to be published');
       if (!hasContent(state)) throw new RuleViolationError('An article needs a non-empty body to be published');
       return [{ type: 'ArticlePublished', data: { publishedAt: ctx.now } }];
     case 'UnpublishArticle':
@@ -273,7 +274,7 @@ function requireRole(ctx: DecideContext, allowed: Role[], message: string): void
 }
 
 function requireText(value: string | null, field: string, message: string): void {
-  if (value === null || value.trim() === '') throw new InvalidInputError(message, [{ field, message: `${field} is required` }]);
+  if (value === null || isBlank(value)) throw new InvalidInputError(message, [{ field, message: `${field} is required` }]);
 }
 
 function requirePublishedOnce(state: ArticleState, message: string): void {
@@ -287,8 +288,7 @@ function requireQuote(state: ArticleState, quoteId: string): QuoteState {
 }
 
 function hasContent(state: ArticleState): boolean {
-  const blank = (text: string) => text.trim() === '';
-  return state.body.some((block) => (block.type === 'list' ? !block.items.every(blank) : !blank(block.text)));
+  return state.body.some((block) => (block.type === 'list' ? !block.items.every(isBlank) : !isBlank(block.text)));
 }
 
 // Copies keep stray input properties out of events and leave no `title: undefined` behind.

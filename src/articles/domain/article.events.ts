@@ -145,12 +145,19 @@ export function articleStreamId(articleId: string): string {
 export interface ArticleEventMetadata {
   $correlationId: string;
   $causationId: string;
+  /** The W3C traceparent of the request that appended it (https://www.w3.org/TR/trace-context/ §3.2), when it had a valid one. */
+  traceparent?: string;
   actor: { id: string; name: string };
   reason: string | null;
   occurredAt: string;
   schemaVersion: number;
   /** The request's Idempotency-Key, when it had one. */
   idempotencyKey?: string;
+  /**
+   * "NFC" on every event appended since requests are normalised (UAX #15): its texts are in NFC
+   * already. Events without it (older code, other tools) are normalised when read.
+   */
+  textForm?: 'NFC';
 }
 
 const EVENT_VALIDATORS = Object.fromEntries(ARTICLE_EVENT_TYPES.map((type) => [type, jsonSchemas.exact.compile(ARTICLE_EVENT_DATA[type])])) as Record<

@@ -1,5 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Actor, StoredArticleEvent } from '../../articles/stored-article-event';
+import { traceIdOf } from '../../http/trace-context';
 import { ArticleStreamReader } from '../article-stream-reader';
 import { summarise } from '../history-summary';
 
@@ -17,6 +18,8 @@ export interface HistoryEntry {
   reason: string | null;
   correlationId: string | null;
   causationId: string | null;
+  /** The W3C trace id (32 hex digits) of the request that wrote it, from metadata.traceparent; null for none. */
+  traceId: string | null;
   summary: string;
 }
 
@@ -54,5 +57,6 @@ export class GetHistoryHandler implements IQueryHandler<GetHistoryQuery, History
 
 function toHistoryEntry(e: StoredArticleEvent): HistoryEntry {
   const { revision, position, schemaVersion, occurredAt: at, actor, reason, correlationId, causationId } = e;
-  return { revision, position, type: e.event.type, schemaVersion, at, actor, reason, correlationId, causationId, summary: summarise(e) };
+  const traceId = traceIdOf(e.traceparent);
+  return { revision, position, type: e.event.type, schemaVersion, at, actor, reason, correlationId, causationId, traceId, summary: summarise(e) };
 }

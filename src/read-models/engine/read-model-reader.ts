@@ -1,10 +1,10 @@
 import { InvalidInputError } from '../../common/app-error';
 import { CollectionName, ColumnValue, Docs, Projection } from '../../projection-kit/projection';
 import { ReadModelDb, tableName } from './read-model-db';
-import { wordPattern } from '../../projection-kit/text-search';
+import { searchSql, type SearchQuery } from '../../text';
 
-/** `column = value`, or: every word starts a word of the column (see text-search.ts). */
-export type Filter = { column: string; equals: string } | { column: string; startsOfWords: readonly string[] };
+/** `column = value`, or: the column, which holds indexText values, matches the search (src/text/search.ts). */
+export type Filter = { column: string; equals: string } | { column: string; matches: SearchQuery };
 
 export interface PageRequest {
   filters: readonly Filter[];
@@ -48,11 +48,9 @@ export class ReadModelReader {
           params.push(filter.equals);
         } else {
           // A search with no searchable word ("?speaker=!!!") matches nothing, not everything.
-          if (filter.startsOfWords.length === 0) where.push('0');
-          for (const word of filter.startsOfWords) {
-            where.push(`"${filter.column}" LIKE ? ESCAPE '\\'`);
-            params.push(wordPattern(word));
-          }
+          const condition = searchSql(filter.column, filter.matches);
+          where.push(condition.sql);
+          params.push(...condition.params);
         }
       }
       const sort = `"${request.newestFirstBy}"`;

@@ -2,46 +2,59 @@ import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import { ProjectionFailure } from './generation-writer';
 import { ProjectionStatus } from './projection-status';
 
-/** How the rebuild CLI shows progress: bars on a terminal, plain lines in logs and CI. */
+/**
+ * How the rebuild CLI shows progress: bars on a terminal, plain lines in logs and CI. Every count
+ * is in events of the log (not appends, not positions): `done` of `total`, where `total` starts at
+ * the number of events up to the log's head when the rebuild began and grows with later appends.
+ */
 export interface RebuildDisplay {
   readonly refreshMs: number;
+  /** Before the first event: how many events the log holds up to its head. */
+  started(names: readonly string[], logEvents: number, head: bigint): void;
   progress(statuses: readonly ProjectionStatus[]): void;
-  swapped(name: string, generation: number): void;
+  /** A new generation went live after processing `events` events of the log. */
+  swapped(name: string, generation: number, events: number): void;
   failed(name: string, generation: number, failure: ProjectionFailure): void;
   stop(): void;
 }
 
+/** Progress bars (cli-progress) on `stream`, a terminal. */
 export class BarDisplay implements RebuildDisplay {
   readonly refreshMs = 200;
-  private readonly bars = new MultiBar(
-    {
-      format: ' {name} |{bar}| {value}/{total} events | {rate} events/s | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stream: process.stdout,
-    },
-    Presets.shades_classic,
-  );
-  private readonly byName: Map<string, SingleBar>;
+  private readonly bars: MultiBar;
+  private readonly byName = new Map<string, SingleBar>();
 
-  constructor(names: readonly string[]) {
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
+    this.bars = new MultiBar(
+      {
+        format: ' {name} |{bar}| {value}/{total} events | {rate} | ETA {eta_formatted}',
+        hideCursor: true,
+        clearOnComplete: false,
+        stream: this.stream,
+      },
+      Presets.shades_classic,
+    );
+  }
+
+  started(names: readonly string[], logEvents: number): void {
     const width = Math.max(...names.map((n) => n.length));
-    this.byName = new Map(names.map((name) => [name, this.bars.create(1, 0, { name: name.padEnd(width), rate: '-' })]));
+    for (const name of names) this.byName.set(name, this.bars.create(logEvents, 0, { name: name.padEnd(width), rate: '-' }));
   }
 
   progress(statuses: readonly ProjectionStatus[]): void {
     for (const { name, rebuild } of statuses) {
       const bar = this.byName.get(name);
       if (!bar || !rebuild) continue;
-      bar.setTotal(Math.max(rebuild.total, 1));
-      bar.update(rebuild.done, { rate: rebuild.eventsPerSecond ?? '-' });
+      bar.setTotal(rebuild.total);
+      bar.update(rebuild.done, { rate: rebuild.eventsPerSecond === null ? '-' : `${rebuild.eventsPerSecond} events/s` });
     }
   }
 
-  swapped(name: string, generation: number): void {
+  swapped(name: string, generation: number, events: number): void {
     const bar = this.byName.get(name);
-    bar?.update(bar.getTotal(), { rate: 'done' });
-    this.bars.log(`${name}: generation ${generation} is live\n`);
+    bar?.setTotal(events);
+    bar?.update(events, { rate: 'done' });
+    this.bars.log(`${name}: generation ${generation} is live (${events}/${events} events)\n`);
   }
 
   failed(name: string, generation: number, failure: ProjectionFailure): void {
@@ -49,12 +62,22 @@ export class BarDisplay implements RebuildDisplay {
   }
 
   stop(): void {
+    // MultiBar.log only buffers until the next redraw, and stop() does not redraw: without this,
+    // a rebuild faster than one refresh would end without its "is live" lines.
+    this.bars.update();
     this.bars.stop();
   }
 }
 
+/** One line per projection every two seconds, and one per swap or failure, on `stream`. */
 export class LineDisplay implements RebuildDisplay {
   readonly refreshMs = 2000;
+
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
+
+  started(names: readonly string[], logEvents: number, head: bigint): void {
+    this.stream.write(`Rebuilding ${names.join(', ')} from ${logEvents} events (the log's head is at position ${head})\n`);
+  }
 
   progress(statuses: readonly ProjectionStatus[]): void {
     for (const { name, rebuild } of statuses) {
@@ -62,16 +85,16 @@ export class LineDisplay implements RebuildDisplay {
       const percent = rebuild.total > 0 ? Math.floor((100 * rebuild.done) / rebuild.total) : 100;
       const rate = rebuild.eventsPerSecond === null ? '' : `, ${rebuild.eventsPerSecond} events/s`;
       const eta = rebuild.etaSeconds === null ? '' : `, ETA ${rebuild.etaSeconds} s`;
-      process.stdout.write(`${name}: ${rebuild.done}/${rebuild.total} events (${percent}%)${rate}${eta}\n`);
+      this.stream.write(`${name}: ${rebuild.done}/${rebuild.total} events (${percent}%)${rate}${eta}\n`);
     }
   }
 
-  swapped(name: string, generation: number): void {
-    process.stdout.write(`${name}: generation ${generation} is live\n`);
+  swapped(name: string, generation: number, events: number): void {
+    this.stream.write(`${name}: generation ${generation} is live (${events}/${events} events)\n`);
   }
 
   failed(name: string, generation: number, failure: ProjectionFailure): void {
-    process.stdout.write(`${name}: generation ${generation} FAILED at position ${failure.position}: ${failure.message}\n`);
+    this.stream.write(`${name}: generation ${generation} FAILED at position ${failure.position}: ${failure.message}\n`);
   }
 
   stop(): void {}

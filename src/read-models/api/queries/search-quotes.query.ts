@@ -3,7 +3,7 @@ import { QueryHandler } from '@nestjs/cqrs';
 import { QuoteReadModel, quotesProjection } from '../../../../projections/quotes.projection';
 import { SearchQuotesParams } from '../read-query.schemas';
 import { Filter, Page } from '../../engine/read-model-reader';
-import { searchWords } from '../../../projection-kit/text-search';
+import { searchQuery, type SearchQuery } from '../../../text';
 import { pageOf } from './page-of';
 import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 import { InvalidInputError } from '../../../common/app-error';
@@ -24,8 +24,8 @@ export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery
     const filters: Filter[] = [];
     if (params.articleId !== undefined) filters.push({ column: 'article_id', equals: params.articleId });
     if (params.status !== undefined) filters.push({ column: 'status', equals: params.status });
-    if (params.speaker !== undefined) filters.push({ column: 'speaker_words', startsOfWords: terms('speaker', params.speaker) });
-    if (params.q !== undefined) filters.push({ column: 'text_words', startsOfWords: terms('q', params.q) });
+    if (params.speaker !== undefined) filters.push({ column: 'speaker_words', matches: terms('speaker', params.speaker) });
+    if (params.q !== undefined) filters.push({ column: 'text_words', matches: terms('q', params.q) });
     return this.reader.page(quotesProjection, 'quotes', { ...pageOf(params), filters, newestFirstBy: 'attributed_at' });
   }
 }
@@ -36,12 +36,18 @@ export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery
  */
 export const MAX_SEARCH_WORDS = 16;
 
-function terms(field: 'speaker' | 'q', text: string): string[] {
-  const words = [...new Set(searchWords(text))];
-  if (words.length > MAX_SEARCH_WORDS) {
-    throw new InvalidInputError(`A search holds at most ${MAX_SEARCH_WORDS} distinct words`, [
-      { field, message: `must hold at most ${MAX_SEARCH_WORDS} distinct words (${words.length} given)` },
+function terms(field: 'speaker' | 'q', text: string): SearchQuery {
+  const tooMany = (count: string) =>
+    new InvalidInputError(`A search holds at most ${MAX_SEARCH_WORDS} distinct words`, [
+      { field, message: `must hold at most ${MAX_SEARCH_WORDS} distinct words (${count} given)` },
     ]);
+  let query: SearchQuery;
+  try {
+    query = searchQuery(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooMany('more');
+    throw error;
   }
-  return words;
+  if (query.terms.length > MAX_SEARCH_WORDS) throw tooMany(String(query.terms.length));
+  return query;
 }
