@@ -91,6 +91,10 @@ describe('the application on EventStoreDB (through the protocol test server)', (
     );
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body).toMatchObject({ status: 503, detail: expect.stringContaining('nothing was written') });
+    // This instance cannot accept writes: out of rotation, and /health says why.
+    const notReady = await t.http.get('/health/ready').expect(503);
+    expect(notReady.body.type).toBe('/problems/not-ready');
+    expect((await t.http.get('/health')).body).toMatchObject({ status: 'degraded' });
     await esdb.start();
 
     // Edits after the outage, while the projections' subscriptions come back.
@@ -103,6 +107,8 @@ describe('the application on EventStoreDB (through the protocol test server)', (
 
     const article = (await read(`/api/articles/${articleId}`, last.position)).body;
     expect(article).toMatchObject({ revision: 9, headline: 'After the outage' });
+    // A call reached the store again: back in rotation.
+    await t.http.get('/health/ready').expect(200);
     expect(article.quotes).toHaveLength(5);
     const stream = await t.eventStore.readStream(`article-${articleId}`);
     expect(stream.map((e) => e.type).slice(-2)).toEqual(['QuoteAttributed', 'HeadlineRevised']);

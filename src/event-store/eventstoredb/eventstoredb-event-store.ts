@@ -22,6 +22,7 @@ import {
   SubscribeToAllOptions,
 } from '../event-store.port';
 import { EventStoreUnavailableError } from '../event-store.errors';
+import type { StoreCondition, StoreFault, StoreHealth } from '../store-health';
 import { appendError, isUnreachable, storeError } from './eventstoredb-errors';
 import { isStart, isSystemEvent, LEADER, toClientExpectedRevision, toEventData, toReadPosition, toRecordedEvent } from './eventstoredb-mapping';
 import { ResumingSubscription } from './resuming-subscription';
@@ -40,10 +41,12 @@ const HEAD_READ_BATCH = 32;
  * kept); data and metadata are JSON. $all holds EventStoreDB's own system events too: reads
  * skip them here, the subscription filters them out on the server.
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, StoreHealth {
   readonly kind = 'eventstoredb';
   private readonly subscriptions = new Set<ResumingSubscription>();
   private closed = false;
+  /** Set while the last call (after its retries) found the server out of reach; cleared by the next call that reaches it. */
+  private unreachable: StoreFault | null = null;
 
   private constructor(private readonly client: EventStoreDBClient) {}
 
@@ -59,6 +62,33 @@ export class EventStoreDbEventStore implements EventStore {
     return store;
   }
 
+  /**
+   * StoreHealth, for /health and /health/ready: "unavailable" from the moment a call (after its
+   * retries) finds EventStoreDB out of reach until a call reaches it again.
+   */
+  condition(): StoreCondition {
+    return this.unreachable ? { status: 'degraded', ...this.unreachable } : { status: 'ok' };
+  }
+
+  /** `retried`, noting whether the server was reached (see condition). */
+  private async reaching<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await retried(call);
+      this.unreachable = null;
+      return result;
+    } catch (error) {
+      if (isUnreachable(error)) {
+        const now = new Date().toISOString();
+        const detail = 'EventStoreDB is out of reach; commands are refused with 503 and nothing is written until it answers again.';
+        this.unreachable = { reason: 'unavailable', code: 'UNAVAILABLE', detail, since: this.unreachable?.since ?? now, lastSeen: now };
+      } else {
+        // Any other answer means the server was reached.
+        this.unreachable = null;
+      }
+      throw error;
+    }
+  }
+
   async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) throw new Error('The event store is closed');
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
@@ -66,7 +96,7 @@ export class EventStoreDbEventStore implements EventStore {
     const expected = toClientExpectedRevision(expectedRevision);
     try {
       // Retrying is safe: the event ids are the same, so an append that did land is a no-op.
-      const result = await retried(() => this.client.appendToStream(streamId, data, { ...LEADER, expectedRevision: expected }));
+      const result = await this.reaching(() => this.client.appendToStream(streamId, data, { ...LEADER, expectedRevision: expected }));
       if (!result.position) throw new Error(`EventStoreDB returned no position for an append to ${streamId}`);
       return { nextExpectedRevision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
@@ -170,7 +200,7 @@ export class EventStoreDbEventStore implements EventStore {
   private async collect(read: () => AsyncIterable<ResolvedEvent>, operation: string): Promise<ClientRecordedEvent[]> {
     if (this.closed) throw new Error('The event store is closed');
     try {
-      return await retried(async () => {
+      return await this.reaching(async () => {
         const events: ClientRecordedEvent[] = [];
         for await (const resolved of read()) if (resolved.event) events.push(resolved.event);
         return events;
