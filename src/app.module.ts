@@ -19,8 +19,9 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ObservabilityModule.forRoot(config, observability),
         EventStoreModule,
-        AuthModule,
+        // Rate limits before authentication: a request with a wrong token counts too (against its address).
         RateLimitModule,
+        AuthModule,
         HttpModule,
         ArticlesModule,
         AuditModule,

@@ -3,21 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { largestCommandBytes } from './articles/commands/command.schemas';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
-import { guardBodies, requireUtf8 } from './http/body-reading';
 import { applyBrowserEdge } from './http/browser-edge';
 import { openApiDocument } from './http/openapi-document';
 import { ProblemFilter } from './http/problem.filter';
-import bytes from 'bytes';
 import { Logger } from 'nestjs-pino';
 import type { LogOutput } from './observability/request-log';
-
-/** BODY_LIMIT in bytes, or by default the largest valid command body (largestCommandBytes). */
-export function bodyLimitBytes(configured: string | null): number {
-  return configured === null ? largestCommandBytes() : bytes.parse(configured)!;
-}
 
 /**
  * Builds the application as main.ts and the e2e tests both run it. Logs go to stdout as JSON lines
@@ -41,11 +33,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   app.flushLogs();
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);
-  // JSON only, in UTF-8 (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip,
-  // deflate and br bodies are inflated, and the limit applies to the inflated size.
-  const limit = bodyLimitBytes(config.bodyLimit);
-  app.use(guardBodies(limit));
-  app.useBodyParser('json', { limit, type: ['application/json', 'application/*+json'], verify: requireUtf8 });
+  // Bodies are read by the HTTP module's middleware (HttpModule.configure), after the request
+  // log, the metrics and the correlation id, so that a body refused there is logged and counted.
   // body-parser's own errors (too large, malformed JSON, bad charset or coding) happen before
   // routing: the same filter answers them.
   app.useGlobalFilters(app.get(ProblemFilter));

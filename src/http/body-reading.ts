@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import bytes from 'bytes';
+import { largestCommandBytes } from '../articles/commands/command.schemas';
 import { parse as parseContentType } from 'content-type';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../common/app-error';
 import { toProblem } from './problem.filter';
@@ -77,4 +79,18 @@ export function requireUtf8(_request: unknown, _response: unknown, body: Buffer)
   if (!isUtf8(body)) {
     throw Object.assign(new Error('The body is not valid UTF-8 (RFC 8259 §8.1)'), { status: 400, type: 'entity.not.utf8' });
   }
+}
+
+/** BODY_LIMIT in bytes, or by default the largest valid command body (largestCommandBytes). */
+export function bodyLimitBytes(configured: string | null): number {
+  return configured === null ? largestCommandBytes() : bytes.parse(configured)!;
+}
+
+/**
+ * The body reading every route shares, as middleware: guardBodies, then JSON only, in UTF-8
+ * (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip, deflate and br bodies are
+ * inflated, and `limit` (bytes) applies to the inflated size.
+ */
+export function bodyReading(limit: number): RequestHandler[] {
+  return [guardBodies(limit), json({ limit, type: ['application/json', 'application/*+json'], verify: requireUtf8 })];
 }

@@ -1,4 +1,6 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { bodyLimitBytes, bodyReading } from './body-reading';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { CorrelationIdMiddleware } from './correlation-id.middleware';
 import { HealthController } from './health.controller';
@@ -16,7 +18,10 @@ import { RouteTable } from './route-table';
   exports: [ProblemFilter],
 })
 export class HttpModule implements NestModule {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** The correlation id first, then the body: a request refused for its body still has its id. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationIdMiddleware).forRoutes('*path');
+    consumer.apply(CorrelationIdMiddleware, ...bodyReading(bodyLimitBytes(this.config.bodyLimit))).forRoutes('*path');
   }
 }

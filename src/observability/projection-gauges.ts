@@ -10,7 +10,7 @@ export interface ProjectionSample {
   position: number;
   /** Events of the log it has not processed yet. */
   lagEvents: number;
-  /** Age of the oldest event it has not processed (seconds; 0 when caught up). */
+  /** Age of the oldest event it has not processed (seconds; 0 when caught up; NaN when that event cannot be read). */
   lagSeconds: number;
   /** The generation being rebuilt: events processed of the log's events so far. */
   rebuild: { done: number; total: number } | null;
@@ -24,8 +24,14 @@ export async function sampleProjections(runtime: ProjectionRuntime, now: () => n
       const checkpoint = parsePosition(status.position) ?? START;
       let lagSeconds = 0;
       if (status.lagEvents > 0) {
-        const [oldest] = await runtime.store.readAll({ after: checkpoint, maxCount: 1 });
-        if (oldest) lagSeconds = Math.max(0, (now() - Date.parse(oldest.recordedAt)) / 1000);
+        try {
+          const [oldest] = await runtime.store.readAll({ after: checkpoint, maxCount: 1 });
+          if (oldest) lagSeconds = Math.max(0, (now() - Date.parse(oldest.recordedAt)) / 1000);
+        } catch {
+          // The event after the checkpoint cannot be read (the damaged event a projection failed
+          // on): its age is unknown, and the sample still shows the projection, failed.
+          lagSeconds = Number.NaN;
+        }
       }
       return {
         name: status.name,

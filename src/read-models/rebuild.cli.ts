@@ -62,6 +62,7 @@ async function main(names: string[]): Promise<number> {
   const started = Date.now();
   const pending = new Set(selected.map((p) => p.name));
   const processed = new Map<string, number>();
+  const failedNames: string[] = [];
   let failed = false;
   try {
     const finished = new Promise<void>((resolve) => {
@@ -74,6 +75,7 @@ async function main(names: string[]): Promise<number> {
       });
       runtime.events.on('failed', (name, generation, failure) => {
         failed = true;
+        failedNames.push(name);
         display.failed(name, generation, failure);
         settle(name);
       });
@@ -98,12 +100,17 @@ async function main(names: string[]): Promise<number> {
   const events = Math.max(0, ...processed.values());
   const peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const perProjection = Math.round(events / seconds);
+  if (failed) {
+    const rebuilt = processed.size > 0 ? `; rebuilt ${[...processed.keys()].join(', ')}` : '';
+    process.stdout.write(`Rebuild failed: ${failedNames.join(', ')} (see the FAILED line above)${rebuilt}; peak RSS ${peakMb} MB\n`);
+    return 1;
+  }
   process.stdout.write(
-    `${failed ? 'Rebuild failed' : 'Rebuilt'} ${[...processed.keys()].join(', ') || 'nothing'}: ${events} events each in ` +
+    `Rebuilt ${[...processed.keys()].join(', ')}: ${events} events each in ` +
       `${seconds.toFixed(1)} s, ${perProjection} events/s per projection (${perProjection * processed.size} in all); ` +
       `peak RSS ${peakMb} MB\n`,
   );
-  return failed ? 1 : 0;
+  return 0;
 }
 
 runCli(USAGE, main);

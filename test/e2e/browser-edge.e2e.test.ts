@@ -122,3 +122,19 @@ describe('per-user rate limit (e2e, RFC 6585 §4)', () => {
     await t.http.get('/health/ready').expect(200);
   });
 });
+
+describe('rate limit before authentication (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '5' } })));
+  afterAll(() => t.close());
+
+  it('counts requests with no token or a wrong one against the client address, so guessing tokens is throttled too', async () => {
+    for (const token of ['nope-1', 'nope-2', 'nope-3', 'nope-4', 'nope-5']) {
+      await t.http.get('/api/articles').set('Authorization', `Bearer ${token}`).expect(401);
+    }
+    const throttled = await t.http.get('/api/articles').expect(429);
+    expect(throttled.body.type).toBe('/problems/too-many-requests');
+    // A valid token counts against its user, not the address.
+    await t.http.get('/api/articles').set('Authorization', t.auth('reporter')).expect(200);
+  });
+});

@@ -96,6 +96,31 @@ describe('observability (e2e): request log, /metrics, traceparent', () => {
       expect(log.raw.join('')).not.toContain('hush');
     });
 
+    it('logs and counts a request refused for its body (malformed JSON, too large), with its correlation id', async () => {
+      const malformed = await t.http
+        .post('/api/articles')
+        .set('Authorization', t.auth('reporter'))
+        .set('Content-Type', 'application/json')
+        .set('X-Correlation-Id', 'obs-bad-json')
+        .send('{"headline": "unfinished');
+      expect(malformed.status).toBe(400);
+      expect(malformed.headers['x-correlation-id']).toBe('obs-bad-json');
+      expect(await log.waitFor((l) => l.correlationId === 'obs-bad-json' && l.msg === 'request completed')).toEqual(
+        expect.objectContaining({ method: 'POST', status: 400 }),
+      );
+      const huge = await t.http
+        .post('/api/articles')
+        .set('Authorization', t.auth('reporter'))
+        .set('Content-Type', 'application/json')
+        .set('Content-Length', '4000000000')
+        .set('X-Correlation-Id', 'obs-too-large')
+        .send('{}')
+        .catch((error: { response?: { status: number } }) => error.response);
+      expect(huge?.status).toBe(413);
+      expect(await log.waitFor((l) => l.correlationId === 'obs-too-large' && l.msg === 'request completed')).toEqual(expect.objectContaining({ status: 413 }));
+      expect(log.raw.join('')).not.toContain('unfinished');
+    });
+
     it("carries Nest's own log lines too, as JSON with their context", () => {
       expect(log.lines()).toContainEqual(expect.objectContaining({ context: 'NestApplication', level: 'info' }));
     });

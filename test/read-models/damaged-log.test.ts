@@ -9,6 +9,7 @@ import { damageEventJson, damagePageHolding } from '../support/damage';
 import { readLinesUntil, spawnTs } from '../support/spawn-ts';
 import { tempDir } from '../support/temp-dir';
 import { seedStories } from './support/seed';
+import { sampleProjections } from '../../src/observability/projection-gauges';
 
 const NAMES = PROJECTIONS.map((p) => p.name);
 
@@ -62,8 +63,16 @@ describe('read models over a damaged log', () => {
       expect(status).toMatchObject({ status: 'failed', position: '1499', error: { position: '1500' } });
       expect(status.error!.message).toMatch(/^The event at position 1500 \(article-[0-9a-f-]+ revision \d+\) cannot be read: its data is not valid JSON/);
     }
+    // /metrics still shows each read model, failed, though the event after its checkpoint cannot be read.
+    const samples = await sampleProjections(runtime);
+    expect(samples.map(({ name, status, position }) => ({ name, status, position }))).toEqual(
+      NAMES.map((name) => ({ name, status: 'failed', position: 1499 })),
+    );
+    expect(samples.every((sample) => Number.isNaN(sample.lagSeconds))).toBe(true);
     const health = new ReadModelProgress(runtime).health();
     expect(health.map((h) => [h.status, h.problem?.slice(0, 30)])).toEqual(NAMES.map(() => ['failed', 'failed at position 1500: The e']));
+    // The event's text never reaches /health: JSON.parse's message would quote it.
+    for (const h of health) expect(h.problem).toMatch(/its data is not valid JSON$/);
     await expect(runtime.waitFor(await store.headPosition(), 60_000)).rejects.toThrow(/failed at 1500/);
 
     // A rebuild meets the same event, and says so instead of staying at "0 done".
@@ -102,5 +111,6 @@ describe('read models over a damaged log', () => {
     const lines = await readLinesUntil(cli, (line) => line.startsWith('Rebuild failed'));
     expect(await exited).toBe(1);
     expect(lines).toContainEqual(expect.stringMatching(/^corrections: generation 2 FAILED at position 2222: The event at position 2222/));
+    expect(lines[lines.length - 1]).toMatch(/^Rebuild failed: corrections \(see the FAILED line above\); peak RSS \d+ MB$/);
   }, 60_000);
 });
