@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '../common/app-error';
 import { PUBLIC_KEY, RequestWithUser, ROLES_KEY } from './roles.decorator';
 import type { Role } from './roles';
-import { USER_DIRECTORY, UserDirectory } from './users';
+import { requestUser, USER_DIRECTORY, UserDirectory } from './users';
 
 /** Authenticates every route but @Public() ones, then checks @Roles(). */
 @Injectable()
@@ -22,8 +22,7 @@ export class BearerAuthGuard implements CanActivate {
       throw new UnauthenticatedError('Tokens are not accepted in the query string; send "Authorization: Bearer <token>"', true);
     }
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    const user = match ? this.users.authenticate(match[1]) : null;
+    const user = requestUser(request, this.users);
     if (!user) {
       // RFC 6750 §3.1: error="invalid_token" only when a bearer token was sent.
       const presented = /^Bearer\s/i.test(request.headers.authorization ?? '');

@@ -84,3 +84,20 @@ export function loadUsers(config: AppConfig, print: (line: string) => void = (l)
   for (const u of created) print(`  ${u.roles.join('+').padEnd(16)} ${u.name.padEnd(14)} Bearer ${u.token}`);
   return records;
 }
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const looked = new WeakMap<object, AuthenticatedUser | null>();
+
+/**
+ * The user that a request's `Authorization: Bearer <token>` header (RFC 6750 §2.1) names, or
+ * null for no header, another scheme or an unknown token. Looked up once per request and
+ * remembered for it, so the rate limit (which runs first) and the bearer guard share one lookup.
+ */
+export function requestUser(request: { headers: { authorization?: string } }, users: UserDirectory): AuthenticatedUser | null {
+  const known = looked.get(request);
+  if (known !== undefined) return known;
+  const match = BEARER.exec(request.headers.authorization ?? '');
+  const user = match ? users.authenticate(match[1]) : null;
+  looked.set(request, user);
+  return user;
+}

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { RequestWithUser } from '../auth/roles.decorator';
-import { USER_DIRECTORY, UserDirectory } from '../auth/users';
+import { requestUser, USER_DIRECTORY, UserDirectory } from '../auth/users';
 import { TooManyRequestsError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -13,13 +13,12 @@ const EXEMPT = /^\/(health(\/.*)?|metrics)$/;
 const pathOf = (request: Request) => (request.originalUrl ?? request.url).split('?')[0];
 
 /**
- * Whom a request counts against: `user:<id>` for a valid bearer token (whichever guard runs
- * first: the token is looked up here, not read from the bearer guard's result), `ip:<address>`
+ * Whom a request counts against: `user:<id>` for a valid bearer token (requestUser: one lookup
+ * per request, shared with the bearer guard), `ip:<address>`
  * otherwise (the socket's address: no proxy header is trusted).
  */
 export function rateLimitTracker(request: RequestWithUser, users: UserDirectory): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  const user = request.user ?? (match ? users.authenticate(match[1]) : null);
+  const user = request.user ?? requestUser(request, users);
   return user ? `user:${user.id}` : `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
 }
 

@@ -16,6 +16,7 @@ export {
   matches,
   matchesTokens,
   MAX_SEARCH_TERMS,
+  TooManySearchTermsError,
   type SearchQuery,
   type SearchTerm,
   type SqlCondition,

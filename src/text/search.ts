@@ -42,6 +42,17 @@ import { wordSegmenter } from './words';
 /** At most this many distinct words in one query: each costs one scan of the column. */
 export const MAX_SEARCH_TERMS = 32;
 
+/** A query with more distinct terms than searchQuery allows; `count` is how many it has. */
+export class TooManySearchTermsError extends RangeError {
+  constructor(
+    readonly count: number,
+    readonly max: number,
+  ) {
+    super(`a search may have at most ${max} distinct words, not ${count}`);
+    this.name = 'TooManySearchTermsError';
+  }
+}
+
 /** One word of a query: found at the start of a token (`prefix`) or anywhere in one (`inside`). */
 export interface SearchTerm {
   kind: 'prefix' | 'inside';
@@ -104,10 +115,10 @@ export function indexTokens(text: string): string[] {
 /**
  * The query's terms (see the module comment for the semantics), each distinct term once.
  *
- * @throws RangeError when the query has more than MAX_SEARCH_TERMS distinct terms (the caller
+ * @throws TooManySearchTermsError (a RangeError) when the query has more than `maxTerms` distinct terms (the caller
  *         answers 400: a longer query would cost one scan per term).
  */
-export function searchQuery(query: string): SearchQuery {
+export function searchQuery(query: string, maxTerms = MAX_SEARCH_TERMS): SearchQuery {
   const terms = new Map<string, SearchTerm>();
   const add = (kind: SearchTerm['kind'], form: string) => {
     if (form === '') return;
@@ -128,9 +139,7 @@ export function searchQuery(query: string): SearchQuery {
     if (isWordLike) add('prefix', spelled(segment));
   }
   add('inside', run);
-  if (terms.size > MAX_SEARCH_TERMS) {
-    throw new RangeError(`a search may have at most ${MAX_SEARCH_TERMS} distinct words, not ${terms.size}`);
-  }
+  if (terms.size > maxTerms) throw new TooManySearchTermsError(terms.size, maxTerms);
   return { terms: [...terms.values()] };
 }
 

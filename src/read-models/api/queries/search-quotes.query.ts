@@ -3,7 +3,7 @@ import { QueryHandler } from '@nestjs/cqrs';
 import { QuoteReadModel, quotesProjection } from '../../../../projections/quotes.projection';
 import { SearchQuotesParams } from '../read-query.schemas';
 import { Filter, Page } from '../../engine/read-model-reader';
-import { searchQuery, type SearchQuery } from '../../../text';
+import { searchQuery, TooManySearchTermsError, type SearchQuery } from '../../../text';
 import { pageOf } from './page-of';
 import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 import { InvalidInputError } from '../../../common/app-error';
@@ -37,17 +37,12 @@ export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery
 export const MAX_SEARCH_WORDS = 16;
 
 function terms(field: 'speaker' | 'q', text: string): SearchQuery {
-  const tooMany = (count: string) =>
-    new InvalidInputError(`A search holds at most ${MAX_SEARCH_WORDS} distinct words`, [
-      { field, message: `must hold at most ${MAX_SEARCH_WORDS} distinct words (${count} given)` },
-    ]);
-  let query: SearchQuery;
   try {
-    query = searchQuery(text);
+    return searchQuery(text, MAX_SEARCH_WORDS);
   } catch (error) {
-    if (error instanceof RangeError) throw tooMany('more');
-    throw error;
+    if (!(error instanceof TooManySearchTermsError)) throw error;
+    throw new InvalidInputError(`A search holds at most ${MAX_SEARCH_WORDS} distinct words`, [
+      { field, message: `must hold at most ${MAX_SEARCH_WORDS} distinct words (${error.count} given)` },
+    ]);
   }
-  if (query.terms.length > MAX_SEARCH_WORDS) throw tooMany(String(query.terms.length));
-  return query;
 }
