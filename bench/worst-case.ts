@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_SEARCH_WORDS } from '../src/read-models/api/queries/search-quotes.query';
 import { api, BenchServer, percentile, startServer } from './lib/server';
 
 export interface WorstCase {
@@ -160,7 +161,11 @@ export async function worstCases(log: (line: string) => void = () => undefined, 
       );
       revision = corrected.revision;
     });
-    await add('GET /api/quotes?q=: 1,000 characters of query words', () => api(server, 'GET', `/api/quotes?q=${encodeURIComponent(words('q', 1_000))}`));
+    // The most a search may hold: MAX_SEARCH_WORDS distinct words filling the 1,000-character query.
+    const longWords = Array.from({ length: MAX_SEARCH_WORDS }, (_, i) => `ж${i.toString(36)}`.padEnd(Math.floor(1_000 / MAX_SEARCH_WORDS) - 1, 'ж')).join(' ');
+    await add(`GET /api/quotes?q=: ${MAX_SEARCH_WORDS} distinct words, 1,000 characters`, () =>
+      api(server, 'GET', `/api/quotes?q=${encodeURIComponent(longWords)}`),
+    );
     await add('GET /api/articles?limit=500', () => api(server, 'GET', '/api/articles?limit=500'));
     return { idleHealth, cases };
   } finally {
