@@ -119,7 +119,11 @@ function atMost(value: unknown, limit: number): boolean {
   while (stack.length > 0) {
     if (++count > limit) return false;
     const next = stack.pop();
-    if (next !== null && typeof next === 'object') stack.push(...(Array.isArray(next) ? next : Object.values(next)));
+    if (next === null || typeof next !== 'object') continue;
+    const children = Array.isArray(next) ? next : Object.values(next);
+    if (count + children.length > limit) return false;
+    // One push per child: spreading a client's array into push() throws RangeError past ~120,000 items.
+    for (const child of children) stack.push(child);
   }
   return true;
 }

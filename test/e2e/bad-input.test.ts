@@ -192,6 +192,31 @@ describe('bad input (e2e)', () => {
       expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringMatching(/^body\[\d+\]\.items\[\d+\]$/) })]));
     }, 30_000);
 
+    it('one array or object of 200,000 members anywhere is a 400, not a 500 from a spread past V8 argument limits', async () => {
+      const id = await draft();
+      const zeros = (n: number) => `[${Array(n).fill('0').join(',')}]`;
+      const manyKeys = `{${Array.from({ length: 200_000 }, (_, i) => `"k${i}":0`).join(',')}}`;
+      const paragraphs = `[${Array(200_000).fill('{"type":"paragraph","text":"a"}').join(',')}]`;
+      const drafts = [
+        zeros(200_000),
+        `{"headline":"x","body":${zeros(150_000)}}`,
+        `{"headline":"x","body":${paragraphs}}`,
+        `{"headline":"x","extra":${manyKeys}}`,
+      ];
+      for (const text of drafts) {
+        await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(text), 400);
+      }
+      await refused(
+        () =>
+          send('post', `/api/articles/${id}/publish`, 'editor')
+            .set('If-Match', '"0"')
+            .set('Content-Type', 'application/json')
+            .send(`{"reason":${zeros(130_000)}}`),
+        400,
+      );
+      expect(await stream(id)).toHaveLength(1);
+    }, 60_000);
+
     it('bytes that are not UTF-8 are 400, not stored as U+FFFD', async () => {
       const id = await draft();
       for (const bytes of [[0xe9], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xff, 0xfe]]) {

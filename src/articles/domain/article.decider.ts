@@ -200,7 +200,7 @@ function issueCorrection(data: IssueCorrection['data'], state: ArticleState, ctx
     const body = assignBlockIds(data.body, state.body, ctx.newId);
     if (!sameBody(body, state.body)) {
       revisions.push({ type: 'BodyRevised', data: { body } });
-      changes.push(...bodyChanges(state.body, body));
+      for (const change of bodyChanges(state.body, body)) changes.push(change);
     }
   }
   for (const correction of uniqueQuoteCorrections(data.quotes ?? [])) {
@@ -208,7 +208,7 @@ function issueCorrection(data: IssueCorrection['data'], state: ArticleState, ctx
     const amended = amendedQuote(quote, correction);
     if (!amended) continue;
     revisions.push(amended);
-    changes.push(...quoteChanges(quote, amended));
+    for (const change of quoteChanges(quote, amended)) changes.push(change);
   }
   // Only an editors-note stands on its own; a correction or clarification must correct something.
   if (revisions.length === 0 && data.kind !== 'editors-note') {

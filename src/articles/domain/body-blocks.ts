@@ -48,7 +48,7 @@ export function assignBlockIds(input: BlockInput[], previous: BodyBlock[], newId
   let newIndex = 0;
   for (const change of diffArrays<BlockInput>(previous, input, { comparator: sameContent })) {
     if (change.removed) {
-      region.removed.push(...previous.slice(oldIndex, oldIndex + change.count));
+      for (let k = 0; k < change.count; k++) region.removed.push(previous[oldIndex + k]);
       oldIndex += change.count;
     } else if (change.added) {
       for (let k = 0; k < change.count; k++) region.added.push(newIndex++);

@@ -50,7 +50,7 @@ export class ReadModelReader {
           // A search with no searchable word ("?speaker=!!!") matches nothing, not everything.
           const condition = searchSql(filter.column, filter.matches);
           where.push(condition.sql);
-          params.push(...condition.params);
+          for (const param of condition.params) params.push(param);
         }
       }
       const sort = `"${request.newestFirstBy}"`;
