@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { applyBrowserEdge } from './http/browser-edge';
+import { answerClientErrors } from './http/client-errors';
 import { openApiDocument } from './http/openapi-document';
 import { ProblemFilter } from './http/problem.filter';
 import { Logger } from 'nestjs-pino';
@@ -39,6 +40,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   // routing: the same filter answers them.
   app.useGlobalFilters(app.get(ProblemFilter));
   app.disable('x-powered-by');
+  // What Node's HTTP parser refuses (431, malformed framing) is a problem document too.
+  answerClientErrors(app.getHttpServer());
   // ETags are revisions, set by the routes that have them; not Express's hashes of any body.
   app.set('etag', false);
   // The UI at /api/docs, the document at /api/docs-json (and docs/openapi.json: npm run docs:openapi).

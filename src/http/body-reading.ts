@@ -4,7 +4,7 @@ import bytes from 'bytes';
 import { largestCommandBytes } from '../articles/commands/command.schemas';
 import { parse as parseContentType } from 'content-type';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../common/app-error';
-import { toProblem } from './problem.filter';
+import { pathOf, toProblem } from './problem.filter';
 
 /** Bodies larger than this are read one at a time, so a few of them cannot exhaust the heap together. */
 export const LARGE_BODY_BYTES = 16 * 1024 * 1024;
@@ -36,7 +36,7 @@ function answer(response: Response, request: Request, error: unknown, close = fa
     .status(problem.status)
     .set(headers)
     .type('application/problem+json')
-    .send(JSON.stringify({ ...problem, instance: request.path }));
+    .send(JSON.stringify({ ...problem, instance: pathOf(request) }));
 }
 
 /**
@@ -92,5 +92,7 @@ export function bodyLimitBytes(configured: string | null): number {
  * inflated, and `limit` (bytes) applies to the inflated size.
  */
 export function bodyReading(limit: number): RequestHandler[] {
-  return [guardBodies(limit), json({ limit, type: ['application/json', 'application/*+json'], verify: requireUtf8 })];
+  // strict: false reads any JSON text (RFC 8259 §2): `"a"` or `null` is JSON, and the route's schema
+  // refuses it as "must be object" rather than the parser calling it "not valid JSON".
+  return [guardBodies(limit), json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: requireUtf8 })];
 }

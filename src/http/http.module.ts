@@ -1,7 +1,8 @@
 import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { bodyLimitBytes, bodyReading } from './body-reading';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { QueryStringGuard } from './query-string.guard';
 import { CorrelationIdMiddleware } from './correlation-id.middleware';
 import { HealthController } from './health.controller';
 import { ProblemFilter } from './problem.filter';
@@ -9,12 +10,13 @@ import { RouteTable } from './route-table';
 
 /**
  * The HTTP edge: problem documents for every error, correlation ids, /health. Request bodies and
- * query strings are checked per route by their schemas (request-schema.ts), not by a global pipe.
+ * query strings are checked per route by their schemas (request-schema.ts), not by a global pipe;
+ * QueryStringGuard refuses a badly encoded query string, and any on a route without a schema.
  */
 @Module({
   imports: [DiscoveryModule],
   controllers: [HealthController],
-  providers: [RouteTable, ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }],
+  providers: [RouteTable, ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }, { provide: APP_GUARD, useClass: QueryStringGuard }],
   exports: [ProblemFilter],
 })
 export class HttpModule implements NestModule {

@@ -144,6 +144,14 @@ export function toProblem(error: unknown): ProblemResponse {
 }
 
 /**
+ * A problem's `instance` (RFC 9457 §3.1.5): the request's path as sent, without its query string
+ * (which may carry a secret), also in middleware mounted below a path (where `request.path` is cut).
+ */
+export function pathOf(request: { originalUrl?: string; url: string }): string {
+  return (request.originalUrl ?? request.url).split('?')[0];
+}
+
+/**
  * The one exception filter: every error becomes an RFC 9457 problem document. A request for a
  * path that exists under other methods is 405 with Allow (RFC 9110 §15.5.6), not 404.
  */
@@ -161,7 +169,7 @@ export class ProblemFilter implements ExceptionFilter {
     // The path only: a query string may carry a secret (?access_token=...), never echoed or logged,
     // not even inside a message that quotes the URL (Nest's 404 "Cannot GET <url>").
     const url = request.originalUrl ?? request.url;
-    const path = url.split('?')[0];
+    const path = pathOf(request);
     const query = url.slice(path.length);
     const { problem: doc, headers } = toProblem(this.routeError(error, request.method, path));
     const body: Problem = { ...doc, detail: query ? doc.detail.split(query).join('') : doc.detail, instance: path };

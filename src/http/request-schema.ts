@@ -4,6 +4,7 @@
  * ajv at start-up. The OpenAPI document is generated from the same schema objects, so the docs
  * and the server cannot disagree.
  */
+import { DeclaresQuery } from './query-string.guard';
 import { nfcDeep } from '../text';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
@@ -219,6 +220,7 @@ export function ValidBody<S extends TSchema>(schema: RequestSchema<S>): Paramete
 export function ValidQuery<S extends TObject>(schema: RequestSchema<S>): ParameterDecorator {
   return (target, key, index) => {
     checkQuery(schema)(target, key, index);
+    applyToMethod(DeclaresQuery(), target, key);
     const required = new Set(schema.schema.required ?? []);
     for (const [name, property] of Object.entries(schema.openApi().properties ?? {})) {
       const { description, ...rest } = property as SchemaObject;

@@ -217,6 +217,81 @@ describe('bad input (e2e)', () => {
       expect(await stream(id)).toHaveLength(1);
     }, 60_000);
 
+    it('a command takes no query parameters: 400 naming them, and a keyed retry with one is refused too', async () => {
+      const id = await draft();
+      const problem = await refused(
+        () => send('put', `/api/articles/${id}/headline?x=1&reason=r`, 'reporter').set('If-Match', '"0"').send({ headline: 'New' }),
+        400,
+      );
+      expect(problem.errors).toEqual([
+        { field: 'x', message: 'is not a parameter of this request' },
+        { field: 'reason', message: 'is not a parameter of this request' },
+      ]);
+      const key = randomUUID();
+      await send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', '"0"').set('Idempotency-Key', key).send({ headline: 'New' }).expect(200);
+      await refused(
+        () => send('put', `/api/articles/${id}/headline?x=1`, 'reporter').set('If-Match', '"0"').set('Idempotency-Key', key).send({ headline: 'New' }),
+        400,
+      );
+    });
+
+    it('a query string that is not percent-encoded UTF-8 is 400 on reads and commands alike (RFC 3986 §2.1)', async () => {
+      const id = await draft();
+      for (const query of ['q=%FF', 'q=%ED%A0%80', 'q=%', 'speaker=%E0%A4']) {
+        const res = await t.http.get(`/api/quotes?${query}`).set('Authorization', t.auth('reporter')).expect(400);
+        expect(res.body).toMatchObject({ status: 400, errors: [{ message: 'must be percent-encoded UTF-8' }] });
+      }
+      await refused(() => send('put', `/api/articles/${id}/headline?%`, 'reporter').set('If-Match', '"0"').send({ headline: 'New' }), 400);
+      await t.http
+        .get(`/api/quotes?q=${encodeURIComponent('Зеленський')}`)
+        .set('Authorization', t.auth('reporter'))
+        .expect(200);
+    });
+
+    it('a JSON body that is not an object says so ("must be object"), not "not valid JSON"', async () => {
+      for (const text of ['"a"', 'null', '42']) {
+        const problem = await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(text), 400);
+        expect(JSON.stringify(problem)).not.toMatch(/not valid JSON/);
+        expect(problem.errors).toEqual([{ field: '(body)', message: 'must be object' }]);
+      }
+    });
+
+    it("the body reader's refusals (415, 413) name the request's path as their instance", async () => {
+      const server = t.app.getHttpServer();
+      const charset = await rawRequest(server, {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { 'Content-Type': 'application/json; charset=utf-16', 'Content-Length': 2, Authorization: t.auth('reporter') },
+        body: '{}',
+      });
+      expect(charset.status).toBe(415);
+      expect(JSON.parse(charset.body)).toMatchObject({ status: 415, instance: '/api/articles' });
+      const large = await rawRequest(server, {
+        method: 'POST',
+        path: '/api/articles?x=1',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': 999_999_999_999, Authorization: t.auth('reporter') },
+      });
+      expect(large.status).toBe(413);
+      expect(JSON.parse(large.body)).toMatchObject({ status: 413, instance: '/api/articles' });
+    });
+
+    it("what Node's HTTP parser refuses is a problem document too: 431 for oversized headers, 400 for bad framing", async () => {
+      const server = t.app.getHttpServer();
+      const huge = await rawRequest(server, { method: 'GET', path: `/api/quotes?q=${'a'.repeat(100_000)}`, headers: { Authorization: t.auth('reporter') } });
+      expect(huge.status).toBe(431);
+      expect(huge.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(huge.body)).toMatchObject({ status: 431, type: '/problems/request-header-fields-too-large' });
+      const framing = await rawRequest(server, {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': 2, 'Transfer-Encoding': 'chunked', Authorization: t.auth('reporter') },
+        body: '0\r\n\r\n',
+      });
+      expect(framing.status).toBe(400);
+      expect(JSON.parse(framing.body)).toMatchObject({ status: 400, type: '/problems/bad-request' });
+      await t.http.get('/health').expect(200);
+    });
+
     it('bytes that are not UTF-8 are 400, not stored as U+FFFD', async () => {
       const id = await draft();
       for (const bytes of [[0xe9], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xff, 0xfe]]) {

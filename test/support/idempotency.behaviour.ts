@@ -65,6 +65,17 @@ export function idempotencyBehaviour(servers: () => TestApp[], restart: () => Pr
     expect(new Set(events.map((e) => e.id)).size).toBe(2);
   });
 
+  it('a resend naming the article in capitals or with a trailing slash is the same request: the first response, nothing appended', async () => {
+    const id = await draft();
+    const key = randomUUID();
+    const original = await command(first(), 'put', `/api/articles/${id}/headline`, 'reporter', { headline: 'Talks resume' }, '"0"', key).expect(200);
+    for (const path of [`/api/articles/${id.toUpperCase()}/headline`, `/api/articles/${id}/headline/`]) {
+      const resent = await command(on(1), 'put', path, 'reporter', { headline: 'Talks resume' }, '"0"', key).expect(200);
+      expect(resent.body).toEqual(original.body);
+    }
+    expect(await stream(id)).toHaveLength(2);
+  });
+
   it('the same key with a different request is 422 on any article and any command, and appends nothing', async () => {
     const id = await draft();
     const other = await draft();

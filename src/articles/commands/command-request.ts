@@ -17,7 +17,7 @@ export interface RequestContext {
   ifMatch: IfMatch | null;
   idempotencyKey: string | null;
   method: string;
-  /** The path without its query string. */
+  /** The route's path in one spelling (routePath): parameters lower-cased, no trailing slash, no query string. */
   path: string;
 }
 
@@ -48,9 +48,21 @@ export const CommandContext = createParamDecorator((_: unknown, context: Executi
     ifMatch: parseIfMatch(header('if-match')),
     idempotencyKey: key ?? null,
     method: request.method,
-    path: (request.originalUrl ?? request.url).split('?')[0],
+    path: routePath(request),
   };
 });
+
+/**
+ * The path a command names, in one spelling: the matched route's pattern with each parameter
+ * lower-cased (ids are UUIDs, compared case-insensitively: RFC 9562 §4), so that a retry with the
+ * id in capitals or a trailing slash is the same request for its Idempotency-Key. For a request
+ * sent in lower case without a trailing slash it is the path as sent, as keys were hashed before.
+ */
+function routePath(request: { route?: { path?: unknown }; params?: Record<string, string | string[]>; originalUrl?: string; url: string }): string {
+  const pattern = request.route?.path;
+  if (typeof pattern !== 'string') return (request.originalUrl ?? request.url).split('?')[0];
+  return pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(request.params?.[name] ?? '').toLowerCase()));
+}
 
 /** The runner's request: the context, the reason, and the key with the hash of this very request. */
 export function commandRequest(context: RequestContext, body: unknown, reason: string | null | undefined): CommandRequest {

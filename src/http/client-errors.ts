@@ -1,0 +1,30 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/**
+ * Answers the requests Node's HTTP parser refuses before any route sees them with a problem
+ * document (RFC 9457) instead of an empty body: headers or a URL over Node's header limit are
+ * 431 (RFC 6585 §5), a malformed request (a duplicated or invalid Content-Length, Content-Length
+ * with Transfer-Encoding: RFC 9112 §6.3) is 400, a request whose headers take too long is 408.
+ * The connection is closed after the answer, as Node does. A socket already gone is destroyed.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const detail =
+      status === 431
+        ? 'The request line and headers are larger than this server reads'
+        : status === 408
+          ? 'The request headers did not arrive in time'
+          : 'The request is not valid HTTP/1.1 (RFC 9112)';
+    const title = STATUS_CODES[status] ?? 'Error';
+    const body = JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
