@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiRead } from '../http/openapi';
+import type { AuthenticatedUser } from '../auth/roles';
+import { CurrentUser } from '../auth/roles.decorator';
 import { Bulkhead } from '../common/bulkhead';
 import { ValidQuery } from '../http/request-schema';
 import { ReadModelProgress } from '../read-models/api/read-model-progress';
@@ -35,34 +37,39 @@ export class AuditController {
 
   @Get(':id/history')
   @ApiRead(404)
-  async history(@ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.history) query: HistoryParams): Promise<HistoryPage> {
+  async history(
+    @CurrentUser() user: AuthenticatedUser,
+    @ArticleId() id: string,
+    @ValidQuery(AUDIT_QUERIES.history) query: HistoryParams,
+  ): Promise<HistoryPage> {
     await this.inLog(query.minPosition);
     const from = query.cursor === undefined ? 0 : Number(query.cursor);
-    return this.reads.run(() => this.queries.execute(new GetHistoryQuery(id, query.limit ?? HISTORY_LIMITS.default, from)));
+    return this.reads.run(() => this.queries.execute(new GetHistoryQuery(id, query.limit ?? HISTORY_LIMITS.default, from)), user.id);
   }
 
   @Get(':id/revisions/:revision')
   @ApiRead(404)
   async revision(
+    @CurrentUser() user: AuthenticatedUser,
     @ArticleId() id: string,
     @Param('revision', ParseRevisionPipe) revision: number,
     @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams,
   ): Promise<ArticleView> {
     await this.inLog(query.minPosition);
-    return this.reads.run(() => this.queries.execute(new GetRevisionQuery(id, revision)));
+    return this.reads.run(() => this.queries.execute(new GetRevisionQuery(id, revision)), user.id);
   }
 
   @Get(':id/diff')
   @ApiRead(404)
-  async diff(@ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.diff) query: DiffParams): Promise<ArticleDiff> {
+  async diff(@CurrentUser() user: AuthenticatedUser, @ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.diff) query: DiffParams): Promise<ArticleDiff> {
     await this.inLog(query.minPosition);
-    return this.reads.run(() => this.queries.execute(new GetDiffQuery(id, Number(query.from), Number(query.to))));
+    return this.reads.run(() => this.queries.execute(new GetDiffQuery(id, Number(query.from), Number(query.to))), user.id);
   }
 
   @Get(':id/blame')
   @ApiRead(404)
-  async blame(@ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams): Promise<ArticleBlame> {
+  async blame(@CurrentUser() user: AuthenticatedUser, @ArticleId() id: string, @ValidQuery(AUDIT_QUERIES.read) query: AuditReadParams): Promise<ArticleBlame> {
     await this.inLog(query.minPosition);
-    return this.reads.run(() => this.queries.execute(new GetBlameQuery(id)));
+    return this.reads.run(() => this.queries.execute(new GetBlameQuery(id)), user.id);
   }
 }
