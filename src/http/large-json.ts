@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
@@ -50,12 +49,24 @@ async function writePieces(res: Response, body: unknown): Promise<void> {
     const drained = res.write(pending.join(''));
     pending = [];
     chars = 0;
-    if (res.destroyed) return;
-    if (!drained) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-    else await nextTurn();
+    if (!drained && !res.destroyed) await drainedOrClosed(res);
+    // A socket that drains at once (loopback) would otherwise run the whole answer in one turn.
+    await nextTurn();
     if (res.destroyed) return;
   }
   res.end(pending.join(''));
+}
+
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /**
