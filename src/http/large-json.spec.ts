@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isLarge, jsonPieces, LARGE_JSON_CHARS } from './large-json';
+import { isLarge, jsonPieces, LARGE_JSON_CHARS, textPieces } from './large-json';
 
 describe('jsonPieces', () => {
   const text = (value: unknown) => [...jsonPieces(value)].join('');
@@ -30,5 +30,16 @@ describe('jsonPieces', () => {
     expect(isLarge({ text: 'x'.repeat(LARGE_JSON_CHARS) })).toBe(true);
     expect(isLarge({ text: 'x'.repeat(LARGE_JSON_CHARS - 10) })).toBe(false);
     expect(isLarge('x'.repeat(2 * LARGE_JSON_CHARS))).toBe(false);
+  });
+});
+
+describe('textPieces', () => {
+  it('cuts text into pieces that join to it, never between the halves of a surrogate pair', () => {
+    const text = 'ab😀cd😀😀e';
+    for (const size of [1, 2, 3, 4, 5, 100]) {
+      const pieces = [...textPieces(text, size)];
+      expect(pieces.join('')).toBe(text);
+      for (const piece of pieces) expect(Buffer.from(piece, 'utf8').toString('utf8')).toBe(piece);
+    }
   });
 });

@@ -12,6 +12,19 @@ export const LARGE_JSON_CHARS = 1024 * 1024;
 const PIECE_CHARS = 256 * 1024;
 
 /**
+ * JSON text to be sent as it is (a document stored as JSON): res.json sends `text` itself, with
+ * no parse and no second serialisation (see streamLargeJson). Anything else that serialises it
+ * gets the value the text stands for.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/**
  * Express middleware: `res.json` of a large value (see LARGE_JSON_CHARS) writes the same bytes
  * JSON.stringify would give, but a piece at a time, a turn of the event loop for each, waiting
  * for the socket to drain, with chunked transfer coding instead of Content-Length (RFC 9112
@@ -22,13 +35,18 @@ const PIECE_CHARS = 256 * 1024;
 export function streamLargeJson(req: Request, res: Response, next: NextFunction): void {
   const json = res.json.bind(res);
   res.json = (body?: unknown) => {
-    if (!isLarge(body)) return json(body);
+    const text = body instanceof JsonText ? body.text : null;
+    if (text === null ? !isLarge(body) : text.length <= LARGE_JSON_CHARS) {
+      if (text === null) return json(body);
+      if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      return res.send(text);
+    }
     if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
     if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) {
       res.end();
       return res;
     }
-    void writePieces(res, body).catch((error: unknown) => res.destroy(error as Error));
+    void writePieces(res, text === null ? jsonPieces(body) : textPieces(text)).catch((error: unknown) => res.destroy(error as Error));
     return res;
   };
   next();
@@ -39,10 +57,24 @@ export function isLarge(value: unknown): boolean {
   return typeof value === 'object' && value !== null && exceeds(value, LARGE_JSON_CHARS);
 }
 
-async function writePieces(res: Response, body: unknown): Promise<void> {
+/**
+ * `text` in pieces of about PIECE_CHARS UTF-16 code units, never cutting a surrogate pair (each
+ * piece is encoded as UTF-8 on its own, where half a pair would become U+FFFD).
+ */
+export function* textPieces(text: string, size = PIECE_CHARS): Generator<string> {
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(start + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end += end - 1 > start ? -1 : 1;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
+
+async function writePieces(res: Response, pieces: Iterable<string>): Promise<void> {
   let pending: string[] = [];
   let chars = 0;
-  for (const piece of jsonPieces(body)) {
+  for (const piece of pieces) {
     pending.push(piece);
     chars += piece.length;
     if (chars < PIECE_CHARS) continue;

@@ -12,6 +12,19 @@ describe('large JSON answers', () => {
 
   const paragraphs = (seed: string) => Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, type: 'paragraph', text: `${seed}${i} ж"\\`.padEnd(20_000, 'ж') }));
 
+  it('sends a small article as stored, with Content-Length, and 304 for its own ETag', async () => {
+    const body = [{ id: 'p1', type: 'paragraph', text: 'Short, with "quotes", ж and 😀.' }];
+    const draft = await t.http.post('/api/articles').set('Authorization', t.auth('reporter')).send({ headline: 'Short read', body });
+    const article = await t.http.get(`/api/articles/${draft.body.articleId}?minPosition=${draft.body.position}`).set('Authorization', t.auth('reporter'));
+    expect(article.status).toBe(200);
+    expect(article.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(article.headers['content-length'])).toBe(Buffer.byteLength(article.text));
+    expect(article.headers.etag).toBe('"0"');
+    expect(article.body).toMatchObject({ id: draft.body.articleId, revision: 0, headline: 'Short read', body });
+    const again = await t.http.get(`/api/articles/${draft.body.articleId}`).set('Authorization', t.auth('reporter')).set('If-None-Match', '"0"');
+    expect(again.status).toBe(304);
+  });
+
   it('sends a maximum-size article, revision, blame and diff whole, as JSON, chunked', async () => {
     const draft = await t.http
       .post('/api/articles')
