@@ -326,11 +326,10 @@ export class SqliteEventStore implements EventStore, StoreHealth {
           if (batch.length < SUBSCRIPTION_BATCH && store.commits === seen && !closed && (store.reader.head() ?? -1n) <= after.commit) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;
+            // Woken inside the commit's turn of the event loop: read in a turn of our own, so
+            // that requests waiting meanwhile are served between the commit and the reading.
+            await nextTurn();
           }
-          // Woken inside the commit's turn of the event loop, or going on after a batch (which
-          // may be one maximum-size event): read in a turn of our own, so that requests waiting
-          // meanwhile are served between the commit, each batch and the next.
-          await nextTurn();
         }
       } finally {
         await close();
