@@ -12,15 +12,15 @@ export const LARGE_JSON_CHARS = 1024 * 1024;
 const PIECE_CHARS = 256 * 1024;
 
 /**
- * JSON text to be sent as it is (a document stored as JSON): res.json sends `text` itself, with
- * no parse and no second serialisation (see streamLargeJson). Anything else that serialises it
- * gets the value the text stands for.
+ * JSON to be sent as it is (a document stored as JSON): res.json sends `bytes`, its UTF-8 text,
+ * with no decoding, no parse and no second serialisation (see streamLargeJson). Anything else
+ * that serialises it gets the value the text stands for.
  */
 export class JsonText {
-  constructor(readonly text: string) {}
+  constructor(readonly bytes: Buffer) {}
 
   toJSON(): unknown {
-    return JSON.parse(this.text);
+    return JSON.parse(this.bytes.toString('utf8'));
   }
 }
 
@@ -35,18 +35,18 @@ export class JsonText {
 export function streamLargeJson(req: Request, res: Response, next: NextFunction): void {
   const json = res.json.bind(res);
   res.json = (body?: unknown) => {
-    const text = body instanceof JsonText ? body.text : null;
-    if (text === null ? !isLarge(body) : text.length <= LARGE_JSON_CHARS) {
-      if (text === null) return json(body);
+    const bytes = body instanceof JsonText ? body.bytes : null;
+    if (bytes === null ? !isLarge(body) : bytes.length <= LARGE_JSON_CHARS) {
+      if (bytes === null) return json(body);
       if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      return res.send(text);
+      return res.send(bytes);
     }
     if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
     if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) {
       res.end();
       return res;
     }
-    void writePieces(res, text === null ? jsonPieces(body) : textPieces(text)).catch((error: unknown) => res.destroy(error as Error));
+    void writePieces(res, bytes === null ? jsonPieces(body) : bytePieces(bytes)).catch((error: unknown) => res.destroy(error as Error));
     return res;
   };
   next();
@@ -57,28 +57,21 @@ export function isLarge(value: unknown): boolean {
   return typeof value === 'object' && value !== null && exceeds(value, LARGE_JSON_CHARS);
 }
 
-/**
- * `text` in pieces of about PIECE_CHARS UTF-16 code units, never cutting a surrogate pair (each
- * piece is encoded as UTF-8 on its own, where half a pair would become U+FFFD).
- */
-export function* textPieces(text: string, size = PIECE_CHARS): Generator<string> {
-  for (let start = 0; start < text.length;) {
-    let end = Math.min(start + size, text.length);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end += end - 1 > start ? -1 : 1;
-    yield text.slice(start, end);
-    start = end;
-  }
+/** `bytes` in pieces of PIECE_CHARS bytes (views, not copies). */
+function* bytePieces(bytes: Buffer): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += PIECE_CHARS) yield bytes.subarray(start, start + PIECE_CHARS);
 }
 
-async function writePieces(res: Response, pieces: Iterable<string>): Promise<void> {
-  let pending: string[] = [];
+/** Writes the pieces (JSON text, or its UTF-8 bytes) about PIECE_CHARS at a time, a turn of the event loop each. */
+async function writePieces(res: Response, pieces: Iterable<string> | Iterable<Buffer>): Promise<void> {
+  let pending: Array<string | Buffer> = [];
   let chars = 0;
+  const joined = () => (pending.every((piece) => typeof piece === 'string') ? pending.join('') : Buffer.concat(pending as Buffer[]));
   for (const piece of pieces) {
     pending.push(piece);
     chars += piece.length;
     if (chars < PIECE_CHARS) continue;
-    const drained = res.write(pending.join(''));
+    const drained = res.write(joined());
     pending = [];
     chars = 0;
     if (!drained && !res.destroyed) await drainedOrClosed(res);
@@ -86,7 +79,7 @@ async function writePieces(res: Response, pieces: Iterable<string>): Promise<voi
     await nextTurn();
     if (res.destroyed) return;
   }
-  res.end(pending.join(''));
+  res.end(joined());
 }
 
 function drainedOrClosed(res: Response): Promise<void> {

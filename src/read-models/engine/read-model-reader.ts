@@ -34,9 +34,14 @@ export class ReadModelReader {
 
   /** The document as stored: its JSON text (what JSON.stringify made of it), or undefined. */
   getJson<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, key: string): string | undefined {
+    return this.getJsonBytes(projection, collection, key)?.toString('utf8');
+  }
+
+  /** The document's JSON text as its UTF-8 bytes (as SQLite holds it: no decoding), or undefined. */
+  getJsonBytes<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, key: string): Buffer | undefined {
     return this.snapshot(() => {
       const table = this.liveTable(projection.name, collection);
-      const row = table && this.db.prepare<[string], { doc: string }>(`SELECT doc FROM "${table}" WHERE key = ?`).get(key);
+      const row = table && this.db.prepare<[string], { doc: Buffer }>(`SELECT CAST(doc AS BLOB) AS doc FROM "${table}" WHERE key = ?`).get(key);
       return row ? row.doc : undefined;
     });
   }

@@ -34,7 +34,7 @@ export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, St
 
   protected read({ id }: GetArticleQuery): StoredArticle {
     const article = this.reader.snapshot(() => {
-      const json = this.reader.getJson(articlesProjection, 'articles', id);
+      const json = this.reader.getJsonBytes(articlesProjection, 'articles', id);
       const summary = this.reader.get(articlesProjection, 'summaries', id);
       return json === undefined || summary === undefined ? undefined : { revision: summary.revision, json: new JsonText(json) };
     });
