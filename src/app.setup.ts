@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { applyBrowserEdge } from './http/browser-edge';
 import { answerClientErrors } from './http/client-errors';
+import { streamLargeJson } from './http/large-json';
 import { openApiDocument } from './http/openapi-document';
 import { ProblemFilter } from './http/problem.filter';
 import { Logger } from 'nestjs-pino';
@@ -34,6 +35,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   app.flushLogs();
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);
+  // A maximum article, revision, blame or diff is written a piece at a time (see streamLargeJson).
+  app.use(streamLargeJson);
   // Bodies are read by the HTTP module's middleware (HttpModule.configure), after the request
   // log, the metrics and the correlation id, so that a body refused there is logged and counted.
   // body-parser's own errors (too large, malformed JSON, bad charset or coding) happen before

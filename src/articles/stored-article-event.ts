@@ -69,6 +69,18 @@ export function isArticleStream(streamId: string): boolean {
  * than ARTICLE_EVENT_SCHEMA_VERSIONS, or data that does not match its type's schema once upcast.
  */
 export function readArticleEvent(recorded: RecordedEvent): StoredArticleEvent {
+  // A frozen event (the SQLite store shares the events it read lately between its readers, see
+  // SqliteEventReader) cannot change: it is read once, however many readers it reaches.
+  if (!Object.isFrozen(recorded)) return readUnshared(recorded);
+  let read = alreadyRead.get(recorded);
+  if (!read) alreadyRead.set(recorded, (read = readUnshared(recorded)));
+  return read;
+}
+
+/** Frozen recorded events → what readArticleEvent made of them (only those it could read). */
+const alreadyRead = new WeakMap<RecordedEvent, StoredArticleEvent>();
+
+function readUnshared(recorded: RecordedEvent): StoredArticleEvent {
   const { type } = recorded;
   if (!isArticleEventType(type)) throw new UnreadableEventError(recorded, `"${type}" is no article event type this code knows`);
   // An article's stream opens with its ArticleDrafted, which no other event of it may be (the

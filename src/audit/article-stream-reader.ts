@@ -10,9 +10,15 @@ import { readArticleEvent, type StoredArticleEvent } from '../articles/stored-ar
 export class ArticleStreamReader {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
+  /**
+   * Up to `maxCount` events from `fromRevision` (numbers), read a page at a time (streamPages),
+   * so that a page of maximum-size events does not hold the event loop for all of them at once.
+   */
   async page(articleId: string, fromRevision: number, maxCount: number): Promise<StoredArticleEvent[]> {
-    const recorded = await this.store.readStream(articleStreamId(articleId), { fromRevision: BigInt(fromRevision), maxCount });
-    return recorded.map(readArticleEvent);
+    const events: StoredArticleEvent[] = [];
+    const to = BigInt(fromRevision) + BigInt(maxCount) - 1n;
+    for await (const page of streamPages(this.store, articleStreamId(articleId), BigInt(fromRevision), to)) events.push(...page.map(readArticleEvent));
+    return events;
   }
 
   /** The article's last revision; 404 when it has no stream. */

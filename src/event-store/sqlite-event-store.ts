@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { basename, dirname } from 'node:path';
 import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from './event-store.errors';
@@ -325,6 +326,9 @@ export class SqliteEventStore implements EventStore, StoreHealth {
           if (batch.length < SUBSCRIPTION_BATCH && store.commits === seen && !closed && (store.reader.head() ?? -1n) <= after.commit) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;
+            // Woken inside the commit's turn of the event loop: read in a turn of our own, so
+            // that requests waiting meanwhile are served between the commit and the reading.
+            await nextTurn();
           }
         }
       } finally {

@@ -66,6 +66,18 @@ describe('assignBlockIds', () => {
       'c',
     ]));
 
+  it('pairs a body rewritten whole by type, in order', () =>
+    expect(ids(assign(withoutIds([p('', 'One.'), h('', 'Two'), p('', 'Three.'), p('', 'Four.'), p('', 'Five.')]), previous))).toEqual([
+      'a',
+      'h1',
+      'b',
+      'c',
+      'new-1',
+    ]));
+
+  it('keeps the ids a client sent for every block, whatever content they trade', () =>
+    expect(ids(assign([p('c', 'Alpha.'), p('a', 'Gamma.'), p('x', 'Beta.')], previous))).toEqual(['c', 'a', 'x']));
+
   it('gives a new id to a block whose type changed', () => expect(ids(assign(withoutIds([h('', 'Alpha.')]), [p('a', 'Alpha.')]))).toEqual(['new-1']));
 
   it('keeps repeated identical blocks apart', () =>

@@ -40,7 +40,48 @@ export function assignBlockIds(input: BlockInput[], previous: BodyBlock[], newId
     taken.add(old.id);
   };
   const claimable = (index: number, old: BodyBlock): boolean => ids[index] === undefined && !taken.has(old.id);
+  // Every block named its id: the alignment below could only reuse ids for blocks without one.
+  if (ids.every((id) => id !== undefined)) return input.map((block, i) => withId(block, ids[i]!));
+  // Nothing in common (a body rewritten whole): the alignment is one changed region, everything
+  // removed and everything added, so Myers' diff (O(ND), D = both lengths here) is skipped.
+  const regions = sharesContent(input, previous) ? alignedRegions(input, previous, claimable, reuse) : [{ removed: previous, added: input.map((_, i) => i) }];
 
+  const allRemoved = regions.flatMap((r) => r.removed);
+  for (const index of regions.flatMap((r) => r.added)) {
+    const moved = allRemoved.find((old) => sameContent(old, input[index]) && claimable(index, old));
+    if (moved) reuse(index, moved);
+  }
+  for (const { removed, added } of regions) {
+    for (const index of added) {
+      const edited = removed.find((old) => old.type === input[index].type && claimable(index, old));
+      if (edited) reuse(index, edited);
+    }
+  }
+
+  return input.map((block, i) => withId(block, ids[i] ?? newId()));
+}
+
+/** Whether some block of `input` has the content of some block of `previous` (see sameContent). */
+function sharesContent(input: BlockInput[], previous: BodyBlock[]): boolean {
+  const contents = new Set(previous.map(contentKey));
+  return input.some((block) => contents.has(contentKey(block)));
+}
+
+/** A string equal for two blocks exactly when sameContent holds. */
+function contentKey(block: BlockInput): string {
+  return block.type === 'list' ? `list\n${JSON.stringify(block.items)}` : `${block.type}\n${block.text}`;
+}
+
+/**
+ * The changed regions between the common runs of `previous` and `input` (jsdiff's diffArrays,
+ * by content); blocks of the common runs reuse their old ids on the way.
+ */
+function alignedRegions(
+  input: BlockInput[],
+  previous: BodyBlock[],
+  claimable: (index: number, old: BodyBlock) => boolean,
+  reuse: (index: number, old: BodyBlock) => void,
+): ChangedRegion[] {
   const regions: ChangedRegion[] = [];
   let region: ChangedRegion = { removed: [], added: [] };
   // The comparator hands back the *new* token for common runs, so walk both arrays by index.
@@ -61,20 +102,7 @@ export function assignBlockIds(input: BlockInput[], previous: BodyBlock[], newId
     }
   }
   regions.push(region);
-
-  const allRemoved = regions.flatMap((r) => r.removed);
-  for (const index of regions.flatMap((r) => r.added)) {
-    const moved = allRemoved.find((old) => sameContent(old, input[index]) && claimable(index, old));
-    if (moved) reuse(index, moved);
-  }
-  for (const { removed, added } of regions) {
-    for (const index of added) {
-      const edited = removed.find((old) => old.type === input[index].type && claimable(index, old));
-      if (edited) reuse(index, edited);
-    }
-  }
-
-  return input.map((block, i) => withId(block, ids[i] ?? newId()));
+  return regions;
 }
 
 interface ChangedRegion {

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import type { ArticleReadModel } from '../../../projections/articles.projection';
+import { JsonText } from '../../http/large-json';
 import type { ArticleSummary } from '../../articles/view/article-view';
 import type { CorrectionReadModel } from '../../../projections/corrections.projection';
 import type { QuoteReadModel } from '../../../projections/quotes.projection';
@@ -38,7 +38,7 @@ export class ReadModelsController {
     @ValidQuery(READ_QUERIES.read) params: ReadQueryParams,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ArticleReadModel | undefined> {
+  ): Promise<JsonText | undefined> {
     const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
     const etag = `"${article.revision}"`;
     res.setHeader('ETag', etag);
@@ -47,7 +47,7 @@ export class ReadModelsController {
       res.status(304);
       return undefined;
     }
-    return article;
+    return article.json;
   }
 
   @Get('quotes')

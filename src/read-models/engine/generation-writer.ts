@@ -34,6 +34,13 @@ interface Table {
  */
 export class GenerationWriter {
   private readonly tables = new Map<string, Table>();
+  /**
+   * The documents the last committed batch wrote, and the checkpoint it committed. A batch that
+   * finds the generation still at that checkpoint (nobody else has written it since: every
+   * batch moves the checkpoint with its documents, in one transaction) reads them from here
+   * instead of parsing them from their tables again; an article's document holds its whole body.
+   */
+  private carried: { checkpoint: string; docs: CarriedDocs } | null = null;
 
   constructor(
     private readonly db: ReadModelDb,
@@ -55,7 +62,9 @@ export class GenerationWriter {
         let checkpoint = parsePosition(row.checkpoint)!;
         let lastEventId = row.lastEventId;
         const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
-        const view = new BatchView(this.db, this.tables);
+        const carried = this.carried?.checkpoint === row.checkpoint ? this.carried.docs : null;
+        this.carried = null;
+        const view = new BatchView(this.db, this.tables, carried);
         let failure: ProjectionFailure | null = null;
         let applied = 0;
         for (const recorded of fresh) {
@@ -70,7 +79,8 @@ export class GenerationWriter {
           lastEventId = recorded.id;
           applied++;
         }
-        view.flush();
+        const written = view.flush();
+        if (!failure) this.carried = { checkpoint: formatPosition(checkpoint), docs: written };
         this.db
           .prepare(
             `UPDATE projection_generations SET checkpoint = ?, last_event_id = ?, events = events + ?, failure = ?
@@ -98,6 +108,12 @@ export class GenerationWriter {
   }
 }
 
+/** Collection → key → document (undefined: deleted). */
+type CarriedDocs = ReadonlyMap<string, ReadonlyMap<string, object | undefined>>;
+
+/** Characters of JSON that the documents carried from one batch to the next may hold together. */
+const CARRIED_CHARS = 32 * 1024 * 1024;
+
 interface Entry {
   doc: object | undefined;
   /** Set when the batch changed the document: the column values to write with it. */
@@ -111,11 +127,15 @@ class BatchView implements View<Docs> {
   constructor(
     private readonly db: ReadModelDb,
     private readonly tables: ReadonlyMap<string, Table>,
+    /** Documents as the previous batch left them, when nothing has written the tables since. */
+    private readonly carried: CarriedDocs | null = null,
   ) {}
 
   get(collection: string, key: string): object | undefined {
     const entries = this.entriesOf(collection);
     let entry = entries.get(key);
+    const carried = this.carried?.get(collection);
+    if (!entry && carried?.has(key)) entries.set(key, (entry = { doc: carried.get(key) }));
     if (!entry) {
       const row = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM "${this.table(collection).name}" WHERE key = ?`).get(key);
       entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined };
@@ -140,8 +160,13 @@ class BatchView implements View<Docs> {
     }
   }
 
-  flush(): void {
+  /** Writes the changed documents; returns those that may be carried to the next batch (see GenerationWriter). */
+  flush(): CarriedDocs {
+    const written = new Map<string, Map<string, object | undefined>>();
+    let chars = 0;
     for (const [collection, entries] of this.entries) {
+      const carried = new Map<string, object | undefined>();
+      written.set(collection, carried);
       const { name, columns } = this.table(collection);
       const names = columns.map(([column]) => `, "${column}"`).join('');
       const marks = columns.map(() => ', ?').join('');
@@ -151,10 +176,17 @@ class BatchView implements View<Docs> {
       );
       const remove = this.db.prepare(`DELETE FROM "${name}" WHERE key = ?`);
       for (const [key, { doc, write }] of entries) {
-        if (write === 'delete') remove.run(key);
-        else if (write) upsert.run(key, JSON.stringify(doc), ...write.columns);
+        if (write === 'delete') {
+          remove.run(key);
+          carried.set(key, undefined);
+        } else if (write) {
+          const text = JSON.stringify(doc);
+          upsert.run(key, text, ...write.columns);
+          if ((chars += text.length) <= CARRIED_CHARS) carried.set(key, doc);
+        }
       }
     }
+    return written;
   }
 
   private entriesOf(collection: string): Map<string, Entry> {

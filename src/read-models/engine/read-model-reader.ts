@@ -28,11 +28,27 @@ export class ReadModelReader {
   constructor(private readonly db: ReadModelDb) {}
 
   get<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, key: string): C[K] | undefined {
-    return this.db.sql.transaction(() => {
+    const text = this.getJson(projection, collection, key);
+    return text === undefined ? undefined : (JSON.parse(text) as C[K]);
+  }
+
+  /** The document as stored: its JSON text (what JSON.stringify made of it), or undefined. */
+  getJson<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, key: string): string | undefined {
+    return this.getJsonBytes(projection, collection, key)?.toString('utf8');
+  }
+
+  /** The document's JSON text as its UTF-8 bytes (as SQLite holds it: no decoding), or undefined. */
+  getJsonBytes<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, key: string): Buffer | undefined {
+    return this.snapshot(() => {
       const table = this.liveTable(projection.name, collection);
-      const row = table && this.db.prepare<[string], { doc: string }>(`SELECT doc FROM "${table}" WHERE key = ?`).get(key);
-      return row ? (JSON.parse(row.doc) as C[K]) : undefined;
-    })();
+      const row = table && this.db.prepare<[string], { doc: Buffer }>(`SELECT CAST(doc AS BLOB) AS doc FROM "${table}" WHERE key = ?`).get(key);
+      return row ? row.doc : undefined;
+    });
+  }
+
+  /** Runs `read` in one read transaction, so that the reads it makes (get, getJson, page) see one snapshot. */
+  snapshot<T>(read: () => T): T {
+    return this.db.sql.transaction(read)();
   }
 
   page<C extends Docs, K extends CollectionName<C>>(projection: Projection<C>, collection: K, request: PageRequest): Page<C[K]> {

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { QueryHandler } from '@nestjs/cqrs';
-import { ArticleReadModel, articlesProjection } from '../../../../projections/articles.projection';
+import { articlesProjection } from '../../../../projections/articles.projection';
+import { JsonText } from '../../../http/large-json';
 import { NotFoundError } from '../../../common/app-error';
 import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
 
-export class GetArticleQuery extends ReadModelQuery<ArticleReadModel> {
+/** An article's read model as stored (JSON text of an ArticleReadModel), and its revision (a number: the ETag). */
+export interface StoredArticle {
+  revision: number;
+  json: JsonText;
+}
+
+export class GetArticleQuery extends ReadModelQuery<StoredArticle> {
   constructor(
     /** The article's id (a UUID). */
     readonly id: string,
@@ -14,14 +21,23 @@ export class GetArticleQuery extends ReadModelQuery<ArticleReadModel> {
   }
 }
 
-/** One article's read model; NotFoundError (404) when there is none. */
+/**
+ * One article's read model, as stored: a maximum article is about 10 million characters of JSON,
+ * which is sent as it is rather than parsed and serialised again. Its revision comes from its
+ * summary, written in the same batch and read in the same snapshot. NotFoundError (404) when
+ * there is none.
+ */
 @Injectable()
 @QueryHandler(GetArticleQuery)
-export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, ArticleReadModel> {
+export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, StoredArticle> {
   protected readonly projections = [articlesProjection.name];
 
-  protected read({ id }: GetArticleQuery): ArticleReadModel {
-    const article = this.reader.get(articlesProjection, 'articles', id);
+  protected read({ id }: GetArticleQuery): StoredArticle {
+    const article = this.reader.snapshot(() => {
+      const json = this.reader.getJsonBytes(articlesProjection, 'articles', id);
+      const summary = this.reader.get(articlesProjection, 'summaries', id);
+      return json === undefined || summary === undefined ? undefined : { revision: summary.revision, json: new JsonText(json) };
+    });
     if (!article) throw new NotFoundError(`There is no article ${id}`);
     return article;
   }

@@ -1,0 +1,162 @@
+import type { NextFunction, Request, Response } from 'express';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/**
+ * Characters of text (strings and keys, counted up to here) above which a JSON response is
+ * written in pieces. A maximum article is about 10 million characters and a diff of one about
+ * 40 million: one JSON.stringify and one UTF-8 encoding of that held the event loop for 0.2-2 s.
+ */
+export const LARGE_JSON_CHARS = 1024 * 1024;
+
+/** Characters of JSON text written to the socket per turn of the event loop. */
+const PIECE_CHARS = 256 * 1024;
+
+/**
+ * JSON to be sent as it is (a document stored as JSON): res.json sends `bytes`, its UTF-8 text,
+ * with no decoding, no parse and no second serialisation (see streamLargeJson). Anything else
+ * that serialises it gets the value the text stands for.
+ */
+export class JsonText {
+  constructor(readonly bytes: Buffer) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.bytes.toString('utf8'));
+  }
+}
+
+/**
+ * Express middleware: `res.json` of a large value (see LARGE_JSON_CHARS) writes the same bytes
+ * JSON.stringify would give, but a piece at a time, a turn of the event loop for each, waiting
+ * for the socket to drain, with chunked transfer coding instead of Content-Length (RFC 9112
+ * §7.1). Smaller values go through Express's own res.json. The app's JSON settings are the
+ * defaults (no replacer, no spaces, no escaping); a large value must be JSON-serialisable (a
+ * BigInt found half way can only end the connection).
+ */
+export function streamLargeJson(req: Request, res: Response, next: NextFunction): void {
+  const json = res.json.bind(res);
+  res.json = (body?: unknown) => {
+    const bytes = body instanceof JsonText ? body.bytes : null;
+    if (bytes === null ? !isLarge(body) : bytes.length <= LARGE_JSON_CHARS) {
+      if (bytes === null) return json(body);
+      if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      return res.send(bytes);
+    }
+    if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) {
+      res.end();
+      return res;
+    }
+    void writePieces(res, bytes === null ? jsonPieces(body) : bytePieces(bytes)).catch((error: unknown) => res.destroy(error as Error));
+    return res;
+  };
+  next();
+}
+
+/** Whether the strings and keys of `value` add up to more than LARGE_JSON_CHARS characters. */
+export function isLarge(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && exceeds(value, LARGE_JSON_CHARS);
+}
+
+/** `bytes` in pieces of PIECE_CHARS bytes (views, not copies). */
+function* bytePieces(bytes: Buffer): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += PIECE_CHARS) yield bytes.subarray(start, start + PIECE_CHARS);
+}
+
+/** Writes the pieces (JSON text, or its UTF-8 bytes) about PIECE_CHARS at a time, a turn of the event loop each. */
+async function writePieces(res: Response, pieces: Iterable<string> | Iterable<Buffer>): Promise<void> {
+  let pending: Array<string | Buffer> = [];
+  let chars = 0;
+  const joined = () => (pending.every((piece) => typeof piece === 'string') ? pending.join('') : Buffer.concat(pending as Buffer[]));
+  for (const piece of pieces) {
+    pending.push(piece);
+    chars += piece.length;
+    if (chars < PIECE_CHARS) continue;
+    const drained = res.write(joined());
+    pending = [];
+    chars = 0;
+    if (!drained && !res.destroyed) await drainedOrClosed(res);
+    // A socket that drains at once (loopback) would otherwise run the whole answer in one turn.
+    await nextTurn();
+    if (res.destroyed) return;
+  }
+  res.end(joined());
+}
+
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * JSON.stringify(value) in pieces whose concatenation is exactly its text: arrays and objects
+ * holding more than PIECE_CHARS characters are opened up, smaller values are stringified whole.
+ * The rules are JSON.stringify's (ECMA-262 §25.5.2): toJSON first; in objects, members whose
+ * value is undefined, a function or a symbol are left out; in arrays those are null.
+ */
+export function* jsonPieces(value: unknown): Generator<string> {
+  const resolved = withToJson(value, '');
+  if (!omitted(resolved)) yield* piecesOf(resolved);
+}
+
+/** The pieces of a value whose toJSON, if any, has been called already. */
+function* piecesOf(value: unknown): Generator<string> {
+  if (typeof value !== 'object' || value === null || !exceeds(value, PIECE_CHARS)) {
+    yield JSON.stringify(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ',';
+      const item = withToJson(value[i], String(i));
+      if (omitted(item)) yield 'null';
+      else yield* piecesOf(item);
+    }
+    yield ']';
+    return;
+  }
+  yield '{';
+  let first = true;
+  for (const [name, raw] of Object.entries(value)) {
+    const item = withToJson(raw, name);
+    if (omitted(item)) continue;
+    yield `${first ? '' : ','}${JSON.stringify(name)}:`;
+    first = false;
+    yield* piecesOf(item);
+  }
+  yield '}';
+}
+
+/** SerializeJSONProperty's first step: an object's toJSON(key), when it has one. */
+function withToJson(value: unknown, key: string): unknown {
+  const holder = value as { toJSON?: (key: string) => unknown } | null;
+  return typeof holder === 'object' && holder !== null && typeof holder.toJSON === 'function' ? holder.toJSON(key) : value;
+}
+
+const omitted = (value: unknown) => value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
+/** Whether the strings and keys inside `value` add up to more than `limit` characters. */
+function exceeds(value: object, limit: number): boolean {
+  let chars = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') chars += item.length;
+    else if (Array.isArray(item)) for (const child of item) stack.push(child);
+    else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        chars += key.length;
+        stack.push(child);
+      }
+    }
+    if (chars > limit) return true;
+  }
+  return false;
+}

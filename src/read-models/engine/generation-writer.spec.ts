@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { ARTICLE_EVENT_SCHEMA_VERSIONS, articleStreamId, type ArticleEvent } from '../../articles/domain/article.events';
+import { RecordedEvent } from '../../event-store/event-store.port';
+import { articlesProjection } from '../../../projections/articles.projection';
+import { events as make } from '../../../projections/test-support/article-events';
+import { tempDir } from '../../../test/support/temp-dir';
+import { GenerationWriter } from './generation-writer';
+import { ReadModelDb } from './read-model-db';
+
+const ARTICLE = '3f0c7b9e-5d1a-4c2b-8e6f-9a0b1c2d3e4f';
+
+function recorded(event: ArticleEvent, revision: number): RecordedEvent {
+  const position = BigInt(revision + 1);
+  return {
+    id: `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`,
+    streamId: articleStreamId(ARTICLE),
+    type: event.type,
+    revision: BigInt(revision),
+    position: { commit: position, prepare: position },
+    data: event.data as unknown as RecordedEvent['data'],
+    metadata: { occurredAt: `2025-05-16T09:0${revision}:00.000Z`, schemaVersion: ARTICLE_EVENT_SCHEMA_VERSIONS[event.type], textForm: 'NFC' },
+    recordedAt: '2025-05-16T09:00:00.000Z',
+  };
+}
+
+/** A writer carries the documents of its last batch into the next one, unless another wrote the generation meanwhile. */
+describe('GenerationWriter', () => {
+  const dir = tempDir('newsroom-writer-');
+  const db = new ReadModelDb(join(dir.path, 'read-models.sqlite'));
+  afterAll(() => {
+    db.close();
+    dir.remove();
+  });
+  const headline = () =>
+    (JSON.parse(db.sql.prepare(`SELECT doc FROM "${articlesTable()}" WHERE key = ?`).pluck().get(ARTICLE) as string) as { headline: string }).headline;
+  let articlesTable: () => string;
+
+  it('applies batch after batch, and a batch written by another writer in between counts', () => {
+    const { generation } = db.createGeneration(articlesProjection, 'live', null);
+    articlesTable = () =>
+      db.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? AND name LIKE '%articles'").pluck().get(`%${generation}%`) as string;
+    const one = new GenerationWriter(db, articlesProjection, generation);
+    const other = new GenerationWriter(db, articlesProjection, generation);
+    expect(one.applyBatch([recorded(make.drafted(ARTICLE), 0)]).kind).toBe('applied');
+    expect(one.applyBatch([recorded(make.headlineRevised('By the first writer'), 1)])).toMatchObject({ kind: 'applied' });
+    expect(headline()).toBe('By the first writer');
+    // A second process following the same generation writes revision 2.
+    expect(other.applyBatch([recorded(make.headlineRevised('By the other writer'), 2)]).kind).toBe('applied');
+    // The first writer's carried document (revision 1) is stale now: it must read revision 2's.
+    expect(one.applyBatch([recorded(make.standfirstRevised('Standfirst'), 3)]).kind).toBe('applied');
+    expect(headline()).toBe('By the other writer');
+    const doc = JSON.parse(db.sql.prepare(`SELECT doc FROM "${articlesTable()}" WHERE key = ?`).pluck().get(ARTICLE) as string) as {
+      revision: number;
+      standfirst: string;
+    };
+    expect(doc).toMatchObject({ revision: 3, standfirst: 'Standfirst' });
+  });
+});
