@@ -17,7 +17,9 @@ export class ArticleStreamReader {
   async page(articleId: string, fromRevision: number, maxCount: number): Promise<StoredArticleEvent[]> {
     const events: StoredArticleEvent[] = [];
     const to = BigInt(fromRevision) + BigInt(maxCount) - 1n;
-    for await (const page of streamPages(this.store, articleStreamId(articleId), BigInt(fromRevision), to)) events.push(...page.map(readArticleEvent));
+    for await (const page of streamPages(this.store, articleStreamId(articleId), BigInt(fromRevision), to)) {
+      for (const event of page) events.push(readArticleEvent(event));
+    }
     return events;
   }
 
