@@ -112,7 +112,8 @@ async function main(): Promise<void> {
         r === at1m ? '>= 0.4x, <= 300 MB' : '',
       ]),
     ];
-    const ms = (n: number) => fixed(n, 1);
+    // A case over before the first /health was due has no samples: shown as "-".
+    const ms = (n: number) => (Number.isFinite(n) ? fixed(n, 1) : '-');
     rows.push(['GET /health p50 / p99, idle server', `${ms(worst.idleHealth.p50Ms)} / ${ms(worst.idleHealth.p99Ms)} ms`, '', '', '']);
     for (const c of worst.cases) {
       rows.push([

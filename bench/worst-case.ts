@@ -177,7 +177,7 @@ export async function worstCases(log: (line: string) => void = () => undefined, 
 if (require.main === module) {
   worstCases((line) => process.stderr.write(`${line}\n`))
     .then(({ idleHealth, cases }) => {
-      const ms = (n: number) => n.toFixed(1);
+      const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
       console.log('| operation | runs (ms) | /health p50 / p99 / max (ms) |');
       console.log('| --- | ---: | ---: |');
       console.log(`| idle server | | ${ms(idleHealth.p50Ms)} / ${ms(idleHealth.p99Ms)} / ${ms(idleHealth.maxMs)} |`);
