@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { basename, dirname } from 'node:path';
 import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from './event-store.errors';
+import { EventStoreReplacedError, WrongExpectedRevisionError } from './event-store.errors';
 import {
   AllSubscription,
   AppendResult,
@@ -19,7 +19,8 @@ import {
 } from './event-store.port';
 import { SqliteEventReader } from './sqlite-event-reader';
 import { FaultTracker } from './fault-tracker';
-import { describeFault, faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
+import { StoreFault } from './store-health';
+import { faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
 import { StoreCondition, StoreHealth } from './store-health';
 
 interface PendingAppend {
@@ -33,6 +34,8 @@ interface PendingAppend {
 export interface SqliteEventStoreOptions {
   /** How long a commit waits for another connection's lock before SQLITE_BUSY (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /** How often the store checks, between commits, that its files are still the ones it opened (ms). Default 1000. */
+  watchIntervalMs?: number;
 }
 
 const SUBSCRIPTION_BATCH = 512;
@@ -48,9 +51,12 @@ const SUBSCRIPTION_BATCH_BYTES = 8 * 1024 * 1024;
  *
  * Storage faults fail loudly: a group whose commit fails (disk full, read-only, I/O error, lock
  * timeout, corruption) rejects every append of the group with the port's error for it (see
- * toStoreError), and condition() reports the fault until the next commit succeeds. A file
- * replaced or removed under the running store is refused before anything is written to the old
- * one, which nobody would ever read again.
+ * toStoreError), and condition() reports the fault until the next commit succeeds. The store
+ * watches the files it depends on (events.sqlite, its -wal and -shm; see FaultTracker): one that
+ * is replaced or removed under the running store stops every later write (EventStoreReplacedError,
+ * until a restart). They are checked before each group commit, so nothing is written to a file
+ * nobody would read again, and again after it, before any append of the group is acknowledged:
+ * a -wal unlinked during the commit holds the group only until the process ends.
  */
 export class SqliteEventStore implements EventStore, StoreHealth {
   readonly kind = 'embedded';
@@ -64,6 +70,10 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private flushScheduled = false;
   private commits = 0;
   private closed = false;
+  private duringCommit: (() => void) | null = null;
+  /** Whether the -wal was copied into the database once a file was found replaced. */
+  private rescued = false;
+  private readonly watchTimer: NodeJS.Timeout;
 
   private readonly statements: {
     lastRevision: Database.Statement<[string], { revision: bigint | null }>;
@@ -101,7 +111,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     // Written once, when the file is new (or predates store_meta); kept by backups and restores.
     this.writer.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
     this.storeId = (this.writer.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string }).value;
-    this.faults = new FaultTracker(file);
+    // In WAL mode the -wal and -shm exist from the first read until the last connection closes.
+    this.faults = new FaultTracker([{ path: file }, { path: `${file}-wal` }, { path: `${file}-shm` }]);
     this.reader = new SqliteEventReader(new Database(file, { readonly: true }), this.name);
     this.reader.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.statements = {
@@ -115,6 +126,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     };
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
     this.appended.setMaxListeners(0);
+    // Also between commits: an idle server notices a replaced file (and saves its -wal) within a second.
+    this.watchTimer = setInterval(() => this.checkFiles(), options.watchIntervalMs ?? 1000).unref();
   }
 
   appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -137,13 +150,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const replaced = this.faults.replacedBy();
-    if (replaced) {
-      this.faults.note('replaced', replaced);
-      const error = new EventStoreUnavailableError(describeFault('replaced', replaced, this.name));
-      for (const append of batch) append.reject(error);
-      return;
-    }
+    const before = this.checkFiles();
+    if (before) return this.refuse(batch, before, 'nothing was written');
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     const recordedAt = new Date().toISOString();
     try {
@@ -159,15 +167,20 @@ export class SqliteEventStore implements EventStore, StoreHealth {
             outcomes.push({ ok: false, error });
           }
         }
+        this.duringCommit?.();
       })();
     } catch (error) {
       const code = sqliteCode(error);
       const reason = faultReasonOf(code);
-      if (code !== null && reason !== null) this.faults.note(reason, code);
+      if (code !== null && reason !== null) this.faults.note(reason, code, this.name);
       const mapped = toStoreError(error, this.name);
       for (const append of batch) append.reject(mapped);
       return;
     }
+    // Checked again before acknowledging: a file replaced during the commit may hold the group
+    // only until this process ends. Its appends are refused, though this process may read them.
+    const after = this.checkFiles();
+    if (after) return this.refuse(batch, after, 'the write is not acknowledged');
     this.faults.cleared();
     this.commits++;
     batch.forEach((append, i) => {
@@ -176,6 +189,37 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       else append.reject(outcome.error);
     });
     this.appended.emit('appended');
+  }
+
+  /**
+   * The watched files' fault, or null. When a file is first found replaced, every commit still in
+   * the -wal this connection has open is copied into the events.sqlite it has open (a FULL
+   * checkpoint, https://www.sqlite.org/pragma.html#pragma_wal_checkpoint) and that file fsynced:
+   * a -wal unlinked under the server would otherwise take every acknowledged commit since the last
+   * checkpoint with it when the process ends. The fault's detail says whether that worked.
+   */
+  private checkFiles(): StoreFault | null {
+    if (this.closed) return this.faults.recorded();
+    const fault = this.faults.checkFiles();
+    if (fault && !this.rescued) {
+      this.rescued = true;
+      try {
+        const [result] = this.writer.pragma('wal_checkpoint(FULL)') as Array<{ busy: number; log: number; checkpointed: number }>;
+        this.faults.amend(
+          result.busy === 0 && result.log === result.checkpointed
+            ? `every acknowledged commit was copied from the -wal into ${this.name}`
+            : `only ${result.checkpointed} of ${result.log} -wal pages could be copied into ${this.name} (a reader held them)`,
+        );
+      } catch (error) {
+        this.faults.amend(`copying the -wal into ${this.name} failed (${sqliteCode(error) ?? (error as Error).message})`);
+      }
+    }
+    return fault;
+  }
+
+  private refuse(batch: readonly PendingAppend[], fault: StoreFault, outcome: string): void {
+    const error = new EventStoreReplacedError(`${fault.detail}; ${outcome}`);
+    for (const append of batch) append.reject(error);
   }
 
   private appendOne(append: PendingAppend, recordedAt: string): AppendResult {
@@ -259,6 +303,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
 
   /** See StoreHealth. A replaced file is noticed here at once, even before the next append. */
   condition(): StoreCondition {
+    this.checkFiles();
     return this.faults.condition();
   }
 
@@ -281,11 +326,14 @@ export class SqliteEventStore implements EventStore, StoreHealth {
    * a filesystem remounted read-only (the tests run as root, where chmod stops nothing, and a
    * read-only remount is refused while the file is open for writing). `maxPageCount` sets PRAGMA
    * max_page_count: a commit that needs more pages fails with SQLITE_FULL as on a full disk;
-   * raising it again gives the space back. https://www.sqlite.org/pragma.html
+   * raising it again gives the space back. `duringCommit` runs inside the next group commits'
+   * transaction, after their rows are written (e.g. to unlink the -wal mid-commit); null removes it.
+   * https://www.sqlite.org/pragma.html
    */
-  injectFaultForTests(fault: { readOnly?: boolean; maxPageCount?: number }): void {
+  injectFaultForTests(fault: { readOnly?: boolean; maxPageCount?: number; duringCommit?: (() => void) | null }): void {
     if (fault.readOnly !== undefined) this.writer.pragma(`query_only = ${fault.readOnly ? 1 : 0}`);
     if (fault.maxPageCount !== undefined) this.writer.pragma(`max_page_count = ${Math.floor(fault.maxPageCount)}`);
+    if (fault.duringCommit !== undefined) this.duringCommit = fault.duringCommit;
   }
 
   /** The file's page count now (PRAGMA page_count), for the tests that fill it up. */
@@ -311,6 +359,13 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       let after = options.after ?? START;
       try {
         while (!closed && !store.closed) {
+          // A replaced file stops delivery too: what was read after it may not survive the process
+          // (a group refused after its commit), and the read models may belong to another server.
+          if (store.faults.recorded()?.reason === 'replaced') {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+            continue;
+          }
           // Note the commit count before reading: a commit after the read is never missed.
           const seen = store.commits;
           const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH, SUBSCRIPTION_BATCH_BYTES);
@@ -340,6 +395,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     // Let appends already accepted reach the disk before the connections close.
     if (this.pending.length > 0) this.flush();
     this.closed = true;
+    clearInterval(this.watchTimer);
     this.appended.emit('closed');
     this.reader.db.close();
     this.writer.close();

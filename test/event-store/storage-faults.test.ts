@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStoreFullError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
+import { EventStoreFullError, EventStoreReplacedError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
 import { AppendResult, EventToAppend } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { tempDir } from '../support/temp-dir';
@@ -107,5 +107,28 @@ describe('embedded store under storage faults', () => {
     store = new SqliteEventStore(file);
     expect(await store.readStream('lost')).toEqual([]);
     expect(await store.readStream('kept')).toHaveLength(1);
+  });
+
+  it.each(['-wal', '-shm'])('events.sqlite%s removed under the running store: reported at once, and every later append refused', async (suffix) => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    rmSync(file + suffix);
+    expect(store.condition()).toMatchObject({
+      status: 'degraded',
+      reason: 'replaced',
+      code: 'ENOENT',
+      detail: expect.stringContaining(`events.sqlite${suffix}`),
+    });
+    await expect(store.appendToStream('lost', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreReplacedError);
+    await expect(store.appendToStream('lost again', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreReplacedError);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced' });
+  });
+
+  it('the -wal unlinked during a group commit: no append of the group is acknowledged', async () => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    store.injectFaultForTests({ duringCommit: () => rmSync(`${file}-wal`) });
+    const group = await appendGroup(store, 5, 100);
+    expect(group.every((o) => !o.ok && o.error instanceof EventStoreReplacedError)).toBe(true);
+    expect(String((group[0] as { error: Error }).error.message)).toMatch(/events\.sqlite-wal was replaced or removed .*restarted.*not acknowledged/);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced', code: 'ENOENT' });
   });
 });
