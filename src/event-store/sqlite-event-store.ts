@@ -155,20 +155,26 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     const recordedAt = new Date().toISOString();
     try {
-      this.writer.transaction(() => {
-        for (const append of batch) {
-          // A savepoint per append: one refused append leaves the others of the group intact.
-          try {
-            outcomes.push({ ok: true, result: this.writer.transaction(() => this.appendOne(append, recordedAt))() });
-          } catch (error) {
-            // A storage fault fails the whole group: SQLite may have rolled the transaction back
-            // already (https://www.sqlite.org/lang_transaction.html, "Response To Errors").
-            if (sqliteCode(error) !== null) throw error;
-            outcomes.push({ ok: false, error });
+      // BEGIN IMMEDIATE: the write lock is taken first, so busy_timeout applies while another
+      // connection holds it. A DEFERRED transaction reads first, and SQLite does not wait on the
+      // upgrade from a read to a write lock: it fails at once with SQLITE_BUSY.
+      // https://www.sqlite.org/lang_transaction.html#deferred_immediate_and_exclusive_transactions
+      this.writer
+        .transaction(() => {
+          for (const append of batch) {
+            // A savepoint per append: one refused append leaves the others of the group intact.
+            try {
+              outcomes.push({ ok: true, result: this.writer.transaction(() => this.appendOne(append, recordedAt))() });
+            } catch (error) {
+              // A storage fault fails the whole group: SQLite may have rolled the transaction back
+              // already (https://www.sqlite.org/lang_transaction.html, "Response To Errors").
+              if (sqliteCode(error) !== null) throw error;
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-        this.duringCommit?.();
-      })();
+          this.duringCommit?.();
+        })
+        .immediate();
     } catch (error) {
       const code = sqliteCode(error);
       const reason = faultReasonOf(code);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +95,28 @@ describe('embedded store under storage faults', () => {
     }
     await store.appendToStream('waits', [event()], 'no_stream');
     expect(store.condition()).toEqual({ status: 'ok' });
+  });
+
+  it('a write lock another process holds for less than the busy timeout: the group commit waits for it and succeeds', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 30_000 });
+    await store.appendToStream('read first', [event()], 'no_stream');
+    // Another process, so that it can let go while this one's busy handler waits.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); console.log('locked');
+         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    await expect(store.appendToStream('read first', [event()], 0n)).resolves.toMatchObject({ nextExpectedRevision: 1n });
+    expect(store.condition()).toEqual({ status: 'ok' });
+    await exited;
   });
 
   it('a file replaced or removed under the running store: appends refused before anything is written to the old one', async () => {
