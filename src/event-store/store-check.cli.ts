@@ -49,6 +49,9 @@ export function checkStore(file: string): StoreCheckReport {
       if (damage) {
         unreadable.push(damage);
         after = damage.position;
+        // Past the head, or with no head to stop at (the table's root page is damaged, so every
+        // position fails alike), the scan would never end.
+        if (head === null || after >= head) break;
       } else if (events.length < BATCH) break;
     }
     return { integrity, eventsRead, head, unreadable };
