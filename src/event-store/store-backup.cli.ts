@@ -5,14 +5,17 @@ import { PRIVATE_FILE_MODE } from '../common/data-dir';
 import { EXIT, runCli, UsageError } from '../cli/run-cli';
 import { loadConfig } from '../config/app-config';
 import { eventsFile } from './event-store.module';
+import { checkStore } from './store-check.cli';
 
 const USAGE = `Usage: npm run store:backup -- <file>
 
 Copies DATA_DIR/events.sqlite to <file> (mode 0600) with SQLite's online backup API, while a
 server may be running and appending. The copy is consistent at one position of the log, which
-is printed; later appends are not in it. Refuses to overwrite an existing file.
+is printed; later appends are not in it. The copy is then checked like npm run store:check does
+(integrity_check, every event read and parsed); a copy that fails is removed and the problems
+are printed. Refuses to overwrite an existing file.
 
-Exit codes: 0 backed up; 1 the backup failed; 2 usage or configuration error.`;
+Exit codes: 0 backed up and checked; 1 the backup failed or the copy is damaged; 2 usage or configuration error.`;
 
 /** Pages copied per step: all of them, so that one step copies the whole snapshot. */
 const ALL_PAGES = 0x7fffffff;
@@ -24,11 +27,27 @@ export interface BackupResult {
   pages: number;
 }
 
+/** The copy made by a backup fails its check; it has been removed. `problems` are store:check's lines. */
+export class DamagedBackupError extends Error {
+  constructor(
+    readonly target: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `The copy ${target} failed its check and was removed: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. ` +
+        'Run npm run store:check on the store: if it is sound, its files may have been changed under the server (see /health).',
+    );
+    this.name = 'DamagedBackupError';
+  }
+}
+
 /**
  * Backs up the store in `source` to `target` (https://www.sqlite.org/backup.html). The backup
  * runs inside one read transaction of the source connection: in WAL mode that is a snapshot, so
  * the copy holds exactly the log up to `head`, whatever is appended meanwhile, and the backup
- * never restarts (only writes through the same connection would restart it).
+ * never restarts (only writes through the same connection would restart it). The copy is then
+ * checked (checkStore: integrity_check, every event read and parsed, head and count as in the
+ * snapshot); throws DamagedBackupError, having removed it, when it is not sound.
  */
 export async function backupStore(source: string, target: string): Promise<BackupResult> {
   const db = new Database(source, { readonly: true, fileMustExist: true });
@@ -43,16 +62,36 @@ export async function backupStore(source: string, target: string): Promise<Backu
     };
     const { totalPages } = await db.backup(target, { progress: () => ALL_PAGES });
     db.exec('COMMIT');
+    // One self-contained file: in rollback-journal mode, reading it (the check below, store:check,
+    // store:restore) leaves no -wal or -shm beside it. The server sets WAL again when it opens it.
+    const copy = new Database(target, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+    const problems = verifyCopy(target, head, Number(events));
+    if (problems.length > 0) throw new DamagedBackupError(target, problems);
     const fd = openSync(target, 'r+');
     fsyncSync(fd);
     closeSync(fd);
     return { head, events: Number(events), pages: totalPages };
   } catch (error) {
-    rmSync(target, { force: true });
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(target + suffix, { force: true });
     throw error;
   } finally {
     db.close();
   }
+}
+
+/** What is wrong with the copy in `file`, which should hold `events` events up to `head`; [] when sound. */
+function verifyCopy(file: string, head: bigint | null, events: number): string[] {
+  const report = checkStore(file);
+  const problems = [...report.integrity.map((line) => `integrity_check: ${line}`), ...report.unreadable.map((damage) => `unreadable: ${damage.message}`)];
+  if (problems.length === 0 && (report.head !== head || report.eventsRead !== events)) {
+    problems.push(`the copy holds ${report.eventsRead} events up to position ${report.head ?? 'none'}, the store ${events} up to ${head ?? 'none'}`);
+  }
+  return problems;
 }
 
 async function main(args: string[]): Promise<number> {

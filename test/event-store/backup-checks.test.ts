@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { backupStore, DamagedBackupError } from '../../src/event-store/store-backup.cli';
+import { damageEventJson, damagePageHolding } from '../support/damage';
+import { tempDir } from '../support/temp-dir';
+
+/** A store of `count` one-event streams, the second holding `marker`; closed (checkpointed) on return. */
+async function storeWith(file: string, count: number, marker = 'PLAIN'): Promise<void> {
+  const store = new SqliteEventStore(file);
+  for (let i = 0; i < count; i++) {
+    const text = i === 1 ? marker : `event ${i} ${'x'.repeat(2000)}`;
+    await store.appendToStream(`s-${i}`, [{ id: randomUUID(), type: 'Written', data: { text }, metadata: {} }], 'no_stream');
+  }
+  await store.close();
+}
+
+describe('store:backup checks what it wrote', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let source: string;
+  let target: string;
+  beforeEach(() => {
+    dir = tempDir('newsroom-backup-checks-');
+    source = join(dir.path, 'events.sqlite');
+    target = join(dir.path, 'copy.sqlite');
+  });
+  afterEach(() => dir.remove());
+
+  it('a sound store: the copy is checked, and nothing but the copy is left', async () => {
+    await storeWith(source, 20);
+    await expect(backupStore(source, target)).resolves.toMatchObject({ head: 20n, events: 20 });
+    expect(readdirSync(dir.path).filter((name) => name.startsWith('copy'))).toEqual(['copy.sqlite']);
+  });
+
+  it('a copy with a damaged page fails integrity_check: refused, removed, the problem named', async () => {
+    await storeWith(source, 20, 'PAGE-MARKER');
+    damagePageHolding(source, 'PAGE-MARKER');
+    const failed = backupStore(source, target);
+    await expect(failed).rejects.toBeInstanceOf(DamagedBackupError);
+    await expect(failed).rejects.toThrow(/^The copy .*copy\.sqlite failed its check and was removed: integrity_check: /);
+    expect(readdirSync(dir.path).filter((name) => name.startsWith('copy'))).toEqual([]);
+  });
+
+  it('a copy with an event that does not parse: refused, removed, its position named', async () => {
+    await storeWith(source, 5);
+    damageEventJson(source, 3);
+    await expect(backupStore(source, target)).rejects.toThrow(/failed its check and was removed: unreadable: The event at position 3 \(s-2 revision 0\)/);
+    expect(existsSync(target)).toBe(false);
+  });
+});
