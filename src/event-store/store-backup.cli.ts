@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../common/data-dir';
 import { EXIT, runCli, UsageError } from '../cli/run-cli';
 import { loadConfig } from '../config/app-config';
@@ -17,8 +17,16 @@ are printed. Refuses to overwrite an existing file.
 
 Exit codes: 0 backed up and checked; 1 the backup failed or the copy is damaged; 2 usage or configuration error.`;
 
-/** Pages copied per step: all of them, so that one step copies the whole snapshot. */
-const ALL_PAGES = 0x7fffffff;
+/**
+ * Pages copied per step (4096-byte pages: 16 MB). The snapshot stays the same across steps: the
+ * read transaction of the source connection holds it.
+ */
+const STEP_PAGES = 4096;
+
+export interface BackupOptions {
+  /** Called before each step of the copy with SQLite's progress (pages); for tests. */
+  onProgress?: (progress: { totalPages: number; remainingPages: number }) => void;
+}
 
 export interface BackupResult {
   /** The log's last position in the copy (a bigint), or null when the log is empty. */
@@ -47,40 +55,64 @@ export class DamagedBackupError extends Error {
  * the copy holds exactly the log up to `head`, whatever is appended meanwhile, and the backup
  * never restarts (only writes through the same connection would restart it). The copy is then
  * checked (checkStore: integrity_check, every event read and parsed, head and count as in the
- * snapshot); throws DamagedBackupError, having removed it, when it is not sound.
+ * snapshot); throws DamagedBackupError, having removed it, when it is not sound. It is written
+ * as `.<target name>.partial-<pid>` beside `target`, checked, fsynced, and only then linked to
+ * `target` (and the directory fsynced); a process killed before leaves only that partial file.
  */
-export async function backupStore(source: string, target: string): Promise<BackupResult> {
+export async function backupStore(source: string, target: string, options: BackupOptions = {}): Promise<BackupResult> {
   const db = new Database(source, { readonly: true, fileMustExist: true });
-  // Created 0600 before SQLite opens it, whatever the umask: it holds unpublished drafts.
-  closeSync(openSync(target, 'wx', PRIVATE_FILE_MODE));
-  chmodSync(target, PRIVATE_FILE_MODE);
+  // Written under a temporary name in the target's directory and put in place only once checked
+  // and on disk: a backup killed half-way leaves this name, never a plausible file at `target`.
+  const temp = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
+  let linked = false;
   try {
+    // Created 0600 before SQLite opens it, whatever the umask: it holds unpublished drafts.
+    closeSync(openSync(temp, 'wx', PRIVATE_FILE_MODE));
+    chmodSync(temp, PRIVATE_FILE_MODE);
     db.exec('BEGIN');
     const { head, events } = db.prepare('SELECT max(position) AS head, count(*) AS events FROM events').safeIntegers(true).get() as {
       head: bigint | null;
       events: bigint;
     };
-    const { totalPages } = await db.backup(target, { progress: () => ALL_PAGES });
+    const { totalPages } = await db.backup(temp, {
+      progress: (info) => {
+        options.onProgress?.(info);
+        return STEP_PAGES;
+      },
+    });
     db.exec('COMMIT');
     // One self-contained file: in rollback-journal mode, reading it (the check below, store:check,
     // store:restore) leaves no -wal or -shm beside it. The server sets WAL again when it opens it.
-    const copy = new Database(target, { fileMustExist: true });
+    const copy = new Database(temp, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE');
     } finally {
       copy.close();
     }
-    const problems = verifyCopy(target, head, Number(events));
+    const problems = verifyCopy(temp, head, Number(events));
     if (problems.length > 0) throw new DamagedBackupError(target, problems);
-    const fd = openSync(target, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
+    syncPath(temp);
+    // link(2), not rename(2): it fails with EEXIST rather than replace a file that appeared meanwhile.
+    linkSync(temp, target);
+    linked = true;
+    unlinkSync(temp);
+    syncPath(dirname(target));
     return { head, events: Number(events), pages: totalPages };
   } catch (error) {
-    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(target + suffix, { force: true });
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(temp + suffix, { force: true });
+    if (linked) rmSync(target, { force: true });
     throw error;
   } finally {
     db.close();
+  }
+}
+
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -3,15 +3,24 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { backupStore, DamagedBackupError } from '../../src/event-store/store-backup.cli';
+import { checkStore } from '../../src/event-store/store-check.cli';
+import { exitOf } from '../support/server-process';
+import { spawnTs } from '../support/spawn-ts';
 import { damageEventJson, damagePageHolding } from '../support/damage';
 import { tempDir } from '../support/temp-dir';
 
 /** A store of `count` one-event streams, the second holding `marker`; closed (checkpointed) on return. */
 async function storeWith(file: string, count: number, marker = 'PLAIN'): Promise<void> {
   const store = new SqliteEventStore(file);
-  for (let i = 0; i < count; i++) {
-    const text = i === 1 ? marker : `event ${i} ${'x'.repeat(2000)}`;
-    await store.appendToStream(`s-${i}`, [{ id: randomUUID(), type: 'Written', data: { text }, metadata: {} }], 'no_stream');
+  // In groups of 500 (one commit each), in order: position i + 1 is stream s-i.
+  for (let first = 0; first < count; first += 500) {
+    const group = Array.from({ length: Math.min(500, count - first) }, (_, j) => first + j);
+    await Promise.all(
+      group.map((i) => {
+        const text = i === 1 ? marker : `event ${i} ${'x'.repeat(2000)}`;
+        return store.appendToStream(`s-${i}`, [{ id: randomUUID(), type: 'Written', data: { text }, metadata: {} }], 'no_stream');
+      }),
+    );
   }
   await store.close();
 }
@@ -48,4 +57,18 @@ describe('store:backup checks what it wrote', () => {
     await expect(backupStore(source, target)).rejects.toThrow(/failed its check and was removed: unreadable: The event at position 3 \(s-2 revision 0\)/);
     expect(existsSync(target)).toBe(false);
   });
+
+  it('killed with -9 in the middle of the copy: nothing at the target name, and the next backup to it succeeds', async () => {
+    // Big enough for several steps of the copy (4096 pages each).
+    await storeWith(source, 12_000);
+    const killed = await exitOf(spawnTs('test/event-store/backup-killed.child.ts', [source, target]));
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(target)).toBe(false);
+    const left = readdirSync(dir.path).filter((name) => name.includes('copy'));
+    expect(left.length).toBeGreaterThan(0);
+    for (const name of left) expect(name).toMatch(/^\.copy\.sqlite\.partial-\d+(-journal)?$/);
+
+    await expect(backupStore(source, target)).resolves.toMatchObject({ head: 12_000n, events: 12_000 });
+    expect(checkStore(target)).toMatchObject({ integrity: [], eventsRead: 12_000, unreadable: [] });
+  }, 60_000);
 });
