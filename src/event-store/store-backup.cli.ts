@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../common/data-dir';
 import { EXIT, runCli, UsageError } from '../cli/run-cli';
@@ -13,7 +13,8 @@ Copies DATA_DIR/events.sqlite to <file> (mode 0600) with SQLite's online backup 
 server may be running and appending. The copy is consistent at one position of the log, which
 is printed; later appends are not in it. The copy is then checked like npm run store:check does
 (integrity_check, every event read and parsed); a copy that fails is removed and the problems
-are printed. Refuses to overwrite an existing file.
+are printed. Refuses to overwrite an existing file, and refuses the store's own files (events.sqlite
+and SQLite's -wal, -shm or -journal beside it or another database of DATA_DIR).
 
 Exit codes: 0 backed up and checked; 1 the backup failed or the copy is damaged; 2 usage or configuration error.`;
 
@@ -60,6 +61,7 @@ export class DamagedBackupError extends Error {
  * `target` (and the directory fsynced); a process killed before leaves only that partial file.
  */
 export async function backupStore(source: string, target: string, options: BackupOptions = {}): Promise<BackupResult> {
+  refuseStoreFile(source, target);
   const db = new Database(source, { readonly: true, fileMustExist: true });
   // Written under a temporary name in the target's directory and put in place only once checked
   // and on disk: a backup killed half-way leaves this name, never a plausible file at `target`.
@@ -107,6 +109,36 @@ export async function backupStore(source: string, target: string, options: Backu
   }
 }
 
+/** The databases of DATA_DIR beside the store, whose side files SQLite would take a copy for. */
+const DATA_DIR_DATABASES = ['read-models.sqlite', 'server.lock'];
+const SIDE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Throws UsageError when `target` names the store itself or one of SQLite's files beside a
+ * database of its directory (-wal, -shm, -journal): SQLite would read a copy there as that
+ * database's log or journal, and replay it into the store (https://www.sqlite.org/tempfiles.html).
+ * Directories are compared by their real path, so a symlinked path is found too. Throws
+ * UsageError, too, when the target's directory does not exist.
+ */
+function refuseStoreFile(source: string, target: string): void {
+  let targetDir: string;
+  try {
+    targetDir = realpathSync(dirname(target));
+  } catch (error) {
+    throw new UsageError(
+      `Cannot back up to ${target}: its directory ${dirname(target)} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
+  }
+  if (targetDir !== realpathSync(dirname(source))) return;
+  const name = basename(target);
+  const taken = [basename(source), ...DATA_DIR_DATABASES].flatMap((db) => SIDE_SUFFIXES.map((suffix) => db + suffix));
+  if (taken.includes(name)) {
+    throw new UsageError(
+      `Cannot back up to ${target}: ${name} is one of the store's own files in ${targetDir} (a database, or SQLite's -wal, -shm or -journal beside one). Choose another name.`,
+    );
+  }
+}
+
 function syncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
@@ -129,9 +161,10 @@ function verifyCopy(file: string, head: bigint | null, events: number): string[]
 async function main(args: string[]): Promise<number> {
   if (args.length !== 1 || args[0].startsWith('-')) throw new UsageError('Name the one file to back up to.');
   const target = resolve(args[0]);
-  if (existsSync(target)) throw new UsageError(`${target} exists; choose a new file name.`);
   const source = eventsFile(loadConfig().dataDir);
   if (!existsSync(source)) throw new UsageError(`No event store at ${source}`);
+  refuseStoreFile(source, target);
+  if (existsSync(target)) throw new UsageError(`${target} exists; choose a new file name.`);
   const { head, events, pages } = await backupStore(source, target);
   process.stdout.write(`Backed up ${source} to ${target}: consistent at position ${head ?? -1} (${events} events, ${pages} pages)\n`);
   return EXIT.ok;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { UsageError } from '../../src/cli/run-cli';
 import { backupStore, DamagedBackupError } from '../../src/event-store/store-backup.cli';
 import { checkStore } from '../../src/event-store/store-check.cli';
 import { exitOf } from '../support/server-process';
@@ -71,4 +72,24 @@ describe('store:backup checks what it wrote', () => {
     await expect(backupStore(source, target)).resolves.toMatchObject({ head: 12_000n, events: 12_000 });
     expect(checkStore(target)).toMatchObject({ integrity: [], eventsRead: 12_000, unreadable: [] });
   }, 60_000);
+
+  it.each(['events.sqlite-wal', 'events.sqlite-shm', 'events.sqlite-journal', 'read-models.sqlite-wal', 'server.lock-journal'])(
+    "refuses %s as the target: SQLite would take the copy for that database's log or journal",
+    async (name) => {
+      await storeWith(source, 3);
+      const before = readdirSync(dir.path).sort();
+      await expect(backupStore(source, join(dir.path, name))).rejects.toThrow(
+        new RegExp(`^Cannot back up to .*${name}: ${name} is one of the store's own files`),
+      );
+      await expect(backupStore(source, join(dir.path, name))).rejects.toBeInstanceOf(UsageError);
+      expect(readdirSync(dir.path).sort()).toEqual(before);
+    },
+  );
+
+  it("refuses the store's -wal named through a symlinked directory", async () => {
+    await storeWith(source, 3);
+    symlinkSync(dir.path, join(dir.path, 'link'));
+    await expect(backupStore(source, join(dir.path, 'link', 'events.sqlite-wal'))).rejects.toThrow(/is one of the store's own files/);
+    expect(existsSync(join(dir.path, 'events.sqlite-wal'))).toBe(false);
+  });
 });
