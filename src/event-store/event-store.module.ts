@@ -15,14 +15,17 @@ export function eventsFile(dataDir: string): string {
   return join(dataDir, 'events.sqlite');
 }
 
-/** Opens the configured store: EventStoreDB when EVENTSTORE_URL is set, else the embedded one. */
-export async function openEventStore(config: AppConfig): Promise<EventStore> {
+/**
+ * Opens the configured store: EventStoreDB when EVENTSTORE_URL is set, else the embedded one,
+ * watching `lock` (the server's) when given: it stops writing should the lock's file go.
+ */
+export async function openEventStore(config: AppConfig, lock: ServerLock | null = null): Promise<EventStore> {
   if (config.eventStoreUrl) {
     // Loaded lazily so that only the EventStoreDB adapter's folder imports its client.
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
     return EventStoreDbEventStore.connect(config.eventStoreUrl);
   }
-  return new SqliteEventStore(eventsFile(config.dataDir));
+  return new SqliteEventStore(eventsFile(config.dataDir), lock ? { lock } : {});
 }
 
 /**
@@ -32,7 +35,7 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
  */
 export async function openServerStore(config: AppConfig, lock: ServerLock | null, logger = new Logger('EventStore')): Promise<EventStore> {
   try {
-    const store = await openEventStore(config);
+    const store = await openEventStore(config, lock);
     if (!(store instanceof SqliteEventStore)) return store;
     const started = Date.now();
     const problems = store.quickCheck();

@@ -18,7 +18,7 @@ import {
   SubscribeToAllOptions,
 } from './event-store.port';
 import { SqliteEventReader } from './sqlite-event-reader';
-import { FaultTracker } from './fault-tracker';
+import { FaultTracker, FileIdentity, WatchedFile } from './fault-tracker';
 import { StoreFault } from './store-health';
 import { faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
 import { StoreCondition, StoreHealth } from './store-health';
@@ -34,6 +34,11 @@ interface PendingAppend {
 export interface SqliteEventStoreOptions {
   /** How long a commit waits for another connection's lock before SQLITE_BUSY (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * DATA_DIR's lock (ServerLock) the server holds: the store watches that its file is still the one
+   * locked, and stops writing when it was deleted or replaced, since another server may then start.
+   */
+  lock?: { file: string; identity: FileIdentity };
   /** How often the store checks, between commits, that its files are still the ones it opened (ms). Default 1000. */
   watchIntervalMs?: number;
 }
@@ -112,7 +117,12 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     this.writer.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
     this.storeId = (this.writer.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string }).value;
     // In WAL mode the -wal and -shm exist from the first read until the last connection closes.
-    this.faults = new FaultTracker([{ path: file }, { path: `${file}-wal` }, { path: `${file}-shm` }]);
+    const watched: WatchedFile[] = [{ path: file }, { path: `${file}-wal` }, { path: `${file}-shm` }];
+    if (options.lock) {
+      const consequence = 'this server no longer holds DATA_DIR, and another one may have started on it';
+      watched.push({ path: options.lock.file, identity: options.lock.identity, consequence });
+    }
+    this.faults = new FaultTracker(watched);
     this.reader = new SqliteEventReader(new Database(file, { readonly: true }), this.name);
     this.reader.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.statements = {

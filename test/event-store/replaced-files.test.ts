@@ -59,4 +59,39 @@ describe('files of the embedded store removed under a running server', () => {
     }
     await secondExit;
   }, 120_000);
+
+  it('server.lock deleted and a second server started on the same DATA_DIR: the first refuses writes, saying so; the second takes them', async () => {
+    const dir = tempDir('newsroom-replaced-lock-');
+    dirs.push(dir);
+    const dataDir = join(dir.path, 'data');
+    const usersFile = join(dir.path, 'users.json');
+    writeUsersFile(usersFile);
+    const first = spawnServer(dataDir, usersFile);
+    const firstExit = exitOf(first);
+    try {
+      const firstPort = await listening(first);
+      expect((await draft(firstPort, 'First')).status).toBe(201);
+      for (const name of ['server.lock', 'server.lock-journal']) rmSync(join(dataDir, name), { force: true });
+
+      const second = spawnServer(dataDir, usersFile);
+      const secondExit = exitOf(second);
+      try {
+        const secondPort = await listening(second);
+        const refused = await draft(firstPort, 'Refused by the first');
+        expect(refused.status).toBe(503);
+        expect(await (await fetch(`http://127.0.0.1:${firstPort}/health`)).json()).toMatchObject({
+          status: 'degraded',
+          eventStoreFault: { reason: 'replaced', detail: expect.stringContaining('server.lock') },
+        });
+        expect((await fetch(`http://127.0.0.1:${firstPort}/health/ready`)).status).toBe(503);
+        expect((await draft(secondPort, 'Taken by the second')).status).toBe(201);
+      } finally {
+        second.kill('SIGTERM');
+      }
+      await secondExit;
+    } finally {
+      first.kill('SIGTERM');
+    }
+    await firstExit;
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStoreFullError, EventStoreReplacedError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
 import { AppendResult, EventToAppend } from '../../src/event-store/event-store.port';
+import { ServerLock } from '../../src/event-store/server-lock';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { tempDir } from '../support/temp-dir';
 
@@ -153,5 +154,27 @@ describe('embedded store under storage faults', () => {
     expect(group.every((o) => !o.ok && o.error instanceof EventStoreReplacedError)).toBe(true);
     expect(String((group[0] as { error: Error }).error.message)).toMatch(/events\.sqlite-wal was replaced or removed .*restarted.*not acknowledged/);
     expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced', code: 'ENOENT' });
+  });
+
+  it('DATA_DIR/server.lock deleted under the running store (a "stale lock cleanup"): every later append refused, naming it', async () => {
+    await store.close();
+    const lock = ServerLock.acquire(dir.path);
+    store = new SqliteEventStore(file, { lock });
+    let second: ServerLock | null = null;
+    try {
+      await store.appendToStream('kept', [event()], 'no_stream');
+      for (const name of ['server.lock', 'server.lock-journal']) rmSync(join(dir.path, name), { force: true });
+      // The kernel's lock stayed with the deleted file: nothing stops a second server now.
+      second = ServerLock.acquire(dir.path);
+      await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreReplacedError);
+      expect(store.condition()).toMatchObject({
+        status: 'degraded',
+        reason: 'replaced',
+        detail: expect.stringMatching(/^server\.lock was replaced or removed .*another one may have started on it/),
+      });
+    } finally {
+      second?.release();
+      lock.release();
+    }
   });
 });
