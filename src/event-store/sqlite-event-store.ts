@@ -39,6 +39,8 @@ export interface SqliteEventStoreOptions {
    * locked, and stops writing when it was deleted or replaced, since another server may then start.
    */
   lock?: { file: string; identity: FileIdentity };
+  /** How often probe() may try a write while a fault is recorded (ms). Default 1000. */
+  probeIntervalMs?: number;
   /** How often the store checks, between commits, that its files are still the ones it opened (ms). Default 1000. */
   watchIntervalMs?: number;
 }
@@ -79,7 +81,11 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   /** Whether the -wal was copied into the database once a file was found replaced. */
   private rescued = false;
   private readonly watchTimer: NodeJS.Timeout;
+  private readonly probeIntervalMs: number;
+  /** When probe() last tried a write (ms since the epoch). */
+  private lastProbe = 0;
 
+  private readonly writeProbe: Database.Statement<[string]>;
   private readonly statements: {
     lastRevision: Database.Statement<[string], { revision: bigint | null }>;
     insert: Database.Statement<[string, bigint, string, string, string, string, string]>;
@@ -134,8 +140,10 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       eventAt: this.writer.prepare('SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?'),
       revisionOfEvent: this.writer.prepare('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?'),
     };
+    this.writeProbe = this.writer.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('write_probe', ?)");
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
     this.appended.setMaxListeners(0);
+    this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     // Also between commits: an idle server notices a replaced file (and saves its -wal) within a second.
     this.watchTimer = setInterval(() => this.checkFiles(), options.watchIntervalMs ?? 1000).unref();
   }
@@ -321,6 +329,36 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   condition(): StoreCondition {
     this.checkFiles();
     return this.faults.condition();
+  }
+
+  /**
+   * See StoreHealth.probe. While a fault that refuses writes (out-of-space, read-only, unavailable)
+   * is recorded, and at most once per probeIntervalMs, writes the time into store_meta's
+   * "write_probe" row in a transaction of its own (BEGIN IMMEDIATE, waiting at most 100 ms for a
+   * lock, then fsynced like a commit). Success clears the fault; failure renews it (lastSeen). A
+   * small write proves that a small commit fits: an append needing more room fails again and
+   * records the fault again. Replaced files and damage are not probed: neither passes by itself.
+   */
+  probe(): StoreCondition {
+    const fault = this.faults.recorded() ?? this.checkFiles();
+    const probed = fault !== null && fault.reason !== 'replaced' && fault.reason !== 'corrupt';
+    if (probed && !this.closed && Date.now() - this.lastProbe >= this.probeIntervalMs) {
+      this.lastProbe = Date.now();
+      const busyTimeout = this.writer.pragma('busy_timeout', { simple: true }) as number;
+      this.writer.pragma('busy_timeout = 100');
+      try {
+        this.writer.transaction(() => this.writeProbe.run(new Date().toISOString())).immediate();
+        if (!this.checkFiles()) this.faults.cleared();
+      } catch (error) {
+        const code = sqliteCode(error);
+        const reason = faultReasonOf(code);
+        if (code === null || reason === null) throw error;
+        this.faults.note(reason, code, this.name);
+      } finally {
+        this.writer.pragma(`busy_timeout = ${busyTimeout}`);
+      }
+    }
+    return this.condition();
   }
 
   /**

@@ -177,4 +177,30 @@ describe('embedded store under storage faults', () => {
       lock.release();
     }
   });
+
+  it('probe(): while a fault is recorded, a small write tells whether it lasts; it clears without an append once the store writes again', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 50, probeIntervalMs: 0 });
+    store.injectFaultForTests({ readOnly: true });
+    await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    const first = store.condition();
+    expect(store.probe()).toMatchObject({ status: 'degraded', reason: 'read-only', since: (first as { since: string }).since });
+
+    store.injectFaultForTests({ readOnly: false });
+    expect(store.probe()).toEqual({ status: 'ok' });
+    expect(await store.readStream('refused')).toEqual([]);
+    expect(await store.headPosition()).toEqual({ commit: -1n, prepare: -1n });
+  });
+
+  it('probe(): at most once per probe interval; never on a sound store', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 50, probeIntervalMs: 3_600_000 });
+    expect(store.probe()).toEqual({ status: 'ok' });
+    store.injectFaultForTests({ readOnly: true });
+    await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(store.probe()).toMatchObject({ reason: 'read-only' });
+    store.injectFaultForTests({ readOnly: false });
+    // Within the interval: no second write, so the fault stays until a commit or the next probe.
+    expect(store.probe()).toMatchObject({ reason: 'read-only' });
+  });
 });
