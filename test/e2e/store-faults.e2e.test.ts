@@ -64,6 +64,21 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
     expect((await t.http.get('/health').expect(200)).body.status).toBe('ok');
   });
 
+  it('a store file removed under the server: 503 saying only a restart helps, and readiness says so without Retry-After', async () => {
+    const dataDir = newDir();
+    const t = await start(dataDir);
+    await draft(t, 'Before').expect(201);
+    rmSync(join(dataDir, 'events.sqlite-wal'));
+
+    const refused = await draft(t, 'Refused').expect(503);
+    expect(refused.headers['retry-after']).toBeUndefined();
+    expect(refused.body).toMatchObject({ type: '/problems/event-store-unavailable', detail: expect.stringMatching(/until the operator restarts the server/) });
+    expect(refused.body.detail).not.toMatch(/Retry later/);
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.headers['retry-after']).toBeUndefined();
+    expect(ready.body.detail).toMatch(/events\.sqlite-wal was replaced or removed .*Only a restart of this server helps\.$/);
+  });
+
   (CAN_MOUNT ? it : it.skip)('refuses to start on a data directory that cannot be written (a read-only mount), saying so', async () => {
     const dataDir = newDir();
     await stop(await start(dataDir));

@@ -79,6 +79,7 @@ describe('files of the embedded store removed under a running server', () => {
         const secondPort = await listening(second);
         const refused = await draft(firstPort, 'Refused by the first');
         expect(refused.status).toBe(503);
+        expect(((await refused.json()) as { detail: string }).detail).toMatch(/until the operator restarts the server/);
         expect(await (await fetch(`http://127.0.0.1:${firstPort}/health`)).json()).toMatchObject({
           status: 'degraded',
           eventStoreFault: { reason: 'replaced', detail: expect.stringContaining('server.lock') },
