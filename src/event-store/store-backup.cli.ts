@@ -6,6 +6,7 @@ import { EXIT, runCli, UsageError } from '../cli/run-cli';
 import { loadConfig } from '../config/app-config';
 import { eventsFile } from './event-store.module';
 import { checkStore } from './store-check.cli';
+import { openStoreFileReadOnly } from './store-file';
 
 const USAGE = `Usage: npm run store:backup -- <file>
 
@@ -62,7 +63,7 @@ export class DamagedBackupError extends Error {
  */
 export async function backupStore(source: string, target: string, options: BackupOptions = {}): Promise<BackupResult> {
   refuseStoreFile(source, target);
-  const db = new Database(source, { readonly: true, fileMustExist: true });
+  const db = openStoreFileReadOnly(source);
   // Written under a temporary name in the target's directory and put in place only once checked
   // and on disk: a backup killed half-way leaves this name, never a plausible file at `target`.
   const temp = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
