@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/run-cli';
 import { prepareDataDir } from '../../src/common/data-dir';
@@ -92,5 +92,28 @@ describe('the store tools say which file is wrong and what it is not', () => {
     const file = join(dir.path, 'a-file');
     writeFileSync(file, '');
     expect(() => prepareDataDir(join(file, 'data'))).toThrow(/cannot be written \(ENOTDIR: not a directory, mkdir '[^']+'\)\./);
+  });
+
+  it('store:check beside a store whose -wal was removed says so; once the store has noticed (and saved its -wal), every event checks out', async () => {
+    const file = join(dir.path, 'events.sqlite');
+    const store = new SqliteEventStore(file, { watchIntervalMs: 3_600_000 });
+    try {
+      for (let i = 0; i < 5; i++) await store.appendToStream(`s-${i}`, [{ id: randomUUID(), type: 'Written', data: {}, metadata: {} }], 'no_stream');
+      rmSync(`${file}-wal`);
+      const before = await runCliFile('src/event-store/store-check.cli.ts', [file], {});
+      expect(before.code).toBe(3);
+      expect(before.stderr).toMatch(
+        /events\.sqlite cannot be read \(SQLITE_IOERR.*\)\. If a server runs on it, its -wal or -shm may have been removed under that server/,
+      );
+
+      expect(store.condition()).toMatchObject({
+        reason: 'replaced',
+        detail: expect.stringContaining('every acknowledged commit was copied from the -wal into events.sqlite'),
+      });
+      const after = await runCliFile('src/event-store/store-check.cli.ts', [file], {});
+      expect(after).toMatchObject({ code: 0, stdout: expect.stringContaining('5 events read up to position 5; 0 unreadable') });
+    } finally {
+      await store.close();
+    }
   });
 });
