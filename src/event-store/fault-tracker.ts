@@ -35,6 +35,9 @@ export class FaultTracker {
   private fault: StoreFault | null = null;
   private readonly watched: Array<Required<Pick<WatchedFile, 'path' | 'identity'>> & WatchedFile>;
 
+  /** The watched file found replaced, once one is (sticky, like the fault). */
+  replacement: Replacement | null = null;
+
   /** Call right after the store has opened its files; throws if a watched file does not exist. */
   constructor(files: readonly WatchedFile[]) {
     this.watched = files.map((file) => ({ ...file, identity: file.identity ?? identityOf(file.path) }));
@@ -65,6 +68,7 @@ export class FaultTracker {
     if (!replaced) return null;
     const consequence = this.watched.find((w) => basename(w.path) === replaced.file)?.consequence;
     this.note('replaced', replaced.why, replaced.file, consequence);
+    this.replacement = replaced;
     return this.fault;
   }
 

@@ -78,6 +78,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private commits = 0;
   private closed = false;
   private duringCommit: (() => void) | null = null;
+  /** The name of DATA_DIR's lock file when the store watches it (SqliteEventStoreOptions.lock). */
+  private readonly lockName: string | null;
   /** Whether the -wal was copied into the database once a file was found replaced. */
   private rescued = false;
   private readonly watchTimer: NodeJS.Timeout;
@@ -124,6 +126,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     this.storeId = (this.writer.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string }).value;
     // In WAL mode the -wal and -shm exist from the first read until the last connection closes.
     const watched: WatchedFile[] = [{ path: file }, { path: `${file}-wal` }, { path: `${file}-shm` }];
+    this.lockName = options.lock ? basename(options.lock.file) : null;
     if (options.lock) {
       const consequence = 'this server no longer holds DATA_DIR, and another one may have started on it';
       watched.push({ path: options.lock.file, identity: options.lock.identity, consequence });
@@ -216,7 +219,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   }
 
   /**
-   * The watched files' fault, or null. When a file is first found replaced, every commit still in
+   * The watched files' fault, or null. When a store file is first found replaced, every commit still in
    * the -wal this connection has open is copied into the events.sqlite it has open (a FULL
    * checkpoint, https://www.sqlite.org/pragma.html#pragma_wal_checkpoint) and that file fsynced:
    * a -wal unlinked under the server would otherwise take every acknowledged commit since the last
@@ -225,7 +228,9 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private checkFiles(): StoreFault | null {
     if (this.closed) return this.faults.recorded();
     const fault = this.faults.checkFiles();
-    if (fault && !this.rescued) {
+    // A lost lock leaves the store's files in place: nothing to save, and a second server may be
+    // writing, which a full checkpoint would wait for.
+    if (fault && !this.rescued && this.faults.replacement?.file !== this.lockName) {
       this.rescued = true;
       try {
         const [result] = this.writer.pragma('wal_checkpoint(FULL)') as Array<{ busy: number; log: number; checkpointed: number }>;

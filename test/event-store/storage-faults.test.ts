@@ -170,7 +170,7 @@ describe('embedded store under storage faults', () => {
       expect(store.condition()).toMatchObject({
         status: 'degraded',
         reason: 'replaced',
-        detail: expect.stringMatching(/^server\.lock was replaced or removed .*another one may have started on it/),
+        detail: expect.stringMatching(/^server\.lock was replaced or removed .*another one may have started on it$/),
       });
     } finally {
       second?.release();
