@@ -157,12 +157,13 @@ export class TooManyRequestsError extends AppError {
 
 /**
  * This instance cannot accept writes now (503 from GET /health/ready): the store is full,
- * read-only, unavailable or replaced. Retry after `retryAfterSeconds` (RFC 9110 §10.2.3).
+ * read-only, unavailable or replaced. Retry after `retryAfterSeconds` (RFC 9110 §10.2.3); null
+ * (no Retry-After) when waiting does not help, only a restart (a replaced store file).
  */
 export class NotReadyError extends AppError {
   constructor(
     message: string,
-    readonly retryAfterSeconds: number,
+    readonly retryAfterSeconds: number | null,
   ) {
     super('NOT_READY', message);
   }

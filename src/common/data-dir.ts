@@ -59,9 +59,11 @@ export function prepareDataDir(dir: string): void {
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    // Node's own messages start with the code already ("EROFS: read-only file system, open ...").
+    const message = (error as Error).message;
+    const why = message.startsWith(`${code}:`) ? message : `${code}: ${message}`;
     throw new DataDirError(
-      `DATA_DIR ${dir} cannot be written (${code}: ${(error as Error).message}). The server needs a writable ` +
-        'data directory for its event store and read models; refusing to start.',
+      `DATA_DIR ${dir} cannot be written (${why}). The server needs a writable ` + 'data directory for its event store and read models; refusing to start.',
       { cause: error },
     );
   }

@@ -27,6 +27,20 @@ export class EventStoreUnavailableError extends Error {
 }
 
 /**
+ * A file the embedded store depends on (events.sqlite, its -wal or -shm, DATA_DIR/server.lock) was
+ * replaced or removed under the running server: the write was refused, or, when the file went
+ * during the commit, not acknowledged. Unlike other unavailability, waiting does not help: only a
+ * restart opens the files now at those paths. HTTP maps it to 503 saying so, without Retry-After.
+ */
+export class EventStoreReplacedError extends EventStoreUnavailableError {
+  readonly restartRequired = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventStoreReplacedError';
+  }
+}
+
+/**
  * The store has no room left (the disk is full, or SQLite's max_page_count is reached): the
  * write did not happen. HTTP maps it to 507 Insufficient Storage (RFC 4918 §11.5).
  */

@@ -5,6 +5,8 @@ import { EventStoreCorruptError } from './event-store.errors';
 import { EVENT_STORE, EventStore } from './event-store.port';
 import { ServerLock } from './server-lock';
 import { SqliteEventStore } from './sqlite-event-store';
+import { sqliteCode } from './sqlite-errors';
+import { unusableStoreFile } from './store-file';
 import { HEALTHY, isStoreHealth, STORE_HEALTH } from './store-health';
 
 /** The lock a server holds on its embedded store (null on EventStoreDB). */
@@ -15,14 +17,17 @@ export function eventsFile(dataDir: string): string {
   return join(dataDir, 'events.sqlite');
 }
 
-/** Opens the configured store: EventStoreDB when EVENTSTORE_URL is set, else the embedded one. */
-export async function openEventStore(config: AppConfig): Promise<EventStore> {
+/**
+ * Opens the configured store: EventStoreDB when EVENTSTORE_URL is set, else the embedded one,
+ * watching `lock` (the server's) when given: it stops writing should the lock's file go.
+ */
+export async function openEventStore(config: AppConfig, lock: ServerLock | null = null): Promise<EventStore> {
   if (config.eventStoreUrl) {
     // Loaded lazily so that only the EventStoreDB adapter's folder imports its client.
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
     return EventStoreDbEventStore.connect(config.eventStoreUrl);
   }
-  return new SqliteEventStore(eventsFile(config.dataDir));
+  return new SqliteEventStore(eventsFile(config.dataDir), lock ? { lock } : {});
 }
 
 /**
@@ -32,7 +37,17 @@ export async function openEventStore(config: AppConfig): Promise<EventStore> {
  */
 export async function openServerStore(config: AppConfig, lock: ServerLock | null, logger = new Logger('EventStore')): Promise<EventStore> {
   try {
-    const store = await openEventStore(config);
+    let store: EventStore;
+    try {
+      store = await openEventStore(config, lock);
+    } catch (error) {
+      // SQLite cannot even open the file (truncated, not a database): the same advice as quick_check's.
+      if (config.eventStoreUrl || sqliteCode(error) === null) throw error;
+      const why = unusableStoreFile(eventsFile(config.dataDir), error).message;
+      throw new EventStoreCorruptError(`${why}. Refusing to start: run \`npm run store:check\`, then \`npm run store:restore -- <backup>\`.`, {
+        cause: error,
+      });
+    }
     if (!(store instanceof SqliteEventStore)) return store;
     const started = Date.now();
     const problems = store.quickCheck();

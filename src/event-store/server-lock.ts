@@ -3,6 +3,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ensurePrivateFile, PRIVATE_FILE_MODE } from '../common/data-dir';
+import { FileIdentity, identityOf } from './fault-tracker';
 import { sqliteCode } from './sqlite-errors';
 
 /** Who holds the store: written beside the lock, since the lock file itself cannot be read. */
@@ -42,6 +43,14 @@ export class ServerLock {
   private constructor(
     private readonly db: Database.Database,
     readonly holder: LockHolder,
+    /** DATA_DIR/server.lock. */
+    readonly file: string,
+    /**
+     * The inode the lock is held on. The kernel's lock belongs to that inode, not to the name: once
+     * server.lock is deleted (a "stale lock cleanup") or replaced, the next server locks a new file
+     * and starts. The store watches the name (SqliteEventStoreOptions.lock) and stops writing.
+     */
+    readonly identity: FileIdentity,
   ) {}
 
   /** Takes the lock or throws StoreLockedError at once (no waiting). */
@@ -58,12 +67,13 @@ export class ServerLock {
       if (/^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(error) ?? '')) throw new StoreLockedError(dataDir, readHolder(dataDir));
       throw error;
     }
+    const identity = identityOf(file);
     const holder: LockHolder = { role, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
     // Written after the lock is held, and renamed into place so a reader never sees half of it.
     const temp = join(dataDir, `${HOLDER_FILE}.${process.pid}`);
     writeFileSync(temp, JSON.stringify(holder) + '\n', { mode: PRIVATE_FILE_MODE });
     renameSync(temp, join(dataDir, HOLDER_FILE));
-    return new ServerLock(db, holder);
+    return new ServerLock(db, holder, file, identity);
   }
 
   /** Lets the next server start. The description stays: it is only read while the lock is held. */

@@ -42,7 +42,7 @@ const WHAT: Record<StoreFaultReason, string> = {
   'read-only': 'cannot be written (read-only): nothing was written',
   unavailable: 'cannot be read or written right now',
   corrupt: 'is damaged (run npm run store:check)',
-  replaced: 'was replaced or removed while the server ran',
+  replaced: 'was replaced or removed while the server ran: writes are refused until the server is restarted',
 };
 
 /** Words for an operator: "events.sqlite has no space left: nothing was written (SQLITE_FULL)". */

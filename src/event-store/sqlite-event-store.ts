@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { basename, dirname } from 'node:path';
 import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from './event-store.errors';
+import { EventStoreReplacedError, WrongExpectedRevisionError } from './event-store.errors';
 import {
   AllSubscription,
   AppendResult,
@@ -19,8 +19,9 @@ import {
   SubscribeToAllOptions,
 } from './event-store.port';
 import { SqliteEventReader } from './sqlite-event-reader';
-import { FaultTracker } from './fault-tracker';
-import { describeFault, faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
+import { FaultTracker, FileIdentity, WatchedFile } from './fault-tracker';
+import { StoreFault } from './store-health';
+import { faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
 import { StoreCondition, StoreHealth } from './store-health';
 
 interface PendingAppend {
@@ -34,6 +35,15 @@ interface PendingAppend {
 export interface SqliteEventStoreOptions {
   /** How long a commit waits for another connection's lock before SQLITE_BUSY (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * DATA_DIR's lock (ServerLock) the server holds: the store watches that its file is still the one
+   * locked, and stops writing when it was deleted or replaced, since another server may then start.
+   */
+  lock?: { file: string; identity: FileIdentity };
+  /** How often probe() may try a write while a fault is recorded (ms). Default 1000. */
+  probeIntervalMs?: number;
+  /** How often the store checks, between commits, that its files are still the ones it opened (ms). Default 1000. */
+  watchIntervalMs?: number;
 }
 
 const SUBSCRIPTION_BATCH = 512;
@@ -49,9 +59,12 @@ const SUBSCRIPTION_BATCH_BYTES = 8 * 1024 * 1024;
  *
  * Storage faults fail loudly: a group whose commit fails (disk full, read-only, I/O error, lock
  * timeout, corruption) rejects every append of the group with the port's error for it (see
- * toStoreError), and condition() reports the fault until the next commit succeeds. A file
- * replaced or removed under the running store is refused before anything is written to the old
- * one, which nobody would ever read again.
+ * toStoreError), and condition() reports the fault until the next commit succeeds. The store
+ * watches the files it depends on (events.sqlite, its -wal and -shm; see FaultTracker): one that
+ * is replaced or removed under the running store stops every later write (EventStoreReplacedError,
+ * until a restart). They are checked before each group commit, so nothing is written to a file
+ * nobody would read again, and again after it, before any append of the group is acknowledged:
+ * a -wal unlinked during the commit holds the group only until the process ends.
  */
 export class SqliteEventStore implements EventStore, StoreHealth {
   readonly kind = 'embedded';
@@ -65,7 +78,17 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private flushScheduled = false;
   private commits = 0;
   private closed = false;
+  private duringCommit: (() => void) | null = null;
+  /** The name of DATA_DIR's lock file when the store watches it (SqliteEventStoreOptions.lock). */
+  private readonly lockName: string | null;
+  /** Whether the -wal was copied into the database once a file was found replaced. */
+  private rescued = false;
+  private readonly watchTimer: NodeJS.Timeout;
+  private readonly probeIntervalMs: number;
+  /** When probe() last tried a write (ms since the epoch). */
+  private lastProbe = 0;
 
+  private readonly writeProbe: Database.Statement<[string]>;
   private readonly statements: {
     lastRevision: Database.Statement<[string], { revision: bigint | null }>;
     insert: Database.Statement<[string, bigint, string, string, string, string, string]>;
@@ -102,7 +125,14 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     // Written once, when the file is new (or predates store_meta); kept by backups and restores.
     this.writer.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
     this.storeId = (this.writer.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string }).value;
-    this.faults = new FaultTracker(file);
+    // In WAL mode the -wal and -shm exist from the first read until the last connection closes.
+    const watched: WatchedFile[] = [{ path: file }, { path: `${file}-wal` }, { path: `${file}-shm` }];
+    this.lockName = options.lock ? basename(options.lock.file) : null;
+    if (options.lock) {
+      const consequence = 'this server no longer holds DATA_DIR, and another one may have started on it';
+      watched.push({ path: options.lock.file, identity: options.lock.identity, consequence });
+    }
+    this.faults = new FaultTracker(watched);
     this.reader = new SqliteEventReader(new Database(file, { readonly: true }), this.name);
     this.reader.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.statements = {
@@ -114,8 +144,12 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       eventAt: this.writer.prepare('SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?'),
       revisionOfEvent: this.writer.prepare('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?'),
     };
+    this.writeProbe = this.writer.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('write_probe', ?)");
     for (const statement of Object.values(this.statements)) statement.safeIntegers(true);
     this.appended.setMaxListeners(0);
+    this.probeIntervalMs = options.probeIntervalMs ?? 1000;
+    // Also between commits: an idle server notices a replaced file (and saves its -wal) within a second.
+    this.watchTimer = setInterval(() => this.checkFiles(), options.watchIntervalMs ?? 1000).unref();
   }
 
   appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -138,37 +172,43 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const replaced = this.faults.replacedBy();
-    if (replaced) {
-      this.faults.note('replaced', replaced);
-      const error = new EventStoreUnavailableError(describeFault('replaced', replaced, this.name));
-      for (const append of batch) append.reject(error);
-      return;
-    }
+    const before = this.checkFiles();
+    if (before) return this.refuse(batch, before, 'nothing was written');
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     const recordedAt = new Date().toISOString();
     try {
-      this.writer.transaction(() => {
-        for (const append of batch) {
-          // A savepoint per append: one refused append leaves the others of the group intact.
-          try {
-            outcomes.push({ ok: true, result: this.writer.transaction(() => this.appendOne(append, recordedAt))() });
-          } catch (error) {
-            // A storage fault fails the whole group: SQLite may have rolled the transaction back
-            // already (https://www.sqlite.org/lang_transaction.html, "Response To Errors").
-            if (sqliteCode(error) !== null) throw error;
-            outcomes.push({ ok: false, error });
+      // BEGIN IMMEDIATE: the write lock is taken first, so busy_timeout applies while another
+      // connection holds it. A DEFERRED transaction reads first, and SQLite does not wait on the
+      // upgrade from a read to a write lock: it fails at once with SQLITE_BUSY.
+      // https://www.sqlite.org/lang_transaction.html#deferred_immediate_and_exclusive_transactions
+      this.writer
+        .transaction(() => {
+          for (const append of batch) {
+            // A savepoint per append: one refused append leaves the others of the group intact.
+            try {
+              outcomes.push({ ok: true, result: this.writer.transaction(() => this.appendOne(append, recordedAt))() });
+            } catch (error) {
+              // A storage fault fails the whole group: SQLite may have rolled the transaction back
+              // already (https://www.sqlite.org/lang_transaction.html, "Response To Errors").
+              if (sqliteCode(error) !== null) throw error;
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      })();
+          this.duringCommit?.();
+        })
+        .immediate();
     } catch (error) {
       const code = sqliteCode(error);
       const reason = faultReasonOf(code);
-      if (code !== null && reason !== null) this.faults.note(reason, code);
+      if (code !== null && reason !== null) this.faults.note(reason, code, this.name);
       const mapped = toStoreError(error, this.name);
       for (const append of batch) append.reject(mapped);
       return;
     }
+    // Checked again before acknowledging: a file replaced during the commit may hold the group
+    // only until this process ends. Its appends are refused, though this process may read them.
+    const after = this.checkFiles();
+    if (after) return this.refuse(batch, after, 'the write is not acknowledged');
     this.faults.cleared();
     this.commits++;
     batch.forEach((append, i) => {
@@ -177,6 +217,39 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       else append.reject(outcome.error);
     });
     this.appended.emit('appended');
+  }
+
+  /**
+   * The watched files' fault, or null. When a store file is first found replaced, every commit still in
+   * the -wal this connection has open is copied into the events.sqlite it has open (a FULL
+   * checkpoint, https://www.sqlite.org/pragma.html#pragma_wal_checkpoint) and that file fsynced:
+   * a -wal unlinked under the server would otherwise take every acknowledged commit since the last
+   * checkpoint with it when the process ends. The fault's detail says whether that worked.
+   */
+  private checkFiles(): StoreFault | null {
+    if (this.closed) return this.faults.recorded();
+    const fault = this.faults.checkFiles();
+    // A lost lock leaves the store's files in place: nothing to save, and a second server may be
+    // writing, which a full checkpoint would wait for.
+    if (fault && !this.rescued && this.faults.replacement?.file !== this.lockName) {
+      this.rescued = true;
+      try {
+        const [result] = this.writer.pragma('wal_checkpoint(FULL)') as Array<{ busy: number; log: number; checkpointed: number }>;
+        this.faults.amend(
+          result.busy === 0 && result.log === result.checkpointed
+            ? `every acknowledged commit was copied from the -wal into ${this.name}`
+            : `only ${result.checkpointed} of ${result.log} -wal pages could be copied into ${this.name} (a reader held them)`,
+        );
+      } catch (error) {
+        this.faults.amend(`copying the -wal into ${this.name} failed (${sqliteCode(error) ?? (error as Error).message})`);
+      }
+    }
+    return fault;
+  }
+
+  private refuse(batch: readonly PendingAppend[], fault: StoreFault, outcome: string): void {
+    const error = new EventStoreReplacedError(`${fault.detail}; ${outcome}`);
+    for (const append of batch) append.reject(error);
   }
 
   private appendOne(append: PendingAppend, recordedAt: string): AppendResult {
@@ -260,7 +333,38 @@ export class SqliteEventStore implements EventStore, StoreHealth {
 
   /** See StoreHealth. A replaced file is noticed here at once, even before the next append. */
   condition(): StoreCondition {
+    this.checkFiles();
     return this.faults.condition();
+  }
+
+  /**
+   * See StoreHealth.probe. While a fault that refuses writes (out-of-space, read-only, unavailable)
+   * is recorded, and at most once per probeIntervalMs, writes the time into store_meta's
+   * "write_probe" row in a transaction of its own (BEGIN IMMEDIATE, waiting at most 100 ms for a
+   * lock, then fsynced like a commit). Success clears the fault; failure renews it (lastSeen). A
+   * small write proves that a small commit fits: an append needing more room fails again and
+   * records the fault again. Replaced files and damage are not probed: neither passes by itself.
+   */
+  probe(): StoreCondition {
+    const fault = this.faults.recorded() ?? this.checkFiles();
+    const probed = fault !== null && fault.reason !== 'replaced' && fault.reason !== 'corrupt';
+    if (probed && !this.closed && Date.now() - this.lastProbe >= this.probeIntervalMs) {
+      this.lastProbe = Date.now();
+      const busyTimeout = this.writer.pragma('busy_timeout', { simple: true }) as number;
+      this.writer.pragma('busy_timeout = 100');
+      try {
+        this.writer.transaction(() => this.writeProbe.run(new Date().toISOString())).immediate();
+        if (!this.checkFiles()) this.faults.cleared();
+      } catch (error) {
+        const code = sqliteCode(error);
+        const reason = faultReasonOf(code);
+        if (code === null || reason === null) throw error;
+        this.faults.note(reason, code, this.name);
+      } finally {
+        this.writer.pragma(`busy_timeout = ${busyTimeout}`);
+      }
+    }
+    return this.condition();
   }
 
   /**
@@ -282,11 +386,14 @@ export class SqliteEventStore implements EventStore, StoreHealth {
    * a filesystem remounted read-only (the tests run as root, where chmod stops nothing, and a
    * read-only remount is refused while the file is open for writing). `maxPageCount` sets PRAGMA
    * max_page_count: a commit that needs more pages fails with SQLITE_FULL as on a full disk;
-   * raising it again gives the space back. https://www.sqlite.org/pragma.html
+   * raising it again gives the space back. `duringCommit` runs inside the next group commits'
+   * transaction, after their rows are written (e.g. to unlink the -wal mid-commit); null removes it.
+   * https://www.sqlite.org/pragma.html
    */
-  injectFaultForTests(fault: { readOnly?: boolean; maxPageCount?: number }): void {
+  injectFaultForTests(fault: { readOnly?: boolean; maxPageCount?: number; duringCommit?: (() => void) | null }): void {
     if (fault.readOnly !== undefined) this.writer.pragma(`query_only = ${fault.readOnly ? 1 : 0}`);
     if (fault.maxPageCount !== undefined) this.writer.pragma(`max_page_count = ${Math.floor(fault.maxPageCount)}`);
+    if (fault.duringCommit !== undefined) this.duringCommit = fault.duringCommit;
   }
 
   /** The file's page count now (PRAGMA page_count), for the tests that fill it up. */
@@ -312,6 +419,13 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       let after = options.after ?? START;
       try {
         while (!closed && !store.closed) {
+          // A replaced file stops delivery too: what was read after it may not survive the process
+          // (a group refused after its commit), and the read models may belong to another server.
+          if (store.faults.recorded()?.reason === 'replaced') {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+            continue;
+          }
           // Note the commit count before reading: a commit after the read is never missed.
           const seen = store.commits;
           const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH, SUBSCRIPTION_BATCH_BYTES);
@@ -344,6 +458,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     // Let appends already accepted reach the disk before the connections close.
     if (this.pending.length > 0) this.flush();
     this.closed = true;
+    clearInterval(this.watchTimer);
     this.appended.emit('closed');
     this.reader.db.close();
     this.writer.close();

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/app-config';
 import { DamagedEventError } from './event-store.errors';
 import { eventsFile } from './event-store.module';
 import { SqliteEventReader } from './sqlite-event-reader';
+import { openStoreFileReadOnly, UnusableStoreFileError, unusableStoreFile } from './store-file';
 
 const USAGE = `Usage: npm run store:check [-- <file>]
 
@@ -13,7 +14,12 @@ Checks an embedded event store: DATA_DIR/events.sqlite, or <file> (e.g. a backup
 restore). Runs SQLite's integrity_check, then reads and parses every event in log order and
 names each position it cannot read. Opens the file read-only: it runs beside a server.
 
-Exit codes: 0 sound; 1 damage found; 2 usage or configuration error (no such file).`;
+Exit codes: 0 sound; 1 damage found (also a file SQLite cannot read the structure of, e.g. a
+truncated one); 2 usage or configuration error (no such file); 3 not an event store (a directory,
+not an SQLite database, another database, a file that cannot be read).`;
+
+/** store:check's own exit code: the file is not an event store at all (see USAGE). */
+const EXIT_NOT_A_STORE = 3;
 
 const BATCH = 1000;
 /** integrity_check stops after this many problems: enough to see what is wrong. */
@@ -28,12 +34,20 @@ export interface StoreCheckReport {
   unreadable: DamagedEventError[];
 }
 
-/** Checks the store in `file` through a read-only connection; see USAGE. */
+/**
+ * Checks the store in `file` through a read-only connection; see USAGE. Throws
+ * UnusableStoreFileError when the file cannot be opened as an event store, saying why.
+ */
 export function checkStore(file: string): StoreCheckReport {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openStoreFileReadOnly(file);
   try {
     const integrity = integrityProblems(db);
-    const reader = new SqliteEventReader(db, basename(file));
+    let reader: SqliteEventReader;
+    try {
+      reader = new SqliteEventReader(db, basename(file));
+    } catch (error) {
+      throw unusableStoreFile(file, error);
+    }
     let head: bigint | null = null;
     try {
       head = reader.head();
@@ -49,6 +63,9 @@ export function checkStore(file: string): StoreCheckReport {
       if (damage) {
         unreadable.push(damage);
         after = damage.position;
+        // Past the head, or with no head to stop at (the table's root page is damaged, so every
+        // position fails alike), the scan would never end.
+        if (head === null || after >= head) break;
       } else if (events.length < BATCH) break;
     }
     return { integrity, eventsRead, head, unreadable };
@@ -70,7 +87,14 @@ async function main(args: string[]): Promise<number> {
   if (args.length > 1 || args.some((arg) => arg.startsWith('-'))) throw new UsageError(`Unexpected arguments: ${args.join(' ')}`);
   const file = args[0] ? resolve(args[0]) : eventsFile(loadConfig().dataDir);
   if (!existsSync(file)) throw new UsageError(`No event store at ${file}`);
-  const report = checkStore(file);
+  let report: StoreCheckReport;
+  try {
+    report = checkStore(file);
+  } catch (error) {
+    if (!(error instanceof UnusableStoreFileError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return error.damaged ? EXIT.problem : EXIT_NOT_A_STORE;
+  }
   for (const line of report.integrity) process.stdout.write(`integrity_check: ${line}\n`);
   for (const damage of report.unreadable) process.stdout.write(`unreadable: ${damage.message}\n`);
   const positions = report.unreadable.map((damage) => damage.position.toString());

@@ -21,6 +21,13 @@ export type StoreCondition = { status: 'ok' } | ({ status: 'degraded' } & StoreF
 export interface StoreHealth {
   /** Cheap and synchronous: /health calls it on every request. */
   condition(): StoreCondition;
+  /**
+   * For a store that can test whether it writes again (the embedded one): while a fault that
+   * refuses writes is recorded, tries a small write (at most once per its probe interval), clears
+   * the fault when it succeeds, and returns the condition then. Readiness trusts its answer for as
+   * long as the fault lasts; a store without it is trusted for a window after its last failure.
+   */
+  probe?(): StoreCondition;
 }
 
 /** For an adapter that reports no condition of its own (EventStoreDB: its outages surface as 503s). */

@@ -6,6 +6,8 @@ import { EXIT, runCli, UsageError } from '../cli/run-cli';
 import { loadConfig } from '../config/app-config';
 import { eventsFile } from './event-store.module';
 import { ServerLock, StoreLockedError } from './server-lock';
+import { sqliteCode } from './sqlite-errors';
+import { openStoreFileReadOnly, unusableStoreFile } from './store-file';
 
 const USAGE = `Usage: npm run store:restore -- <backup file>
 
@@ -19,13 +21,18 @@ Exit codes: 0 restored; 1 refused (a server runs, the backup is damaged) or fail
 
 const SIDE_FILES = ['', '-wal', '-shm'];
 
-/** Head of a sound backup (a bigint, null when empty); throws when quick_check finds damage. */
+/**
+ * Head of a sound backup (a bigint, null when empty); throws when quick_check finds damage, and
+ * UnusableStoreFileError naming the file and what it is not when it is no event store at all.
+ */
 function checkBackup(file: string): bigint | null {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openStoreFileReadOnly(file);
   try {
     const problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((l) => l !== 'ok');
     if (problems.length > 0) throw new Error(`${file} fails SQLite's quick_check: ${problems.slice(0, 5).join('; ')}`);
     return (db.prepare('SELECT max(position) AS head FROM events').safeIntegers(true).get() as { head: bigint | null }).head;
+  } catch (error) {
+    throw sqliteCode(error) === null ? error : unusableStoreFile(file, error);
   } finally {
     db.close();
   }

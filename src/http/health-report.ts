@@ -34,26 +34,30 @@ export function healthReport(kind: string, condition: StoreCondition, projection
 }
 
 /**
- * How long (ms) after a commit last met a fault this instance reports itself not ready. Faults
- * clear only when a commit succeeds, and an instance out of rotation receives no commits: after
- * this window it reports ready again, so the next write either clears the fault or renews it
- * (a circuit breaker's half-open state). A replaced log never clears without a restart.
+ * How long (ms) after a call last met a fault a store that cannot probe (EventStoreDB) is reported
+ * not ready: after this window it is ready again, so that the next write either clears the fault
+ * or renews it (a circuit breaker's half-open state). A store that probes (StoreHealth.probe, the
+ * embedded one) is not ready for as long as its probe fails.
  */
 export const NOT_READY_WINDOW_MS = 30_000;
 
-/** Whether this instance can accept writes (GET /health/ready): `ready`, or why not. */
-export type Readiness = { ready: true } | { ready: false; reason: string; retryAfterSeconds: number };
+/** Whether this instance can accept writes (GET /health/ready): `ready`, or why not; `retryAfterSeconds` null when only a restart helps. */
+export type Readiness = { ready: true } | { ready: false; reason: string; retryAfterSeconds: number | null };
 
 /**
- * Ready unless the store's last commit met a fault that refuses writes (out of space, read-only,
- * unavailable, replaced) within NOT_READY_WINDOW_MS of `now` (ms since the epoch). A damaged
+ * Ready unless the store is in a fault that refuses writes (out of space, read-only, unavailable,
+ * replaced). For a store that `probed` (StoreHealth.probe: `condition` is what its probe found)
+ * for as long as the fault lasts, with Retry-After `probeSeconds`; otherwise within
+ * NOT_READY_WINDOW_MS of the fault's lastSeen, `now` in ms since the epoch. A replaced file is
+ * never ready again without a restart: its reason says so, and there is no Retry-After. A damaged
  * ("corrupt") event fails reads of it, not appends; a failed read model fails alike on every
  * instance of one log: neither takes the instance out of rotation (both show in GET /health).
  */
-export function readiness(condition: StoreCondition, now: number): Readiness {
+export function readiness(condition: StoreCondition, now: number, probed = false, probeSeconds = 1): Readiness {
   if (condition.status === 'ok' || condition.reason === 'corrupt') return { ready: true };
   const reason = `event store ${condition.reason}: ${condition.detail} since ${condition.since}`;
-  if (condition.reason === 'replaced') return { ready: false, reason, retryAfterSeconds: 60 };
+  if (condition.reason === 'replaced') return { ready: false, reason: `${reason}. Only a restart of this server helps.`, retryAfterSeconds: null };
+  if (probed) return { ready: false, reason, retryAfterSeconds: Math.max(1, probeSeconds) };
   const left = Date.parse(condition.lastSeen ?? condition.since) + NOT_READY_WINDOW_MS - now;
   return left > 0 ? { ready: false, reason, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) } : { ready: true };
 }

@@ -5,6 +5,9 @@ import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { HEALTHY, STORE_HEALTH, StoreHealth } from '../event-store/store-health';
 import { NotReadyError } from '../common/app-error';
 import { healthReport, HealthReport, readiness } from './health-report';
+
+/** Retry-After of a not-ready answer from a store that probes: about when its next probe may run. */
+const PROBE_RETRY_SECONDS = 1;
 import { PROJECTIONS_HEALTH, ProjectionsHealth } from './projections-health';
 
 /**
@@ -43,14 +46,19 @@ export class HealthController {
   /**
    * Readiness: 200 `{ status: "ok" }` while this instance can accept writes; a 503 problem
    * document (`/problems/not-ready`, with Retry-After) while the store is full, read-only,
-   * unavailable or replaced (see readiness()). A failed read model does not make it 503.
+   * unavailable or replaced (see readiness(); replaced: no Retry-After, the detail says to restart).
+   * The embedded store is asked to probe whether it writes again (StoreHealth.probe), so the
+   * answer is 503 exactly as long as the fault lasts. A failed read model does not make it 503.
    */
   @Public()
   @Get('health/ready')
   @ApiOkResponse({ description: 'This instance can accept writes' })
   @ApiServiceUnavailableResponse({ description: 'The event store refuses writes: full, read-only, unavailable or replaced' })
   ready(): { status: 'ok' } {
-    const state = readiness(this.storeHealth.condition(), Date.now());
+    // A store that can probe is asked whether it writes again; the others are trusted for a window.
+    const probed = this.storeHealth.probe !== undefined;
+    const condition = this.storeHealth.probe ? this.storeHealth.probe() : this.storeHealth.condition();
+    const state = readiness(condition, Date.now(), probed, PROBE_RETRY_SECONDS);
     if (!state.ready) throw new NotReadyError(`This instance cannot accept writes: ${state.reason}`, state.retryAfterSeconds);
     return { status: 'ok' };
   }

@@ -113,7 +113,9 @@ export function toProblem(error: unknown): ProblemResponse {
     }
     if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
     // RFC 9110 §10.2.3: when to try again.
-    if (error instanceof ServerBusyError || error instanceof NotReadyError) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (error instanceof ServerBusyError || (error instanceof NotReadyError && error.retryAfterSeconds !== null)) {
+      headers['Retry-After'] = String(error.retryAfterSeconds);
+    }
     // RFC 6585 §4: a 429 MAY say how long to wait; ours always does.
     if (error instanceof TooManyRequestsError) headers['Retry-After'] = String(error.retryAfterSeconds);
     return { problem: doc, headers };

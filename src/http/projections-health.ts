@@ -7,7 +7,7 @@ export interface ProjectionHealth {
   status: string;
   /** The last log position the serving generation has processed (decimal string, "-1" for none). */
   position: string;
-  /** Why a projection is "failed" or "stale", or that its rebuild stopped; absent otherwise. */
+  /** Why a projection is "failed" or "stale", that its rebuild stopped, or what it retries after (reading the log, writing the read model); absent otherwise. */
   problem?: string;
   /** Why and where a failed read model stopped: the event's position, id, type and stream, and the error. */
   failure?: { message: string; position: string; eventId: string; eventType: string; streamId: string; revision: string };

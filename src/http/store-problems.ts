@@ -1,5 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { DamagedEventError, EventStoreCorruptError, EventStoreFullError, EventStoreUnavailableError } from '../event-store/event-store.errors';
+import {
+  DamagedEventError,
+  EventStoreCorruptError,
+  EventStoreFullError,
+  EventStoreReplacedError,
+  EventStoreUnavailableError,
+} from '../event-store/event-store.errors';
 import type { Problem } from './problem.filter';
 import { UnreadableEventError } from '../articles/stored-article-event';
 import { BrokenStreamError } from '../articles/view/article-view';
@@ -13,6 +19,7 @@ function problem(status: number, slug: string, detail: string): Problem {
  * fixed sentences: SQLite's own messages (paths, internals) go to the log, never to a client.
  * - out of space: 507 Insufficient Storage (RFC 4918 §11.5), nothing was written;
  * - unavailable or read-only: 503 Service Unavailable (RFC 9110 §15.6.4), nothing was written;
+ * - a store file replaced under the server: 503 too, saying that only a restart helps (no Retry-After);
  * - a damaged event or file: 500 (RFC 9110 §15.6.1), naming the position when it is known;
  * - an article event this code cannot read, or a stream that breaks the article's life (an event
  *   before its draft): 500, naming where; nothing is decided or shown from part of a stream.
@@ -20,6 +27,14 @@ function problem(status: number, slug: string, detail: string): Problem {
 export function storeProblem(error: unknown): Problem | null {
   if (error instanceof EventStoreFullError) {
     return problem(507, 'event-store-full', 'The event store has no space left; nothing was written. Retry once space is freed.');
+  }
+  if (error instanceof EventStoreReplacedError) {
+    return problem(
+      503,
+      'event-store-unavailable',
+      'A file of the event store was replaced or removed under this server; the write was not acknowledged. ' +
+        'Retrying will fail until the operator restarts the server.',
+    );
   }
   if (error instanceof EventStoreUnavailableError) {
     return problem(503, 'event-store-unavailable', 'The event store is unavailable; nothing was written. Retry later.');

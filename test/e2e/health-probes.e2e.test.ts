@@ -49,6 +49,17 @@ describe('GET /health/live and /health/ready (e2e)', () => {
     await t.http.get('/health/ready').expect(200);
   });
 
+  it('ready probes the store while a fault is recorded: 200 once the store writes again, with no command sent', async () => {
+    const store = t.eventStore as SqliteEventStore;
+    store.injectFaultForTests({ readOnly: true });
+    await draft(t, 'Refused').expect(503);
+    expect((await t.http.get('/health').expect(200)).body.status).toBe('degraded');
+
+    store.injectFaultForTests({ readOnly: false });
+    expect((await t.http.get('/health/ready').expect(200)).body).toEqual({ status: 'ok' });
+    expect((await t.http.get('/health').expect(200)).body.status).toBe('ok');
+  });
+
   it('stays 200 while a read model has failed, which /health reports as degraded', async () => {
     const failed = projectionFailed(t.app.get(ProjectionRuntime), 'quotes');
     const articleId = randomUUID();
@@ -76,6 +87,11 @@ describe('readiness', () => {
     const condition = { ...fault, reason: 'out-of-space' as const, lastSeen: '2025-01-01T00:01:00.000Z' };
     expect(readiness(condition, at('2025-01-01T00:01:10.000Z'))).toMatchObject({ ready: false, retryAfterSeconds: 20 });
     expect(readiness(condition, at('2025-01-01T00:01:31.000Z'))).toEqual({ ready: true });
+  });
+
+  it('for a store that probes: not ready for as long as its probe finds the fault, however old, retrying after the probe interval', () => {
+    const condition = { ...fault, reason: 'read-only' as const, lastSeen: '2025-01-01T00:00:00.000Z' };
+    expect(readiness(condition, at('2025-01-01T01:00:00.000Z'), true, 1)).toMatchObject({ ready: false, retryAfterSeconds: 1 });
   });
 
   it('is never ready on a replaced log, and ready on a damaged event (appends still work)', () => {

@@ -64,6 +64,55 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
     expect((await t.http.get('/health').expect(200)).body.status).toBe('ok');
   });
 
+  it('a store file removed under the server: 503 saying only a restart helps, and readiness says so without Retry-After', async () => {
+    const dataDir = newDir();
+    const t = await start(dataDir);
+    await draft(t, 'Before').expect(201);
+    rmSync(join(dataDir, 'events.sqlite-wal'));
+
+    const refused = await draft(t, 'Refused').expect(503);
+    expect(refused.headers['retry-after']).toBeUndefined();
+    expect(refused.body).toMatchObject({ type: '/problems/event-store-unavailable', detail: expect.stringMatching(/until the operator restarts the server/) });
+    expect(refused.body.detail).not.toMatch(/Retry later/);
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.headers['retry-after']).toBeUndefined();
+    expect(ready.body.detail).toMatch(/events\.sqlite-wal was replaced or removed .*Only a restart of this server helps\.$/);
+  });
+
+  it('read models that cannot be written (their disk full): /health names the write failure and shows them catching up, not live; they recover', async () => {
+    const t = await start(newDir());
+    const runtime = t.app.get(ProjectionRuntime);
+    const first = (await draft(t, 'Before').expect(201)).body;
+    await runtime.waitFor({ commit: BigInt(first.position), prepare: BigInt(first.position) }, 10_000);
+    const readModels = runtime.db.sql;
+    readModels.pragma(`max_page_count = ${readModels.pragma('page_count', { simple: true }) as number}`);
+
+    const long = { headline: 'Long', body: Array.from({ length: 40 }, (_, i) => ({ type: 'paragraph', text: `Paragraph ${i} ${'word '.repeat(400)}` })) };
+    const written = (await t.http.post('/api/articles').set('Authorization', t.auth('reporter')).send(long).expect(201)).body;
+    type Health = { status: string; projections: Array<{ name: string; status: string; problem?: string }> };
+    const health = async () => (await t.http.get('/health').expect(200)).body as Health;
+    /** The first /health for which `done` holds, asked every 50 ms; fails after 200 tries. */
+    const healthUntil = async (done: (h: Health) => boolean): Promise<Health> => {
+      for (let tries = 0; tries < 200; tries++) {
+        const h = await health();
+        if (done(h)) return h;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`/health never got there: ${JSON.stringify(await health())}`);
+    };
+    const stuck = await healthUntil((h) => h.projections.some((p) => p.problem?.includes('writing the read model')));
+    expect(stuck.status).toBe('degraded');
+    for (const p of stuck.projections.filter((p) => p.problem?.includes('writing the read model'))) {
+      expect(p.status).toBe('catching-up');
+      expect(p.problem).toMatch(/^writing the read model has failed since \S+, retrying: database or disk is full/);
+    }
+
+    readModels.pragma('max_page_count = 1000000000');
+    await runtime.waitFor({ commit: BigInt(written.position), prepare: BigInt(written.position) }, 30_000);
+    const healthy = await healthUntil((h) => h.status === 'ok');
+    expect(healthy.projections.every((p) => p.status === 'live' && p.problem === undefined)).toBe(true);
+  }, 60_000);
+
   (CAN_MOUNT ? it : it.skip)('refuses to start on a data directory that cannot be written (a read-only mount), saying so', async () => {
     const dataDir = newDir();
     await stop(await start(dataDir));

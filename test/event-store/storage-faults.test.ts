@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStoreFullError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
+import { EventStoreFullError, EventStoreReplacedError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../../src/event-store/event-store.errors';
 import { AppendResult, EventToAppend } from '../../src/event-store/event-store.port';
+import { ServerLock } from '../../src/event-store/server-lock';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { tempDir } from '../support/temp-dir';
 
@@ -96,6 +98,28 @@ describe('embedded store under storage faults', () => {
     expect(store.condition()).toEqual({ status: 'ok' });
   });
 
+  it('a write lock another process holds for less than the busy timeout: the group commit waits for it and succeeds', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 30_000 });
+    await store.appendToStream('read first', [event()], 'no_stream');
+    // Another process, so that it can let go while this one's busy handler waits.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); console.log('locked');
+         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    await expect(store.appendToStream('read first', [event()], 0n)).resolves.toMatchObject({ nextExpectedRevision: 1n });
+    expect(store.condition()).toEqual({ status: 'ok' });
+    await exited;
+  });
+
   it('a file replaced or removed under the running store: appends refused before anything is written to the old one', async () => {
     await store.appendToStream('kept', [event()], 'no_stream');
     renameSync(file, `${file}.moved`);
@@ -107,5 +131,76 @@ describe('embedded store under storage faults', () => {
     store = new SqliteEventStore(file);
     expect(await store.readStream('lost')).toEqual([]);
     expect(await store.readStream('kept')).toHaveLength(1);
+  });
+
+  it.each(['-wal', '-shm'])('events.sqlite%s removed under the running store: reported at once, and every later append refused', async (suffix) => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    rmSync(file + suffix);
+    expect(store.condition()).toMatchObject({
+      status: 'degraded',
+      reason: 'replaced',
+      code: 'ENOENT',
+      detail: expect.stringContaining(`events.sqlite${suffix}`),
+    });
+    await expect(store.appendToStream('lost', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreReplacedError);
+    await expect(store.appendToStream('lost again', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreReplacedError);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced' });
+  });
+
+  it('the -wal unlinked during a group commit: no append of the group is acknowledged', async () => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    store.injectFaultForTests({ duringCommit: () => rmSync(`${file}-wal`) });
+    const group = await appendGroup(store, 5, 100);
+    expect(group.every((o) => !o.ok && o.error instanceof EventStoreReplacedError)).toBe(true);
+    expect(String((group[0] as { error: Error }).error.message)).toMatch(/events\.sqlite-wal was replaced or removed .*restarted.*not acknowledged/);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced', code: 'ENOENT' });
+  });
+
+  it('DATA_DIR/server.lock deleted under the running store (a "stale lock cleanup"): every later append refused, naming it', async () => {
+    await store.close();
+    const lock = ServerLock.acquire(dir.path);
+    store = new SqliteEventStore(file, { lock });
+    let second: ServerLock | null = null;
+    try {
+      await store.appendToStream('kept', [event()], 'no_stream');
+      for (const name of ['server.lock', 'server.lock-journal']) rmSync(join(dir.path, name), { force: true });
+      // The kernel's lock stayed with the deleted file: nothing stops a second server now.
+      second = ServerLock.acquire(dir.path);
+      await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreReplacedError);
+      expect(store.condition()).toMatchObject({
+        status: 'degraded',
+        reason: 'replaced',
+        detail: expect.stringMatching(/^server\.lock was replaced or removed .*another one may have started on it$/),
+      });
+    } finally {
+      second?.release();
+      lock.release();
+    }
+  });
+
+  it('probe(): while a fault is recorded, a small write tells whether it lasts; it clears without an append once the store writes again', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 50, probeIntervalMs: 0 });
+    store.injectFaultForTests({ readOnly: true });
+    await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    const first = store.condition();
+    expect(store.probe()).toMatchObject({ status: 'degraded', reason: 'read-only', since: (first as { since: string }).since });
+
+    store.injectFaultForTests({ readOnly: false });
+    expect(store.probe()).toEqual({ status: 'ok' });
+    expect(await store.readStream('refused')).toEqual([]);
+    expect(await store.headPosition()).toEqual({ commit: -1n, prepare: -1n });
+  });
+
+  it('probe(): at most once per probe interval; never on a sound store', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 50, probeIntervalMs: 3_600_000 });
+    expect(store.probe()).toEqual({ status: 'ok' });
+    store.injectFaultForTests({ readOnly: true });
+    await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(store.probe()).toMatchObject({ reason: 'read-only' });
+    store.injectFaultForTests({ readOnly: false });
+    // Within the interval: no second write, so the fault stays until a commit or the next probe.
+    expect(store.probe()).toMatchObject({ reason: 'read-only' });
   });
 });

@@ -62,14 +62,18 @@ export class ReadModelProgress implements ProjectionsHealth {
 
   /**
    * A cheap, synchronous summary for GET /health (no reads of the log). `problem` says why a
-   * projection is failed or stale, or that its rebuild has stopped; positions are decimal strings.
+   * projection is failed or stale, that its rebuild has stopped, or that it is retrying after
+   * reading the log or writing the read model failed (then it is "catching-up", never "live");
+   * positions are decimal strings.
    */
   health(): ProjectionHealth[] {
     return [...this.runtime.slots.values()].map((slot) => {
       const { liveFailure, liveStale, nextFailure } = slot;
       const status = liveFailure ? 'failed' : liveStale ? 'stale' : isRebuilding(slot) ? 'rebuilding' : slot.live?.state === 'live' ? 'live' : 'catching-up';
+      const retrying = slot.live?.retrying;
       const problems = [
         liveFailure && `failed at position ${liveFailure.position}: ${liveFailure.message}`,
+        retrying && `${retrying.during} has failed since ${retrying.since}, retrying: ${retrying.error}`,
         liveStale && `stale since ${liveStale.since}: ${liveStale.reason}`,
         nextFailure && `rebuild (generation ${nextFailure.generation}) failed at position ${nextFailure.failure.position}: ${nextFailure.failure.message}`,
       ].filter((problem) => typeof problem === 'string');

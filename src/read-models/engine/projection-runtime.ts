@@ -4,7 +4,7 @@ import { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-
 import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
 import { Projection } from '../../projection-kit/projection';
-import { Projector } from './projector';
+import { Projector, RetryCause } from './projector';
 import { GenerationRow, ReadModelDb, schemaSignature, StaleMark } from './read-model-db';
 import { Slot } from './slot';
 
@@ -246,8 +246,8 @@ export class ProjectionRuntime {
   private hooks(slot: Slot) {
     return {
       committed: (projector: Projector, outcome: BatchOutcome, caughtUp: boolean) => this.committed(slot, projector, outcome, caughtUp),
-      transientError: (projector: Projector, error: unknown) =>
-        this.options.logger?.error(`${slot.projection.name} generation ${projector.generation}: reading the log failed, retrying: ${String(error)}`),
+      transientError: (projector: Projector, error: unknown, during: RetryCause) =>
+        this.options.logger?.error(`${slot.projection.name} generation ${projector.generation}: ${during} failed, retrying: ${String(error)}`),
       verify: (projector: Projector) => this.verify(slot, projector),
     };
   }

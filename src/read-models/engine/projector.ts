@@ -15,8 +15,11 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 export interface ProjectorHooks {
   /** After every committed batch (and once per caught-up moment, with applied = 0). */
   committed(projector: Projector, outcome: BatchOutcome, caughtUp: boolean): void;
-  /** The subscription failed (store unavailable); the projector retries with backoff. */
-  transientError(projector: Projector, error: unknown): void;
+  /**
+   * Reading the log (store unavailable) or writing the read model (its disk full) failed; the
+   * projector retries with backoff. `during` says which, for the log line.
+   */
+  transientError(projector: Projector, error: unknown, during: RetryCause): void;
   /**
    * Before each catch-up (the first subscription and every later one): true when the generation
    * still follows the store's log. On false the projector stops; the hook has dealt with it.
@@ -35,9 +38,21 @@ export interface ProjectorOptions {
 
 export type ProjectorState = 'catching-up' | 'live' | 'failed' | 'retired' | 'stale' | 'stopped';
 
+/** What failed when a projector retries. */
+export type RetryCause = 'reading the log' | 'writing the read model';
+
+/** Why a projector is retrying, since when (ISO-8601); `error` is the error's text, for operators. */
+export interface Retrying {
+  during: RetryCause;
+  error: string;
+  since: string;
+}
+
 /** Follows the global log for one generation: subscribe from its checkpoint, apply in batches. */
 export class Projector {
   state: ProjectorState = 'catching-up';
+  /** Set while the projector retries after a failure, cleared by the next applied batch. */
+  retrying: Retrying | null = null;
   checkpoint: Position;
   private subscription: AllSubscription | null = null;
   private stopping = false;
@@ -83,7 +98,7 @@ export class Projector {
       } catch (error) {
         this.checked();
         if (this.stopping || this.stopOnDamage(error)) return;
-        this.hooks.transientError(this, error);
+        this.retry(error, 'reading the log');
         await this.pause(Math.min(100 * 2 ** failures++, 5000));
         continue;
       }
@@ -93,12 +108,16 @@ export class Projector {
         return;
       }
       const subscription = (this.subscription = this.store.subscribeToAll({ after: this.checkpoint }));
+      let writing = false;
       try {
         const bytes = { sizeOf: (event: RecordedEvent) => event.size ?? 0, maxBytes: BATCH_BYTES };
         for await (const { items, caughtUp } of inBatches(subscription, this.options.batchSize, sameCommit, bytes)) {
           if (this.stopping) break;
+          writing = true;
           const outcome: BatchOutcome = items.length > 0 ? this.writer.applyBatch(items) : { kind: 'applied', checkpoint: this.checkpoint, applied: 0 };
+          writing = false;
           failures = 0;
+          this.retrying = null;
           if (outcome.kind !== 'retired') this.checkpoint = outcome.checkpoint;
           if (outcome.kind === 'applied' && caughtUp) this.state = 'live';
           if (outcome.kind !== 'applied') this.state = outcome.kind;
@@ -112,7 +131,7 @@ export class Projector {
         await this.pause(this.options.pollWhenCaughtUpMs ?? 1000);
       } catch (error) {
         if (this.stopping || this.stopOnDamage(error)) return;
-        this.hooks.transientError(this, error);
+        this.retry(error, writing ? 'writing the read model' : 'reading the log');
         await this.pause(Math.min(100 * 2 ** failures++, 5000));
       } finally {
         await subscription.close();
@@ -130,6 +149,14 @@ export class Projector {
     this.state = outcome.kind === 'failed' ? 'failed' : 'retired';
     this.hooks.committed(this, outcome, false);
     return true;
+  }
+
+  /** Notes a failure to retry after: a projector retrying is not live, whatever it was. */
+  private retry(error: unknown, during: RetryCause): void {
+    if (this.state === 'live') this.state = 'catching-up';
+    const text = error instanceof Error ? error.message : String(error);
+    this.retrying = { during, error: text, since: this.retrying?.during === during ? this.retrying.since : new Date().toISOString() };
+    this.hooks.transientError(this, error, during);
   }
 
   /** Waits, unless stop() is called first. */
