@@ -113,6 +113,9 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
     expect(healthy.projections.every((p) => p.status === 'live' && p.problem === undefined)).toBe(true);
   }, 60_000);
 
+  // Skipped only where this process cannot mount (not root with CAP_SYS_ADMIN: CAN_MOUNT in
+  // test/support/fault-fs.ts); the same refusal on an unwritable path (ENOTDIR) runs everywhere in
+  // test/event-store/store-file-messages.test.ts.
   (CAN_MOUNT ? it : it.skip)('refuses to start on a data directory that cannot be written (a read-only mount), saying so', async () => {
     const dataDir = newDir();
     await stop(await start(dataDir));
