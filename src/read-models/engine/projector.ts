@@ -154,7 +154,9 @@ export class Projector {
   /** Notes a failure to retry after: a projector retrying is not live, whatever it was. */
   private retry(error: unknown, during: RetryCause): void {
     if (this.state === 'live') this.state = 'catching-up';
-    const text = error instanceof Error ? error.message : String(error);
+    // By its message, not `instanceof Error`: an error made in another realm (a native module's, under jest's vm) fails that test.
+    const message = (error as { message?: unknown } | null)?.message;
+    const text = typeof message === 'string' ? message : String(error);
     this.retrying = { during, error: text, since: this.retrying?.during === during ? this.retrying.since : new Date().toISOString() };
     this.hooks.transientError(this, error, during);
   }
