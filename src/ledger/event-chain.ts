@@ -52,7 +52,6 @@ export function chainHash(input: ChainInput): ChainHash {
 export function unchainedMetadata(metadata: JsonObject | null | undefined): JsonObject {
   if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return {};
   if (!(CHAIN_FIELD in metadata)) return metadata;
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { [CHAIN_FIELD]: _chain, ...rest } = metadata;
   return rest;
 }
