@@ -165,6 +165,12 @@ function checkEvent(recorded: RecordedEvent, heads: Map<string, StreamState>, fi
         ...at,
         detail: `its type, data or metadata no longer give its hash (stored ${short(link.hash)}, computed ${short(computed)})`,
       });
+    } else if (link.previous !== previous && state && !state.chained && !gap) {
+      findings.push({
+        kind: 'altered',
+        ...at,
+        detail: `it is the stream's first chained event, and the ${revision} unchained event(s) before it no longer give the hash it follows: one of revisions 0–${revision - 1} was changed`,
+      });
     } else if (link.previous !== previous && !gap) {
       findings.push({
         kind: 'reordered-or-inserted',
