@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { ParseRevisionPipe } from '../audit/audit.schemas';
 import { ApiProblems, ApiRead } from '../http/openapi';
@@ -26,8 +26,9 @@ export class LedgerController {
   @Post('ledger/checkpoints')
   @HttpCode(201)
   @Roles('standards', 'admin')
-  @ApiRead()
-  @ApiProblems(403, 503)
+  @ApiBearerAuth()
+  @ApiResponse({ status: 201, description: 'The checkpoint, signed and recorded in the ledger stream' })
+  @ApiProblems(401, 403, 503)
   checkpointNow(): Promise<Checkpoint> {
     return this.ledger.checkpointNow();
   }

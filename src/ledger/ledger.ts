@@ -101,9 +101,7 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
     void this.inTurn(() => this.catchUp()).catch((error: unknown) => this.logger.error(`Following the log failed: ${(error as Error).message}`));
     if (this.config.checkpointIntervalMs > 0) {
       this.timer = setInterval(() => {
-        void this.inTurn(() => this.checkpointIfChanged()).catch((error: unknown) =>
-          this.logger.error(`The interval checkpoint failed: ${(error as Error).message}`),
-        );
+        this.tick().catch((error: unknown) => this.logger.error(`The interval checkpoint failed: ${(error as Error).message}`));
       }, this.config.checkpointIntervalMs);
       this.timer.unref();
     }
@@ -124,8 +122,24 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * What the interval does (LEDGER_CHECKPOINT_INTERVAL_SECONDS): catches up with the log and signs
+   * a checkpoint only when some article stream's head changed since the last one (or there is
+   * none yet and some article exists). Returns the new checkpoint, or null when nothing changed.
+   */
+  tick(): Promise<Checkpoint | null> {
+    return this.inTurn(async () => {
+      if (this.closed) return null;
+      await this.catchUp();
+      if (this.changedHeads().length === 0) return null;
+      const checkpoint = await this.sign();
+      this.logger.log(`Checkpoint ${checkpoint.checkpointId}: ${checkpoint.treeSize} streams, root ${checkpoint.rootHash}`);
+      return checkpoint;
+    });
+  }
+
+  /**
    * Checkpoints, latest first: at most `limit`, those recorded at ledger revisions below `before`
-   * (a number; all when omitted). nextBefore names the next page, null on the last.
+   * (a number; all when omitted). nextCursor (its `before`, a decimal string) names the next page, null on the last.
    */
   async checkpoints(limit: number, before?: number): Promise<{ items: Checkpoint[]; nextCursor: string | null }> {
     const last = await this.store.streamRevision(LEDGER_STREAM);
@@ -208,14 +222,6 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
     const run = this.turn.then(work, work);
     this.turn = run.catch(() => undefined);
     return run;
-  }
-
-  private async checkpointIfChanged(): Promise<void> {
-    if (this.closed) return;
-    await this.catchUp();
-    if (this.changedHeads().length === 0) return;
-    const checkpoint = await this.sign();
-    this.logger.log(`Checkpoint ${checkpoint.checkpointId}: ${checkpoint.treeSize} streams, root ${checkpoint.rootHash}`);
   }
 
   /** Reads the log after `position`: article events move their stream's head, checkpoints fold their changed heads. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MERZ_RIGHT, MERZ_WRONG } from '../support/seed-article';
 import { startTestApp, TestApp } from '../support/test-app';
 import { tempDir } from '../support/temp-dir';
+import { Ledger } from '../../src/ledger/ledger';
 import { checkProof, type Proof } from './support/rfc9162-verifier';
 import { playSeedArticle, SeedLife } from './support/seed-life';
 
@@ -132,6 +133,32 @@ describe('the ledger (e2e, embedded store)', () => {
     expect(after.map((e) => e.metadata.chain)).toEqual(before.map((e) => e.metadata.chain));
     const last = after[after.length - 1].metadata.chain as { previous: string };
     expect(last.previous).toBe((after[after.length - 2].metadata.chain as { hash: string }).hash);
+  });
+
+  it('signs at the interval only when a head changed since the last checkpoint', async () => {
+    const ledger = t.app.get(Ledger);
+    const signed = await ledger.tick();
+    // The idempotent edit above changed a head since the last checkpoint; then nothing did.
+    expect(signed).toMatchObject({ treeSize: 2 });
+    expect(await ledger.tick()).toBeNull();
+    expect((await get('/api/ledger/checkpoints?limit=1').expect(200)).body.items).toEqual([signed]);
+  });
+
+  it('signs on its own at the configured interval', async () => {
+    const dataDir = tempDir('newsroom-ledger-interval-');
+    const timed = await startTestApp({ dataDir: dataDir.path, removeDataDirOnClose: true, env: { LEDGER_CHECKPOINT_INTERVAL_SECONDS: '1' } });
+    try {
+      const life = await playSeedArticle(timed);
+      // Polls until the interval's checkpoint appears (no assertion on how long it takes).
+      let items: Json[] = [];
+      while (items.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        items = (await timed.http.get('/api/ledger/checkpoints').set('Authorization', timed.auth('reporter')).expect(200)).body.items;
+      }
+      await timed.http.get(`/api/articles/${life.articleId}/revisions/0/proof`).set('Authorization', timed.auth('reporter')).expect(200);
+    } finally {
+      await timed.close();
+    }
   });
 
   it('keeps its checkpoints and proofs across a restart: they are events of the log', async () => {
