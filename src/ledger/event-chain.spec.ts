@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { carriedHash, chainHash, storedLink, withChain } from './event-chain';
+import { readArticleEvent } from '../articles/stored-article-event';
 
 describe('canonical JSON (RFC 8785)', () => {
   it("gives RFC 8785 §3.2.2's example output", () => {
@@ -61,5 +62,33 @@ describe('the hash chain of an article stream', () => {
     expect(storedLink({ chain: { previous: null, hash: 'a'.repeat(64) } })).toEqual({ previous: null, hash: 'a'.repeat(64) });
     expect(storedLink({ chain: { previous: null, hash: 'xyz' } })).toBe('malformed');
     expect(storedLink({ chain: 'a'.repeat(64) })).toBe('malformed');
+  });
+});
+
+describe('the one stored-event reader and the chain', () => {
+  const recorded = (metadata: Record<string, unknown>) =>
+    readArticleEvent({
+      id: 'e-0',
+      streamId: 'article-6f1c2d3e-0000-4000-8000-000000000001',
+      type: 'ArticleDrafted',
+      revision: 0n,
+      position: { commit: 1n, prepare: 1n },
+      data: {
+        articleId: '6f1c2d3e-0000-4000-8000-000000000001',
+        headline: 'Olaf Merz visits',
+        standfirst: null,
+        body: [],
+        byline: ['Rita'],
+        draftedAt: '2026-01-01T09:00:00.000Z',
+      },
+      metadata: metadata as never,
+      recordedAt: '2026-01-01T09:00:00.000Z',
+    });
+
+  it('reads an event with its chain link, one without (written before the chain), and one whose link is malformed', () => {
+    expect(recorded({ chain: { previous: null, hash: 'a'.repeat(64) } }).chainHash).toBe('a'.repeat(64));
+    expect(recorded({}).chainHash).toBeNull();
+    // A damaged link never makes the article unreadable: ledger:verify names it.
+    expect(recorded({ chain: 'broken' })).toMatchObject({ chainHash: null, event: { type: 'ArticleDrafted' } });
   });
 });

@@ -20,7 +20,6 @@ import {
   checkpointEvent,
   checkpointEventData,
   checkpointOf,
-  headLeaf,
   headPath,
   headTree,
   HeadTree,
@@ -211,11 +210,6 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
       inclusionPath: headPath(tree, leafIndex),
       checkpoint: latest.checkpoint,
     };
-  }
-
-  /** The leaf bytes of a head (for documentation and tests). */
-  static leafOf(head: StreamHead): Buffer {
-    return headLeaf(head);
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {

@@ -159,7 +159,7 @@ describe('the ledger (e2e, embedded store)', () => {
     } finally {
       await timed.close();
     }
-  });
+  }, 30_000);
 
   it('keeps its checkpoints and proofs across a restart: they are events of the log', async () => {
     const before = (await get('/api/ledger/checkpoints').expect(200)).body;
