@@ -170,5 +170,12 @@ describe('the ledger (e2e, embedded store)', () => {
     const proof = (await get(`/api/articles/${seed.articleId}/revisions/${seed.published}/proof`).expect(200)).body as Proof;
     expect(proof.checkpoint).toEqual(before.items[0]);
     expect(checkProof(proof, publicKeyPem)).toBeNull();
+    // The projections read past the CheckpointSigned events of ledger-checkpoints (no article's) to the head of the log.
+    const head = (await t.eventStore.headPosition()).commit.toString();
+    expect((await t.eventStore.readAll({ after: { commit: BigInt(head) - 1n, prepare: BigInt(head) - 1n }, maxCount: 1 }))[0].streamId).toBe(
+      'ledger-checkpoints',
+    );
+    await get(`/api/articles/${seed.articleId}?minPosition=${head}`).expect(200);
+    expect((await t.http.get('/health').expect(200)).body.status).toBe('ok');
   });
 });
