@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HttpModule } from './http/http.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { RateLimitModule } from './http/rate-limit';
 import { ObservabilityModule, ObservabilityOptions } from './observability/observability.module';
 import { ReadModelsModule } from './read-models/read-models.module';
@@ -26,6 +27,8 @@ export class AppModule {
         ArticlesModule,
         AuditModule,
         ReadModelsModule,
+        // Issue 15 §2: checkpoints over the hash-chained article streams.
+        LedgerModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,9 @@ export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, 
     usersFile,
     JSON.stringify([{ id: 'bench', name: 'Bench Editor', roles: ['reporter', 'editor', 'standards', 'admin'], tokenSha256: sha256Hex(token) }]),
   );
+  // NODE_ENV=production needs an operator's checkpoint signing key, as it needs a users file.
+  const keyFile = join(dataDir, 'bench-ledger-key.pem');
+  writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
@@ -34,6 +37,7 @@ export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, 
       PORT: '0',
       HOST: '127.0.0.1',
       NEWSROOM_USERS_FILE: usersFile,
+      LEDGER_SIGNING_KEY_FILE: keyFile,
       RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     },

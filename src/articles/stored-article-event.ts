@@ -16,6 +16,7 @@ import {
 } from './domain/article.events';
 import { upcast } from './domain/article.upcasters';
 import { nfcShared } from '../text';
+import { storedLink } from '../ledger/event-chain';
 
 /** Who did something, as the event's metadata names them. */
 export interface Actor {
@@ -43,6 +44,12 @@ export interface StoredArticleEvent {
   readonly traceparent: string | null;
   /** The Idempotency-Key of the request that appended it, if it had one. */
   readonly idempotencyKey: string | null;
+  /**
+   * metadata.chain.hash: the event's hash in its stream's chain (src/ledger/event-chain.ts, 64 hex
+   * digits); null for an event written before the chain, or one whose chain member is malformed
+   * (never a reason to refuse the event here: `npm run ledger:verify` names it).
+   */
+  readonly chainHash: string | null;
   readonly event: ArticleEvent;
 }
 
@@ -118,6 +125,7 @@ function readUnshared(recorded: RecordedEvent): StoredArticleEvent {
     causationId: text(metadata.$causationId),
     traceparent: text(metadata.traceparent),
     idempotencyKey: text(metadata.idempotencyKey),
+    chainHash: chainHashOf(metadata),
     event,
   };
 }
@@ -138,6 +146,11 @@ function schemaVersionOf(recorded: RecordedEvent, metadata: JsonObject): number 
     throw new UnreadableEventError(recorded, `metadata.schemaVersion must be a positive integer, not ${JSON.stringify(version)}`);
   }
   return version;
+}
+
+function chainHashOf(metadata: JsonObject): string | null {
+  const link = storedLink(metadata);
+  return link && link !== 'malformed' ? link.hash : null;
 }
 
 function text(value: JsonValue | undefined): string | null {

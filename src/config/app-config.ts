@@ -30,6 +30,10 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** The least severe level the log writes (LOG_LEVEL; default info). */
   logLevel: LogLevel;
+  /** LEDGER_SIGNING_KEY_FILE: the Ed25519 private key (PKCS#8 PEM) that signs checkpoints; null: a development key in DATA_DIR. */
+  ledgerKeyFile: string | null;
+  /** How often a checkpoint is signed when heads changed (ms; LEDGER_CHECKPOINT_INTERVAL_SECONDS, default 60); 0: only on demand. */
+  checkpointIntervalMs: number;
 }
 
 /**
@@ -88,6 +92,15 @@ class EnvironmentVariables {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: LogLevel;
+
+  @IsOptional()
+  @IsString()
+  LEDGER_SIGNING_KEY_FILE?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'LEDGER_CHECKPOINT_INTERVAL_SECONDS must be a whole number of seconds' })
+  @Min(0)
+  LEDGER_CHECKPOINT_INTERVAL_SECONDS?: number;
 }
 
 /** Empty variables count as unset, as a shell's `VAR= npm start` means. */
@@ -124,5 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: vars.RATE_LIMIT_PER_MINUTE ?? 600,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     logLevel: vars.LOG_LEVEL ?? 'info',
+    ledgerKeyFile: vars.LEDGER_SIGNING_KEY_FILE ? resolve(vars.LEDGER_SIGNING_KEY_FILE) : null,
+    checkpointIntervalMs: (vars.LEDGER_CHECKPOINT_INTERVAL_SECONDS ?? 60) * 1000,
   };
 }

@@ -20,6 +20,7 @@ export function storedEvent(event: ArticleEvent, more: Partial<StoredArticleEven
     causationId: `cause-${revision}`,
     traceparent: null,
     idempotencyKey: null,
+    chainHash: null,
     event,
     ...more,
   };

@@ -22,6 +22,7 @@ import { decide, evolve } from '../domain/article.decider';
 import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventMetadata, articleStreamId, checkedArticleEvent } from '../domain/article.events';
 import { ArticleState, initialState } from '../domain/article.state';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from './clock';
+import { carriedHash, ChainHash, withChain } from '../../ledger/event-chain';
 import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds, RecordedAnswer } from './idempotency';
 import { CommandOutcomeLabel, NewsroomMetrics } from '../../observability/newsroom-metrics';
 
@@ -50,11 +51,13 @@ interface Folded {
   state: ArticleState;
   revision: bigint | null;
   lastPosition: Position | null;
+  /** The chain hash of the event at `revision` (src/ledger/event-chain.ts): the next event's previous; null for no stream. */
+  lastHash: ChainHash | null;
   /** Id → revision of every event in the stream that a keyed request appended. */
   keyed: ReadonlyMap<string, bigint>;
 }
 
-const EMPTY: Folded = { state: initialState, revision: null, lastPosition: null, keyed: new Map() };
+const EMPTY: Folded = { state: initialState, revision: null, lastPosition: null, lastHash: null, keyed: new Map() };
 
 /** The memory the fold cache may hold, in bytes (estimated by foldedBytes). */
 const FOLD_CACHE_BYTES = 256 * 1024 * 1024;
@@ -165,7 +168,8 @@ export class ArticleCommandRunner {
     const causationId = ids?.causationId ?? this.ids.newId();
     try {
       const started = process.hrtime.bigint();
-      const result = await this.store.appendToStream(streamId, this.toAppend(events, request, now, causationId), expected);
+      const { toAppend, lastHash } = this.toAppend(events, request, now, causationId, folded.lastHash);
+      const result = await this.store.appendToStream(streamId, toAppend, expected);
       this.metrics?.appendTook(Number(process.hrtime.bigint() - started) / 1e9);
       if (request.idempotency) {
         // A copy of this request in another process may have stored these very ids first (the
@@ -175,7 +179,7 @@ export class ArticleCommandRunner {
         return stored;
       }
       const state = events.reduce(evolve, folded.state);
-      this.folds.set(streamId, { ...folded, state, revision: result.nextExpectedRevision, lastPosition: result.position });
+      this.folds.set(streamId, { ...folded, state, revision: result.nextExpectedRevision, lastPosition: result.position, lastHash });
       return { articleId, revision: result.nextExpectedRevision, position: result.position, events };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -195,7 +199,7 @@ export class ArticleCommandRunner {
     const hit = this.folds.get(streamId);
     this.metrics?.foldCacheLookup(hit !== undefined);
     const cached = hit ?? EMPTY;
-    let { state, revision, lastPosition } = cached;
+    let { state, revision, lastPosition, lastHash } = cached;
     let keyed: Map<string, bigint> | null = null;
     for await (const page of streamPages(this.store, streamId, revision === null ? 0n : revision + 1n)) {
       for (const recorded of page) {
@@ -204,10 +208,11 @@ export class ArticleCommandRunner {
         if (stored.idempotencyKey !== null) (keyed ??= new Map(cached.keyed)).set(recorded.id, recorded.revision);
         revision = recorded.revision;
         lastPosition = recorded.position;
+        lastHash = carriedHash(recorded, lastHash);
       }
     }
     if (revision === cached.revision) return cached;
-    const folded: Folded = { state, revision, lastPosition, keyed: keyed ?? cached.keyed };
+    const folded: Folded = { state, revision, lastPosition, lastHash, keyed: keyed ?? cached.keyed };
     this.folds.set(streamId, folded);
     return folded;
   }
@@ -231,9 +236,21 @@ export class ArticleCommandRunner {
     return { articleId, revision: last.revision, position: last.position, events };
   }
 
-  private toAppend(events: ArticleEvent[], request: CommandRequest, occurredAt: string, causationId: string): EventToAppend[] {
+  /**
+   * The events as appended, each with its metadata and its link in the stream's hash chain
+   * (src/ledger/event-chain.ts), chained from `previousHash`, the hash of the stream's last event,
+   * which the append's expected revision guarantees; and the last event's hash.
+   */
+  private toAppend(
+    events: ArticleEvent[],
+    request: CommandRequest,
+    occurredAt: string,
+    causationId: string,
+    previousHash: ChainHash | null,
+  ): { toAppend: EventToAppend[]; lastHash: ChainHash | null } {
     const { user, idempotency } = request;
-    return events.map((event, index): EventToAppend => {
+    let lastHash = previousHash;
+    const toAppend = events.map((event, index): EventToAppend => {
       const metadata: ArticleEventMetadata & { requestHash?: string } = {
         $correlationId: request.correlationId,
         $causationId: causationId,
@@ -245,13 +262,17 @@ export class ArticleCommandRunner {
         textForm: 'NFC',
         ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
       };
+      const data = event.data as unknown as EventToAppend['data'];
+      const chained = withChain(event.type, data, metadata as unknown as EventToAppend['metadata'], lastHash);
+      lastHash = chained.hash;
       return {
         id: idempotency ? idempotentEventId(user.id, idempotency.key, index) : this.ids.newId(),
         type: event.type,
-        data: event.data as unknown as EventToAppend['data'],
-        metadata: metadata as unknown as EventToAppend['metadata'],
+        data,
+        metadata: chained.metadata,
       };
     });
+    return { toAppend, lastHash };
   }
 }
 
