@@ -8,6 +8,7 @@ import { readModelsFile } from './engine/read-model-db';
 import { PROJECTIONS } from './projections.registry';
 import { ProjectionsController } from './api/projections.controller';
 import { GetArticleHandler } from './api/queries/get-article.query';
+import { GetArticleAsOfHandler } from './api/queries/get-article-as-of.query';
 import { ListArticlesHandler } from './api/queries/list-articles.query';
 import { ListCorrectionsHandler } from './api/queries/list-corrections.query';
 import { ListProjectionsHandler } from './api/queries/list-projections.query';
@@ -37,6 +38,7 @@ import { ReadModelsController } from './api/read-models.controller';
     ReadModelProgress,
     { provide: PROJECTIONS_HEALTH, useExisting: ReadModelProgress },
     GetArticleHandler,
+    GetArticleAsOfHandler,
     ListArticlesHandler,
     SearchQuotesHandler,
     ListCorrectionsHandler,

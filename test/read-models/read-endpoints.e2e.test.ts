@@ -228,7 +228,9 @@ describe('read endpoints', () => {
 
     it('GET /health shows the projections without a token', async () => {
       const res = await t.http.get('/health').expect(200);
-      expect(res.body.projections).toEqual(['articles', 'quotes', 'corrections'].map((name) => ({ name, status: 'live', position: formatPosition(last) })));
+      expect(res.body.projections).toEqual(
+        ['articles', 'quotes', 'corrections', 'as_of'].map((name) => ({ name, status: 'live', position: formatPosition(last) })),
+      );
     });
 
     it('POST /api/projections/{name}/rebuild is for admins: 202, then the new generation serves the same reads', async () => {

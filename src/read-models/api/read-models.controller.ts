@@ -11,6 +11,8 @@ import { ValidQuery } from '../../http/request-schema';
 import { UuidParam } from '../../http/uuid-param';
 import { READ_QUERIES, type ListArticlesParams, type ListCorrectionsParams, type ReadQueryParams, type SearchQuotesParams } from './read-query.schemas';
 import { GetArticleQuery } from './queries/get-article.query';
+import { GetArticleAsOfQuery, type ArticleAsOf } from './queries/get-article-as-of.query';
+import { ReadModelProgress } from './read-model-progress';
 import { ListArticlesQuery } from './queries/list-articles.query';
 import { ListCorrectionsQuery } from './queries/list-corrections.query';
 import { SearchQuotesQuery } from './queries/search-quotes.query';
@@ -23,7 +25,10 @@ import type { Page } from '../engine/read-model-reader';
 @ApiTags('reads')
 @Controller('api')
 export class ReadModelsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly progress: ReadModelProgress,
+  ) {}
 
   @Get('articles')
   @ApiRead(504)
@@ -38,7 +43,12 @@ export class ReadModelsController {
     @ValidQuery(READ_QUERIES.read) params: ReadQueryParams,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ArticleReadModel | undefined> {
+  ): Promise<ArticleReadModel | ArticleAsOf | undefined> {
+    if (params.asOf !== undefined) {
+      // Straight from the article's stream, as the audit reads are: current once an append returns.
+      if (params.minPosition !== undefined) await this.progress.requireInLog(params.minPosition);
+      return this.queries.execute(new GetArticleAsOfQuery(id, params.asOf));
+    }
     const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
     const etag = `"${article.revision}"`;
     res.setHeader('ETag', etag);
