@@ -7,6 +7,7 @@ import { ProjectionRuntime } from './engine/projection-runtime';
 import { readModelsFile } from './engine/read-model-db';
 import { PROJECTIONS } from './projections.registry';
 import { ProjectionsController } from './api/projections.controller';
+import { AuditModule } from '../audit/audit.module';
 import { GetArticleHandler } from './api/queries/get-article.query';
 import { GetArticleAsOfHandler } from './api/queries/get-article-as-of.query';
 import { ListArticlesHandler } from './api/queries/list-articles.query';
@@ -25,7 +26,8 @@ import { ReadModelsController } from './api/read-models.controller';
  */
 @Global()
 @Module({
-  imports: [CqrsModule],
+  // AuditModule for its bulkhead (AUDIT_READS): an as-of article read folds a stream, as audit reads do.
+  imports: [CqrsModule, AuditModule],
   controllers: [ReadModelsController, ProjectionsController],
   providers: [
     {

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import type { ArticleReadModel } from '../../../projections/articles.projection';
@@ -13,6 +13,8 @@ import { READ_QUERIES, type ListArticlesParams, type ListCorrectionsParams, type
 import { GetArticleQuery } from './queries/get-article.query';
 import { GetArticleAsOfQuery, type ArticleAsOf } from './queries/get-article-as-of.query';
 import { ReadModelProgress } from './read-model-progress';
+import { AUDIT_READS } from '../../audit/audit-reads';
+import type { Bulkhead } from '../../common/bulkhead';
 import { ListArticlesQuery } from './queries/list-articles.query';
 import { ListCorrectionsQuery } from './queries/list-corrections.query';
 import { SearchQuotesQuery } from './queries/search-quotes.query';
@@ -28,6 +30,7 @@ export class ReadModelsController {
   constructor(
     private readonly queries: QueryBus,
     private readonly progress: ReadModelProgress,
+    @Inject(AUDIT_READS) private readonly streamFolds: Bulkhead,
   ) {}
 
   @Get('articles')
@@ -47,7 +50,7 @@ export class ReadModelsController {
     if (params.asOf !== undefined) {
       // Straight from the article's stream, as the audit reads are: current once an append returns.
       if (params.minPosition !== undefined) await this.progress.requireInLog(params.minPosition);
-      return this.queries.execute(new GetArticleAsOfQuery(id, params.asOf));
+      return this.streamFolds.run(() => this.queries.execute(new GetArticleAsOfQuery(id, params.asOf!)));
     }
     const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
     const etag = `"${article.revision}"`;
