@@ -34,7 +34,7 @@ export interface DecideContext {
  *   final, only a draft is published, a published quote changes or leaves only by correction, a publication
  *   needs a headline and a body, a draft of an article that exists.
  * @throws InvalidInputError (400) for values the request schema cannot judge alone: a required
- *   text left blank, a quote changed twice by one correction.
+ *   text left blank, a quote changed twice by one correction, a quote withdrawn and changed at once.
  */
 export function decide(command: ArticleCommand, state: ArticleState, ctx: DecideContext): ArticleEvent[] {
   if (command.type === 'DraftArticle') return draftArticle(command.data, state, ctx);
