@@ -52,7 +52,7 @@ interface Inner {
 const INNER: readonly Inner[] = [
   // The as-of article list pages newest revision first: a summary's updatedAt is its version's from.
   {
-    projection: articlesProjection as unknown as Projection,
+    projection: articlesProjection,
     versioned: {
       summaries: {
         indexes: [
@@ -63,7 +63,7 @@ const INNER: readonly Inner[] = [
     },
   },
   {
-    projection: quotesProjection as unknown as Projection,
+    projection: quotesProjection,
     versioned: {
       quotes: {
         indexes: [
@@ -74,7 +74,7 @@ const INNER: readonly Inner[] = [
     },
   },
   {
-    projection: correctionsProjection as unknown as Projection,
+    projection: correctionsProjection,
     versioned: {
       corrections: {
         indexes: [

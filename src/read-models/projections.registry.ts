@@ -5,4 +5,4 @@ import { quotesProjection } from '../../projections/quotes.projection';
 import { Projection } from '../projection-kit/projection';
 
 /** Every projection the runtime runs, by name. */
-export const PROJECTIONS: readonly Projection[] = [articlesProjection, quotesProjection, correctionsProjection, asOfProjection as unknown as Projection];
+export const PROJECTIONS: readonly Projection[] = [articlesProjection, quotesProjection, correctionsProjection, asOfProjection];
