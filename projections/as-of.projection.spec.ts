@@ -87,6 +87,12 @@ describe('as_of projection', () => {
     expect(state.articles_summaries['a1@4']).toMatchObject({ from: T(3), until: T(5), doc: { revision: 2, status: 'published' } });
   });
 
+  it('keeps the current article without its body, which no summary shows', () => {
+    const { state } = story();
+    expect(state.articles_articles.a1).toMatchObject({ revision: 5, body: [], quotes: [expect.objectContaining({ quoteId: 'q1' })] });
+    expect(state.articles_summaries.a1.doc).not.toHaveProperty('body');
+  });
+
   it('shows the quotes in force at the instant, with the article status of the time', () => {
     const { state } = story();
     const at = (t: string) => asOf(state, 'quotes_quotes', t).map((q) => [q.quoteId, q.status, q.articleStatus]);

@@ -47,12 +47,17 @@ interface Inner {
   projection: Projection;
   /** The inner collections whose replaced documents are kept, each with the indexes as-of reads use. */
   versioned: Record<string, { indexes: ReadonlyArray<readonly string[]> }>;
+  /** What of an unversioned (bookkeeping) document is kept, when not all of it: what the inner projection reads back. */
+  kept?: Record<string, (doc: object) => object>;
 }
 
 const INNER: readonly Inner[] = [
   // The as-of article list pages newest revision first: a summary's updatedAt is its version's from.
   {
     projection: articlesProjection,
+    // The article's body: no summary shows it and no event but BodyRevised (which replaces it) reads it,
+    // so the current article is kept without it (its heaviest part; the articles read model has it).
+    kept: { articles: (view) => ({ ...(view as ArticleView), body: [] }) },
     versioned: {
       summaries: {
         indexes: [
@@ -123,7 +128,7 @@ export const asOfProjection: Projection<AsOfDocs> = {
   handle(e: ProjectedEvent, view: View<AsOfDocs>): Array<Change<AsOfDocs>> {
     const at = sortableTime(e.occurredAt);
     const out: Array<Change<Docs>> = [];
-    for (const { projection, versioned } of INNER) {
+    for (const { projection, versioned, kept = {} } of INNER) {
       const name = (collection: string) => outer(projection, collection) as CollectionName<AsOfDocs>;
       const innerView: View<Docs> = {
         get: (collection, key) => {
@@ -134,7 +139,8 @@ export const asOfProjection: Projection<AsOfDocs> = {
       for (const change of projection.handle(e, innerView)) {
         const collection = name(change.collection);
         if (!versioned[change.collection]) {
-          out.push({ ...change, collection });
+          const keep = kept[change.collection];
+          out.push(change.op === 'put' && keep ? { ...change, collection, doc: keep(change.doc) } : { ...change, collection });
           continue;
         }
         const current = view.get(collection, change.key) as Version<object> | undefined;

@@ -23,9 +23,12 @@ export class ListCorrectionsHandler extends ReadModelQueryHandler<ListCorrection
   protected read({ params }: ListCorrectionsQuery): Page<CorrectionReadModel> {
     const filters: Filter[] = params.articleId !== undefined ? [{ column: 'article_id', equals: params.articleId }] : [];
     if (params.asOf !== undefined) {
+      const instant = instantOf(params.asOf);
       const page = this.reader.page(asOfProjection, 'corrections_corrections', {
         ...pageOf(params),
-        filters: [...filters, ...validAt(instantOf(params.asOf))],
+        // Issued at its CorrectionIssued's (or ArticleRetracted's) occurredAt, the command's one instant:
+        // none issued after the instant is in the feed then, and the bound lets the index start there.
+        filters: [...filters, ...validAt(instant), { column: 'issued_at', atMost: instant }],
         newestFirstBy: 'issued_at',
       });
       return { items: page.items.map((version) => version.doc), nextCursor: page.nextCursor };

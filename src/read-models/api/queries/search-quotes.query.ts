@@ -29,9 +29,12 @@ export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery
     if (params.speaker !== undefined) filters.push({ column: 'speaker_words', matches: terms('speaker', params.speaker) });
     if (params.q !== undefined) filters.push({ column: 'text_words', matches: terms('q', params.q) });
     if (params.asOf !== undefined) {
+      const instant = instantOf(params.asOf);
       const page = this.reader.page(asOfProjection, 'quotes_quotes', {
         ...pageOf(params),
-        filters: [...filters, ...validAt(instantOf(params.asOf))],
+        // A quote is attributed at its QuoteAttributed's occurredAt (the command's one instant), so none
+        // attributed after the instant has a version then: the bound lets the index start there.
+        filters: [...filters, ...validAt(instant), { column: 'attributed_at', atMost: instant }],
         newestFirstBy: 'attributed_at',
       });
       return { items: page.items.map((version) => version.doc), nextCursor: page.nextCursor };
