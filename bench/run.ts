@@ -12,6 +12,7 @@ import * as appendsBench from './lib/appends';
 import { rawDurableLoop } from './lib/raw-sqlite';
 import { startServer } from './lib/server';
 import { rebuildBench, RebuildResult } from './rebuild';
+import { asOfBench, asOfRows, AsOfResult } from './as-of';
 import { worstCases } from './worst-case';
 
 const args = process.argv.slice(2);
@@ -44,12 +45,14 @@ async function main(): Promise<void> {
     log('3/6 long streams: command and diff latency at 10 and 10,000 events');
     const streams = await measureLongStreams([10, 10_000]);
 
-    log('4/6 rebuilds: generated logs of 100k and 1M events (and 5M with --large)');
+    log('4/6 rebuilds: generated logs of 100k and 1M events (and 5M with --large); as-of reads on each (bench/as-of.ts)');
     const scales = large ? [100_000, 1_000_000, 5_000_000] : [100_000, 1_000_000];
     const rebuilds: RebuildResult[] = [];
+    const asOfs: AsOfResult[] = [];
     for (const total of scales) {
       const dir = mkdtempSync(join(work, `rebuild-${total}-`));
       rebuilds.push(await rebuildBench(dir, total, Math.max(1_000, total / 100), log));
+      asOfs.push(await asOfBench(dir, rebuilds[rebuilds.length - 1].events, log));
       rmSync(dir, { recursive: true, force: true });
     }
 
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
         r === at1m ? '>= 0.4x, <= 300 MB' : '',
       ]),
     ];
+    for (const row of asOfs.flatMap(asOfRows)) rows.push(row);
     // A case over before the first /health was due has no samples: shown as "-".
     const ms = (n: number) => (Number.isFinite(n) ? fixed(n, 1) : '-');
     rows.push(['GET /health p50 / p99, idle server', `${ms(worst.idleHealth.p50Ms)} / ${ms(worst.idleHealth.p99Ms)} ms`, '', '', '']);
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
     );
     writeFileSync(
       join(__dirname, 'results.json'),
-      JSON.stringify({ at: new Date().toISOString(), machine, seconds, appends, load, streams, rebuilds, worst, table }, null, 2) + '\n',
+      JSON.stringify({ at: new Date().toISOString(), machine, seconds, appends, load, streams, rebuilds, asOfs, worst, table }, null, 2) + '\n',
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -47,6 +47,34 @@ describe('corrections projection', () => {
     expect(after.corrections.c1.headline).toBe('Talks fail in Istanbul, Turkey');
   });
 
+  it('given corrections, when the article is retracted, then the retraction is in the history with its note, after them', () => {
+    const { log, history } = story();
+    const [issued, retracted] = log.append(
+      'a1',
+      STANDARDS,
+      events.correctionIssued('c1', []),
+      events.retracted('Sources recanted.', '2025-05-18T08:00:00.000Z'),
+    );
+    const { after } = given(correctionsProjection, [...history, issued]).when(retracted);
+    expect(after.corrections[retracted.eventId]).toEqual({
+      correctionId: retracted.eventId,
+      articleId: 'a1',
+      headline: 'Talks fail in Turkey',
+      kind: 'retraction',
+      note: 'Sources recanted.',
+      issuedAt: '2025-05-18T08:00:00.000Z',
+      actor: STANDARDS,
+      revision: 4,
+      changes: [],
+    });
+    // Newest first by issued_at, as GET /api/corrections pages: the retraction comes before the correction.
+    const order = Object.values(after.corrections)
+      .map((c) => [columnsOf(correctionsProjection, 'corrections', c).issued_at as string, c.kind])
+      .sort(([a], [b]) => b.localeCompare(a))
+      .map(([, kind]) => kind);
+    expect(order).toEqual(['retraction', 'correction']);
+  });
+
   it('ignores events that neither name an article nor correct it', () => {
     const { log, history } = story();
     const [quote] = log.append('a1', REPORTER, events.quoteAttributed('q1', { name: 'X' }, 'y'));

@@ -2,14 +2,20 @@ import { unhandledEvent, type CorrectionKind, type FieldChange } from '../src/ar
 import { ALREADY_APPLIED, Change, changesOf, ProjectedEvent, Projection, trackArticle, View } from '../src/projection-kit/projection';
 import { sortableTime } from '../src/projection-kit/sortable-time';
 
-/** One entry of the newsroom's corrections history: GET /api/corrections. */
+/**
+ * One entry of the newsroom's corrections history: GET /api/corrections. A retraction is part of
+ * what readers were told, so it is an entry too (kind "retraction", its note, no changes), in
+ * order with the corrections (issue #15, section 0).
+ */
 export interface CorrectionReadModel {
+  /** The correction's id; for a retraction, the id of its ArticleRetracted event. */
   correctionId: string;
   articleId: string;
   /** The article's headline once the correction's own changes were made. */
   headline: string;
-  kind: CorrectionKind;
+  kind: CorrectionKind | 'retraction';
   note: string;
+  /** issuedAt of the correction, retractedAt of a retraction (ISO-8601). */
   issuedAt: string;
   actor: { id: string; name: string };
   /** The stream revision of the CorrectionIssued event. */
@@ -29,7 +35,8 @@ const { put } = changesOf<CorrectionsDocs>();
 
 export const correctionsProjection: Projection<CorrectionsDocs> = {
   name: 'corrections',
-  version: 1,
+  // 2: retractions are entries of the history.
+  version: 2,
   collections: {
     corrections: {
       columns: { article_id: (c) => c.articleId, issued_at: (c) => sortableTime(c.issuedAt) },
@@ -67,6 +74,22 @@ export const correctionsProjection: Projection<CorrectionsDocs> = {
         };
         return [put('corrections', correctionId, correction), put('articles', e.articleId, { headline, revision: e.revision })];
       }
+      case 'ArticleRetracted': {
+        const { note, retractedAt } = event.data;
+        const { headline } = article;
+        const retraction: CorrectionReadModel = {
+          correctionId: e.eventId,
+          articleId: e.articleId,
+          headline,
+          kind: 'retraction',
+          note,
+          issuedAt: retractedAt,
+          actor: e.actor,
+          revision: e.revision,
+          changes: [],
+        };
+        return [put('corrections', e.eventId, retraction), put('articles', e.articleId, { headline, revision: e.revision })];
+      }
       case 'ArticleDrafted': // trackArticle answered for it
       case 'StandfirstRevised':
       case 'BodyRevised':
@@ -75,7 +98,6 @@ export const correctionsProjection: Projection<CorrectionsDocs> = {
       case 'QuoteWithdrawn':
       case 'ArticlePublished':
       case 'ArticleUnpublished':
-      case 'ArticleRetracted':
         return [];
       default:
         return unhandledEvent(event);

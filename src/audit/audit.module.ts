@@ -22,5 +22,7 @@ import { AUDIT_READS, auditReads } from './audit-reads';
     GetDiffHandler,
     GetBlameHandler,
   ],
+  // An article as of an instant (GET /api/articles/{id}?asOf=) folds its stream too: the same bulkhead.
+  exports: [AUDIT_READS],
 })
 export class AuditModule {}

@@ -86,8 +86,13 @@ export function ApiRead(...statuses: number[]) {
 export function ApiArticleRead() {
   return applyDecorators(
     ApiBearerAuth(),
-    ApiResponse({ status: 200, description: 'The article read model', headers: ETAG }),
+    ApiResponse({
+      status: 200,
+      description: 'The article read model (with ETag); with asOf, the article view as of that instant, asOf and visible',
+      headers: ETAG,
+    }),
     ApiResponse({ status: 304, description: 'If-None-Match names the current revision', headers: ETAG }),
-    ApiProblems(400, 401, 404, 504),
+    // 503 server-busy: an as-of read folds the stream, sharing the audit reads' bulkhead.
+    ApiProblems(400, 401, 404, 503, 504),
   );
 }

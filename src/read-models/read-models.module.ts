@@ -7,7 +7,9 @@ import { ProjectionRuntime } from './engine/projection-runtime';
 import { readModelsFile } from './engine/read-model-db';
 import { PROJECTIONS } from './projections.registry';
 import { ProjectionsController } from './api/projections.controller';
+import { AuditModule } from '../audit/audit.module';
 import { GetArticleHandler } from './api/queries/get-article.query';
+import { GetArticleAsOfHandler } from './api/queries/get-article-as-of.query';
 import { ListArticlesHandler } from './api/queries/list-articles.query';
 import { ListCorrectionsHandler } from './api/queries/list-corrections.query';
 import { ListProjectionsHandler } from './api/queries/list-projections.query';
@@ -24,7 +26,8 @@ import { ReadModelsController } from './api/read-models.controller';
  */
 @Global()
 @Module({
-  imports: [CqrsModule],
+  // AuditModule for its bulkhead (AUDIT_READS): an as-of article read folds a stream, as audit reads do.
+  imports: [CqrsModule, AuditModule],
   controllers: [ReadModelsController, ProjectionsController],
   providers: [
     {
@@ -37,6 +40,7 @@ import { ReadModelsController } from './api/read-models.controller';
     ReadModelProgress,
     { provide: PROJECTIONS_HEALTH, useExisting: ReadModelProgress },
     GetArticleHandler,
+    GetArticleAsOfHandler,
     ListArticlesHandler,
     SearchQuotesHandler,
     ListCorrectionsHandler,

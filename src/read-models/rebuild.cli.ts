@@ -10,7 +10,7 @@ import { PROJECTIONS } from './projections.registry';
 import { readModelsFile } from './engine/read-model-db';
 import { BarDisplay, LineDisplay, RebuildDisplay } from './engine/rebuild-display';
 
-const USAGE = `Usage: npm run projections:rebuild -- [articles|quotes|corrections ...]
+const USAGE = `Usage: npm run projections:rebuild -- [articles|quotes|corrections|as_of ...]
 
 Rebuilds the named projections (all by default) from the log into new generations beside the
 live ones, which keep serving, and swaps each in once it has caught up. Runs beside a server.

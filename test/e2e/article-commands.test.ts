@@ -235,6 +235,77 @@ describe('article commands (e2e)', () => {
     });
   });
 
+  describe('no silent holes in what readers saw (#15)', () => {
+    it('a published quote cannot be deleted (409, nothing appended), even after unpublish; a correction withdraws it', async () => {
+      const { id, revision, quoteId } = await publishedSeed();
+      const refused = await command('delete', `/api/articles/${id}/quotes/${quoteId}`, 'editor', { reason: 'Misattributed' }, revision).expect(409);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ type: '/problems/rule-violated', status: 409, detail: expect.stringMatching(/correction/) });
+      const unpublished = await command('post', `/api/articles/${id}/unpublish`, 'editor', { reason: 'Held back' }, revision).expect(200);
+      await command('delete', `/api/articles/${id}/quotes/${quoteId}`, 'editor', { reason: 'Misattributed' }, unpublished.body.revision).expect(409);
+      expect(await stream(id)).toHaveLength(4);
+
+      const correction = await command(
+        'post',
+        `/api/articles/${id}/corrections`,
+        'standards',
+        { kind: 'correction', note: 'The quote was not his.', quotes: [{ quoteId, withdraw: true }] },
+        unpublished.body.revision,
+      ).expect(201);
+      const [withdrawn, issued] = (await stream(id)).slice(-2);
+      expect(withdrawn).toMatchObject({ type: 'QuoteWithdrawn', data: { quoteId } });
+      expect(issued.data).toMatchObject({
+        correctionId: correction.body.correctionId,
+        changes: [{ field: `quotes.${quoteId}`, before: SEED_QUOTES[2].text, after: null }],
+      });
+      const article = await t.http.get(`/api/articles/${id}?minPosition=${correction.body.position}`).set('Authorization', t.auth('reporter')).expect(200);
+      expect(article.body.quotes).toEqual([]);
+    });
+
+    it('a quote attributed while the article is unpublished (never seen by readers) may still be deleted', async () => {
+      const { id, revision } = await publishedSeed();
+      const unpublished = await command('post', `/api/articles/${id}/unpublish`, 'editor', { reason: 'Held back' }, revision).expect(200);
+      const quote = await command('post', `/api/articles/${id}/quotes`, 'editor', { ...SEED_QUOTES[3] }, unpublished.body.revision).expect(201);
+      await command('delete', `/api/articles/${id}/quotes/${quote.body.quoteId}`, 'editor', { reason: 'Not needed' }, quote.body.revision).expect(200);
+    });
+
+    it('a clarification may be its note alone; a correction may not', async () => {
+      const { id, revision } = await publishedSeed();
+      await command('post', `/api/articles/${id}/corrections`, 'standards', { kind: 'correction', note: 'Nothing changed.' }, revision).expect(409);
+      const res = await command(
+        'post',
+        `/api/articles/${id}/corrections`,
+        'standards',
+        { kind: 'clarification', note: 'Merz spoke by phone, not in person.' },
+        revision,
+      ).expect(201);
+      const [issued] = (await stream(id)).slice(-1);
+      expect(issued).toMatchObject({ type: 'CorrectionIssued', data: { kind: 'clarification', note: 'Merz spoke by phone, not in person.', changes: [] } });
+      expect(res.body.revision).toBe(revision + 1);
+    });
+
+    it('a retraction is in the corrections history with its note, in order with the corrections', async () => {
+      const { id, revision } = await publishedSeed();
+      const note = await command('post', `/api/articles/${id}/corrections`, 'standards', { kind: 'editors-note', note: 'Under review.' }, revision).expect(201);
+      const retracted = await command(
+        'post',
+        `/api/articles/${id}/retract`,
+        'standards',
+        { note: 'The reporting did not meet our standards.' },
+        note.body.revision,
+      ).expect(200);
+      const res = await t.http
+        .get(`/api/corrections?articleId=${id}&minPosition=${retracted.body.position}`)
+        .set('Authorization', t.auth('reporter'))
+        .expect(200);
+      expect(res.body.items.map((c: Json) => [c.kind, c.note])).toEqual([
+        ['retraction', 'The reporting did not meet our standards.'],
+        ['editors-note', 'Under review.'],
+      ]);
+      expect(res.body.items[0]).toMatchObject({ articleId: id, revision: retracted.body.revision, changes: [], actor: { name: 'Sam Standards' } });
+    });
+  });
+
   describe('Idempotency-Key', () => {
     it('a repeated request returns the first response and appends nothing, also after a restart', async () => {
       const key = `draft-${randomUUID()}`;

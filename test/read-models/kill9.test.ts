@@ -43,7 +43,7 @@ describe('projection runtime under kill -9', () => {
         ).map((row) => [row.projection, Number(row.checkpoint)]),
       );
       db.close();
-      expect(Object.keys(checkpoints).sort()).toEqual(['articles', 'corrections', 'ledger', 'quotes']);
+      expect(Object.keys(checkpoints).sort()).toEqual([...PROJECTIONS.map((p) => p.name), 'ledger'].sort());
       expect(checkpoints.ledger).toBeGreaterThanOrEqual(10_000);
       expect(checkpoints.ledger).toBeLessThan(Number(head.commit));
       expectLedgerIsPrefix(readModels, checkpoints.ledger);

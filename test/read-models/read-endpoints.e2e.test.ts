@@ -187,8 +187,15 @@ describe('read endpoints', () => {
   describe('GET /api/corrections', () => {
     it('lists corrections newest first, each with the headline after its own changes', async () => {
       const res = await get('/api/corrections').expect(200);
-      expect(ids(res.body.items)).toEqual(['c2', 'c1']);
-      expect(res.body.items[1]).toEqual({
+      // The retraction (retractedAt 2025-05-18) is an entry too, newest.
+      expect(res.body.items.map((c: { kind: string; articleId: string }) => [c.kind, c.articleId])).toEqual([
+        ['retraction', RET],
+        ['clarification', PUB],
+        ['correction', PUB],
+      ]);
+      expect(ids(res.body.items.slice(1))).toEqual(['c2', 'c1']);
+      expect(res.body.items[0]).toMatchObject({ kind: 'retraction', note: 'Sources recanted.', issuedAt: '2025-05-18T08:00:00.000Z', changes: [] });
+      expect(res.body.items[2]).toEqual({
         correctionId: 'c1',
         articleId: PUB,
         headline: 'Talks fail in Istanbul, Turkey',
@@ -221,7 +228,9 @@ describe('read endpoints', () => {
 
     it('GET /health shows the projections without a token', async () => {
       const res = await t.http.get('/health').expect(200);
-      expect(res.body.projections).toEqual(['articles', 'quotes', 'corrections'].map((name) => ({ name, status: 'live', position: formatPosition(last) })));
+      expect(res.body.projections).toEqual(
+        ['articles', 'quotes', 'corrections', 'as_of'].map((name) => ({ name, status: 'live', position: formatPosition(last) })),
+      );
     });
 
     it('POST /api/projections/{name}/rebuild is for admins: 202, then the new generation serves the same reads', async () => {

@@ -80,7 +80,7 @@ describe('rebuild CLI', () => {
       for (const args of [['--help'], ['quotes', '-h']]) {
         const { code, stdout, stderr } = await run(args, { DATA_DIR: dataDir });
         expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-        expect(stdout).toMatch(/^Usage: npm run projections:rebuild -- \[articles\|quotes\|corrections \.\.\.\]\n/);
+        expect(stdout).toMatch(/^Usage: npm run projections:rebuild -- \[articles\|quotes\|corrections\|as_of \.\.\.\]\n/);
         expect(stdout).toMatch(/Exit codes: 0 /);
       }
       expect(existsSync(dataDir)).toBe(false);

@@ -48,7 +48,7 @@ describe('projection runtime', () => {
     expect(fingerprint(file())).toEqual(await cleanBuild(store, dir.path, [...PROJECTIONS, ledgerProjection]));
     const statuses = await projectionStatuses(runtime);
     expect(statuses.map((s) => [s.name, s.status, s.lagEvents, s.position])).toEqual(
-      ['articles', 'quotes', 'corrections', 'ledger'].map((name) => [name, 'live', 0, formatPosition(position)]),
+      [...PROJECTIONS.map((p) => p.name), 'ledger'].map((name) => [name, 'live', 0, formatPosition(position)]),
     );
   });
 

@@ -109,6 +109,7 @@ const QuoteCorrection = Type.Object(
     speaker: Type.Optional(Speaker),
     text: Type.Optional(QuoteText),
     source: Type.Optional(Type.Union([Source, Type.Null()], { description: 'null removes the source' })),
+    withdraw: Type.Optional(Type.Literal(true, { description: 'Withdraws the quote from the story (no speaker, text or source beside it)' })),
   },
   closed,
 );

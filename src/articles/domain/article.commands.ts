@@ -54,9 +54,10 @@ export interface UnpublishArticle {
   data: Record<string, never>;
 }
 
-/** A correction's change to one quote; undefined fields are left as they are. */
+/** A correction's change to one quote; undefined fields are left as they are; `withdraw: true` takes the quote out of the story (and nothing else). */
 export interface QuoteCorrection {
   quoteId: string;
+  withdraw?: true;
   speaker?: Speaker;
   text?: string;
   source?: QuoteSource | null;

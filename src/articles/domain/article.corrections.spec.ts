@@ -174,11 +174,28 @@ describe('IssueCorrection: what it changes', () => {
       .when(correct({ kind: 'editors-note' }), asStandards)
       .then([issued([], 'editors-note')]));
 
-  it.each(['correction', 'clarification'] as const)('refuses a %s that changes nothing', (kind) =>
+  it('refuses a correction that changes nothing', () =>
     given(live)
-      .when(correct({ kind, headline: 'Council passes budget' }), asStandards)
-      .thenThrows(RuleViolationError),
-  );
+      .when(correct({ kind: 'correction', headline: 'Council passes budget' }), asStandards)
+      .thenThrows(RuleViolationError));
+
+  it('lets a clarification be its note alone, as an editors-note may', () =>
+    given(live)
+      .when(correct({ kind: 'clarification' }), asStandards)
+      .then([issued([], 'clarification')]));
+
+  it('withdraws a published quote, recording its text as the change', () =>
+    given(live)
+      .when(correct({ quotes: [{ quoteId: QUOTE_ID, withdraw: true }] }), asStandards)
+      .then([
+        { type: 'QuoteWithdrawn', data: { quoteId: QUOTE_ID } },
+        issued([{ field: `quotes.${QUOTE_ID}`, before: 'We kept the library open.', after: null }]),
+      ]));
+
+  it('refuses a withdrawal that also changes the quote', () =>
+    given(live)
+      .when(correct({ quotes: [{ quoteId: QUOTE_ID, withdraw: true, text: 'x' }] }), asStandards)
+      .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'quotes[0].withdraw', message: expect.any(String) }])));
 
   it('refuses an unknown quote', () =>
     given(live)

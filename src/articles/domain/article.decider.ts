@@ -31,10 +31,10 @@ export interface DecideContext {
  * @throws ForbiddenError (403) when `ctx.actor`'s roles may not make this change (a reporter on a
  *   published article, anyone but a reporter or editor drafting).
  * @throws RuleViolationError (409) when the article's state forbids it: a retracted article is
- *   final, only a draft is published, a published quote changes only by correction, a publication
+ *   final, only a draft is published, a published quote changes or leaves only by correction, a publication
  *   needs a headline and a body, a draft of an article that exists.
  * @throws InvalidInputError (400) for values the request schema cannot judge alone: a required
- *   text left blank, a quote changed twice by one correction.
+ *   text left blank, a quote changed twice by one correction, a quote withdrawn and changed at once.
  */
 export function decide(command: ArticleCommand, state: ArticleState, ctx: DecideContext): ArticleEvent[] {
   if (command.type === 'DraftArticle') return draftArticle(command.data, state, ctx);
@@ -63,10 +63,15 @@ export function decide(command: ArticleCommand, state: ArticleState, ctx: Decide
     case 'AmendQuote':
       assertMayEdit(state, ctx);
       return amendQuote(command.data, state);
-    case 'WithdrawQuote':
+    case 'WithdrawQuote': {
       assertMayEdit(state, ctx);
-      requireQuote(state, command.data.quoteId);
-      return [{ type: 'QuoteWithdrawn', data: { quoteId: command.data.quoteId } }];
+      const quote = requireQuote(state, command.data.quoteId);
+      // Readers saw it: it leaves the story only with a correction that says so (issue #15, section 0).
+      if (quote.publishedOnce) {
+        throw new RuleViolationError('This quote has been published: it leaves the story only through a correction (quotes[].withdraw)');
+      }
+      return [{ type: 'QuoteWithdrawn', data: { quoteId: quote.quoteId } }];
+    }
     case 'PublishArticle':
       requireRole(ctx, ['editor'], 'Only an editor may publish');
       if (state.status !== 'draft') throw new RuleViolationError('Only a draft can be published');
@@ -203,16 +208,26 @@ function issueCorrection(data: IssueCorrection['data'], state: ArticleState, ctx
       for (const change of bodyChanges(state.body, body)) changes.push(change);
     }
   }
-  for (const correction of uniqueQuoteCorrections(data.quotes ?? [])) {
+  for (const [i, correction] of uniqueQuoteCorrections(data.quotes ?? []).entries()) {
     const quote = requireQuote(state, correction.quoteId);
+    if (correction.withdraw) {
+      if (correction.speaker !== undefined || correction.text !== undefined || correction.source !== undefined) {
+        throw new InvalidInputError('A quote the correction withdraws takes no other change', [
+          { field: `quotes[${i}].withdraw`, message: 'withdraw takes no speaker, text or source beside it' },
+        ]);
+      }
+      revisions.push({ type: 'QuoteWithdrawn', data: { quoteId: quote.quoteId } });
+      changes.push({ field: `quotes.${quote.quoteId}`, before: quote.text, after: null });
+      continue;
+    }
     const amended = amendedQuote(quote, correction);
     if (!amended) continue;
     revisions.push(amended);
     for (const change of quoteChanges(quote, amended)) changes.push(change);
   }
-  // Only an editors-note stands on its own; a correction or clarification must correct something.
-  if (revisions.length === 0 && data.kind !== 'editors-note') {
-    throw new RuleViolationError(`A ${data.kind} must change something; use an editors-note for a note alone`);
+  // A correction must correct something; a clarification or an editor's note may be its note alone (issue #15).
+  if (revisions.length === 0 && data.kind === 'correction') {
+    throw new RuleViolationError('A correction must change something; use a clarification or an editors-note for a note alone');
   }
   const issued: ArticleEvent = {
     type: 'CorrectionIssued',

@@ -151,10 +151,23 @@ describe('WithdrawQuote', () => {
       .when(withdraw())
       .then([{ type: 'QuoteWithdrawn', data: { quoteId: QUOTE_ID } }]));
 
-  it('withdraws a published quote when an editor gives a reason', () =>
+  it('refuses a published quote, even from an editor with a reason: it leaves only through a correction', () =>
     given([drafted(), quoteAttributed(), published()])
       .when(withdraw(), { actor: editor, reason: 'Misattributed' })
-      .then([expect.objectContaining({ type: 'QuoteWithdrawn' })]));
+      .thenThrows(RuleViolationError, (error) => expect(error.message).toMatch(/correction/)));
+
+  it('refuses a quote that was published, after the article is unpublished', () =>
+    given([drafted(), quoteAttributed(), published(), unpublished()])
+      .when(withdraw(), { actor: editor, reason: 'Misattributed' })
+      .thenThrows(RuleViolationError));
+
+  it('refuses a quote attributed while the article was live', () =>
+    given([drafted(), published(), quoteAttributed(), unpublished()]).when(withdraw(), { actor: editor, reason: 'x' }).thenThrows(RuleViolationError));
+
+  it('withdraws a quote attributed after the article was unpublished: readers never saw it', () =>
+    given([drafted(), published(), unpublished(), quoteAttributed()])
+      .when(withdraw(), { actor: editor })
+      .then([{ type: 'QuoteWithdrawn', data: { quoteId: QUOTE_ID } }]));
 
   it('refuses an unknown quote', () => given([drafted()]).when(withdraw()).thenThrows(NotFoundError));
 

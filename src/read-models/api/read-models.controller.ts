@@ -1,5 +1,7 @@
-import { Controller, Get, Headers, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import type { AuthenticatedUser } from '../../auth/roles';
+import { CurrentUser } from '../../auth/roles.decorator';
 import type { Response } from 'express';
 import { JsonText } from '../../http/large-json';
 import type { ArticleSummary } from '../../articles/view/article-view';
@@ -11,6 +13,10 @@ import { ValidQuery } from '../../http/request-schema';
 import { UuidParam } from '../../http/uuid-param';
 import { READ_QUERIES, type ListArticlesParams, type ListCorrectionsParams, type ReadQueryParams, type SearchQuotesParams } from './read-query.schemas';
 import { GetArticleQuery } from './queries/get-article.query';
+import { GetArticleAsOfQuery, type ArticleAsOf } from './queries/get-article-as-of.query';
+import { ReadModelProgress } from './read-model-progress';
+import { AUDIT_READS } from '../../audit/audit-reads';
+import type { Bulkhead } from '../../common/bulkhead';
 import { ListArticlesQuery } from './queries/list-articles.query';
 import { ListCorrectionsQuery } from './queries/list-corrections.query';
 import { SearchQuotesQuery } from './queries/search-quotes.query';
@@ -23,7 +29,11 @@ import type { Page } from '../engine/read-model-reader';
 @ApiTags('reads')
 @Controller('api')
 export class ReadModelsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly progress: ReadModelProgress,
+    @Inject(AUDIT_READS) private readonly streamFolds: Bulkhead,
+  ) {}
 
   @Get('articles')
   @ApiRead(504)
@@ -34,11 +44,17 @@ export class ReadModelsController {
   @Get('articles/:id')
   @ApiArticleRead()
   async getArticle(
+    @CurrentUser() user: AuthenticatedUser,
     @UuidParam('id') id: string,
     @ValidQuery(READ_QUERIES.read) params: ReadQueryParams,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<JsonText | undefined> {
+  ): Promise<JsonText | ArticleAsOf | undefined> {
+    if (params.asOf !== undefined) {
+      // Straight from the article's stream, as the audit reads are: current once an append returns.
+      if (params.minPosition !== undefined) await this.progress.requireInLog(params.minPosition);
+      return this.streamFolds.run(() => this.queries.execute(new GetArticleAsOfQuery(id, params.asOf!)), user.id);
+    }
     const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
     const etag = `"${article.revision}"`;
     res.setHeader('ETag', etag);

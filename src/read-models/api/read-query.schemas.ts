@@ -18,6 +18,18 @@ export const MinPosition = Type.String({
   description: 'Wait (up to 5 s) until the read models have processed this position from a command response',
 });
 
+/**
+ * `?asOf=`: an instant as RFC 3339 §5.6 writes it, a date-time with its offset ("2025-05-16T09:14:00Z",
+ * "2025-05-16T11:14:00.250+02:00"): ajv-formats' date-time, and a "T" between date and time (no space).
+ * Compared with each event's occurredAt to the millisecond (finer digits are cut).
+ */
+export const AsOf = Type.String({
+  format: 'date-time',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$',
+  maxLength: 35,
+  description: "An RFC 3339 date-time: read as of that instant (the events' occurredAt); a future instant reads as now",
+});
+
 const page = {
   minPosition: Type.Optional(MinPosition),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
@@ -27,8 +39,11 @@ const closed = { additionalProperties: false } as const;
 
 export const ARTICLE_STATUSES = ['draft', 'published', 'retracted'] as const;
 
-export const ReadQuery = Type.Object({ minPosition: Type.Optional(MinPosition) }, closed);
-export const ListArticlesQuery = Type.Object({ ...page, status: Type.Optional(Type.Union(ARTICLE_STATUSES.map((s) => Type.Literal(s)))) }, closed);
+export const ReadQuery = Type.Object({ minPosition: Type.Optional(MinPosition), asOf: Type.Optional(AsOf) }, closed);
+export const ListArticlesQuery = Type.Object(
+  { ...page, status: Type.Optional(Type.Union(ARTICLE_STATUSES.map((s) => Type.Literal(s)))), asOf: Type.Optional(AsOf) },
+  closed,
+);
 export const SearchQuotesQuery = Type.Object(
   {
     ...page,
@@ -36,10 +51,14 @@ export const SearchQuotesQuery = Type.Object(
     articleId: Type.Optional(Type.String({ format: 'uuid', maxLength: 36 })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: "Words of the quote's text; every one must match" })),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('withdrawn')])),
+    asOf: Type.Optional(AsOf),
   },
   closed,
 );
-export const ListCorrectionsQuery = Type.Object({ ...page, articleId: Type.Optional(Type.String({ format: 'uuid', maxLength: 36 })) }, closed);
+export const ListCorrectionsQuery = Type.Object(
+  { ...page, articleId: Type.Optional(Type.String({ format: 'uuid', maxLength: 36 })), asOf: Type.Optional(AsOf) },
+  closed,
+);
 
 export const READ_QUERIES = {
   read: querySchema(ReadQuery),

@@ -3,8 +3,13 @@ import { CollectionName, ColumnValue, Docs, Projection } from '../../projection-
 import { ReadModelDb, tableName } from './read-model-db';
 import { searchSql, type SearchQuery } from '../../text';
 
-/** `column = value`, or: the column, which holds indexText values, matches the search (src/text/search.ts). */
-export type Filter = { column: string; equals: string } | { column: string; matches: SearchQuery };
+/**
+ * `column = value`; or the column, which holds indexText values, matches the search
+ * (src/text/search.ts); or `column <= atMost`, `column > above` (text order: for sortableTime
+ * columns, time order), which an as-of read uses to find the version valid at an instant.
+ */
+export type Filter =
+  { column: string; equals: string } | { column: string; matches: SearchQuery } | { column: string; atMost: string } | { column: string; above: string };
 
 export interface PageRequest {
   filters: readonly Filter[];
@@ -62,6 +67,12 @@ export class ReadModelReader {
         if ('equals' in filter) {
           where.push(`"${filter.column}" = ?`);
           params.push(filter.equals);
+        } else if ('atMost' in filter) {
+          where.push(`"${filter.column}" <= ?`);
+          params.push(filter.atMost);
+        } else if ('above' in filter) {
+          where.push(`"${filter.column}" > ?`);
+          params.push(filter.above);
         } else {
           // A search with no searchable word ("?speaker=!!!") matches nothing, not everything.
           const condition = searchSql(filter.column, filter.matches);

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QueryHandler } from '@nestjs/cqrs';
 import { QuoteReadModel, quotesProjection } from '../../../../projections/quotes.projection';
+import { asOfProjection } from '../../../../projections/as-of.projection';
+import { instantOf, validAt } from '../as-of';
 import { SearchQuotesParams } from '../read-query.schemas';
 import { Filter, Page } from '../../engine/read-model-reader';
 import { searchQuery, TooManySearchTermsError, type SearchQuery } from '../../../text';
@@ -14,11 +16,11 @@ export class SearchQuotesQuery extends ReadModelQuery<Page<QuoteReadModel>> {
   }
 }
 
-/** Quotes across articles, newest attribution first. */
+/** Quotes across articles, newest attribution first; with `asOf`, the quotes as they stood at that instant (the as_of projection's versions). */
 @Injectable()
 @QueryHandler(SearchQuotesQuery)
 export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery, Page<QuoteReadModel>> {
-  protected readonly projections = [quotesProjection.name];
+  protected readonly projections = [quotesProjection.name, asOfProjection.name];
 
   protected read({ params }: SearchQuotesQuery): Page<QuoteReadModel> {
     const filters: Filter[] = [];
@@ -26,6 +28,17 @@ export class SearchQuotesHandler extends ReadModelQueryHandler<SearchQuotesQuery
     if (params.status !== undefined) filters.push({ column: 'status', equals: params.status });
     if (params.speaker !== undefined) filters.push({ column: 'speaker_words', matches: terms('speaker', params.speaker) });
     if (params.q !== undefined) filters.push({ column: 'text_words', matches: terms('q', params.q) });
+    if (params.asOf !== undefined) {
+      const instant = instantOf(params.asOf);
+      const page = this.reader.page(asOfProjection, 'quotes_quotes', {
+        ...pageOf(params),
+        // A quote is attributed at its QuoteAttributed's occurredAt (the command's one instant), so none
+        // attributed after the instant has a version then: the bound lets the index start there.
+        filters: [...filters, ...validAt(instant), { column: 'attributed_at', atMost: instant }],
+        newestFirstBy: 'attributed_at',
+      });
+      return { items: page.items.map((version) => version.doc), nextCursor: page.nextCursor };
+    }
     return this.reader.page(quotesProjection, 'quotes', { ...pageOf(params), filters, newestFirstBy: 'attributed_at' });
   }
 }
