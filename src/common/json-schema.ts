@@ -70,6 +70,35 @@ const MAX_BYTES_PER_CHARACTER = 12;
 const MAX_INDENT = 4;
 
 /**
+ * The most JSON values (objects, arrays, strings, numbers, booleans, nulls, each counted once)
+ * that a value valid under `schema` holds; Infinity when the schema leaves something unbounded.
+ * A body with more structure than this cannot be valid, whatever its size in bytes: the body
+ * reader refuses one before JSON.parse builds it (a 270 MB array of 135M zeros is past V8's
+ * array limit, and JSON.parse then kills the process).
+ */
+export function maxJsonValues(schema: unknown): number {
+  const s = schema as Record<string, unknown>;
+  const branches = (s.oneOf ?? s.anyOf) as unknown[] | undefined;
+  if (branches) return branches.reduce<number>((most, branch) => Math.max(most, maxJsonValues(branch)), 0);
+  if (s.const !== undefined || s.enum !== undefined) return 1;
+  switch (s.type) {
+    case 'string':
+    case 'integer':
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return 1;
+    case 'array':
+      return 1 + ((s.maxItems as number | undefined) ?? Infinity) * maxJsonValues(s.items);
+    case 'object':
+      if (s.additionalProperties !== false) return Infinity;
+      return Object.values((s.properties ?? {}) as Record<string, unknown>).reduce<number>((sum, value) => sum + maxJsonValues(value), 1);
+    default:
+      return Infinity;
+  }
+}
+
+/**
  * The size in bytes of the largest JSON text that `schema` accepts, written in the most verbose
  * way a JSON writer does: every character escaped (an astral character as two "\\uXXXX"), and
  * pretty-printed with up to four spaces of indentation per level (each element on a line of its

@@ -1,9 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import bytes from 'bytes';
-import { largestCommandBytes } from '../articles/commands/command.schemas';
+import { largestCommandBytes, largestCommandValues } from '../articles/commands/command.schemas';
 import { parse as parseContentType } from 'content-type';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../common/app-error';
+import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError } from '../common/app-error';
+import { requestUser, type UserDirectory } from '../auth/users';
 import { pathOf, toProblem } from './problem.filter';
 
 /** Bodies larger than this are read one at a time, so a few of them cannot exhaust the heap together. */
@@ -81,6 +82,58 @@ export function requireUtf8(_request: unknown, _response: unknown, body: Buffer)
   }
 }
 
+/**
+ * How many value separators and container openings (`,` `[` `{`) a JSON text has outside its
+ * strings, counting up to `limit` + 1 and stopping there. Not a parser: a count of the structure
+ * JSON.parse would build, which a valid body bounds (largestCommandValues). Bytes of a multi-byte
+ * UTF-8 character are never ASCII punctuation, so the bytes are scanned as they are.
+ */
+export function structureCount(body: Buffer, limit: number): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (inString) {
+      if (byte === 0x5c)
+        i++; // a backslash escapes the next byte (\" or \\)
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x2c || byte === 0x5b || byte === 0x7b) {
+      if (++count > limit) return count;
+    }
+  }
+  return count;
+}
+
+/**
+ * body-parser's `verify`, run on the (inflated) bytes before JSON.parse: UTF-8 only (requireUtf8),
+ * and no more structure than `maxValues` JSON values. A body with more cannot be valid; refusing
+ * it (413) before JSON.parse keeps the parse bounded, and a 270 MB array of 135M zeros from
+ * killing the process (it is past V8's array size limit).
+ */
+export function verifyBody(maxValues: number) {
+  return (request: unknown, response: unknown, body: Buffer): void => {
+    requireUtf8(request, response, body);
+    if (body.length > maxValues && structureCount(body, maxValues) > maxValues) {
+      throw Object.assign(new Error('The body holds more JSON values than any valid request (API.md "Limits")'), { status: 413, type: 'entity.too.large' });
+    }
+  };
+}
+
+/**
+ * Refuses a request with a body and no valid bearer token (401) before its body is read: no
+ * route that takes a body is public, so a client that cannot write may not make the server read,
+ * inflate and parse up to the body limit. The bearer guard still decides roles (roles.decorator).
+ */
+export function authenticateBodies(users: UserDirectory): RequestHandler {
+  return (request: Request, response: Response, next: NextFunction) => {
+    if (!hasContent(request) || requestUser(request, users) !== null) return next();
+    const presented = /^Bearer\s/i.test(request.headers.authorization ?? '');
+    answer(response, request, new UnauthenticatedError('A valid "Authorization: Bearer <token>" header is required', presented), true);
+  };
+}
+
 /** BODY_LIMIT in bytes, or by default the largest valid command body (largestCommandBytes). */
 export function bodyLimitBytes(configured: string | null): number {
   return configured === null ? largestCommandBytes() : bytes.parse(configured)!;
@@ -91,8 +144,12 @@ export function bodyLimitBytes(configured: string | null): number {
  * (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip, deflate and br bodies are
  * inflated, and `limit` (bytes) applies to the inflated size.
  */
-export function bodyReading(limit: number): RequestHandler[] {
+export function bodyReading(limit: number, users: UserDirectory): RequestHandler[] {
   // strict: false reads any JSON text (RFC 8259 §2): `"a"` or `null` is JSON, and the route's schema
   // refuses it as "must be object" rather than the parser calling it "not valid JSON".
-  return [guardBodies(limit), json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: requireUtf8 })];
+  return [
+    authenticateBodies(users),
+    guardBodies(limit),
+    json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: verifyBody(largestCommandValues() + 1024) }),
+  ];
 }

@@ -1,5 +1,6 @@
 import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { USER_DIRECTORY, UserDirectory } from '../auth/users';
 import { bodyLimitBytes, bodyReading } from './body-reading';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { QueryStringGuard } from './query-string.guard';
@@ -20,10 +21,13 @@ import { RouteTable } from './route-table';
   exports: [ProblemFilter],
 })
 export class HttpModule implements NestModule {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(USER_DIRECTORY) private readonly users: UserDirectory,
+  ) {}
 
   /** The correlation id first, then the body: a request refused for its body still has its id. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationIdMiddleware, ...bodyReading(bodyLimitBytes(this.config.bodyLimit))).forRoutes('*path');
+    consumer.apply(CorrelationIdMiddleware, ...bodyReading(bodyLimitBytes(this.config.bodyLimit), this.users)).forRoutes('*path');
   }
 }

@@ -292,6 +292,45 @@ describe('bad input (e2e)', () => {
       await t.http.get('/health').expect(200);
     });
 
+    it('a body with more JSON values than any valid request is 413 before it is parsed, so no array can reach past V8 limits', async () => {
+      const { largestCommandValues } = await import('../../src/articles/commands/command.schemas');
+      const values = largestCommandValues() + 2_000;
+      // Gzip keeps the request small on the wire; the limit is on what it inflates to.
+      const zeros = gzipSync(Buffer.from(`[${'0,'.repeat(values)}0]`));
+      const res = await rawRequest(t.app.getHttpServer(), {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': zeros.length, Authorization: t.auth('reporter') },
+        body: zeros,
+      });
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 413, instance: '/api/articles' });
+      // Commas and brackets inside strings are text, not structure: a valid article full of them is taken.
+      const punctuation = Array.from({ length: 500 }, () => ({ type: 'paragraph', text: ',[{'.repeat(6_666) }));
+      await send('post', '/api/articles', 'reporter').send({ headline: 'h', body: punctuation }).expect(201);
+      await t.http.get('/health').expect(200);
+    }, 120_000);
+
+    it('a body without a valid bearer token is 401 before it is read, inflated or parsed', async () => {
+      const bomb = gzipSync(Buffer.alloc(50_000_000, 0x20));
+      for (const authorization of [undefined, 'Bearer not-a-token']) {
+        const res = await rawRequest(t.app.getHttpServer(), {
+          method: 'POST',
+          path: '/api/articles',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Encoding': 'gzip',
+            'Content-Length': bomb.length,
+            ...(authorization ? { Authorization: authorization } : {}),
+          },
+          body: bomb,
+        });
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+        expect(JSON.parse(res.body)).toMatchObject({ status: 401, instance: '/api/articles' });
+      }
+    });
+
     it('bytes that are not UTF-8 are 400, not stored as U+FFFD', async () => {
       const id = await draft();
       for (const bytes of [[0xe9], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xff, 0xfe]]) {

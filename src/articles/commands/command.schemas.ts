@@ -5,7 +5,7 @@
  * derived from the same schemas, and so is the OpenAPI document.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_TOTAL_LENGTH, maxJsonBytes, VISIBLE_TEXT } from '../../common/json-schema';
+import { MAX_TOTAL_LENGTH, maxJsonBytes, maxJsonValues, VISIBLE_TEXT } from '../../common/json-schema';
 import { bodySchema } from '../../http/request-schema';
 
 /** The limits of API.md; beyond them a command gets 400. Lengths are characters (code points). */
@@ -153,6 +153,14 @@ export const COMMAND_BODIES = {
 export function largestCommandBytes(): number {
   const largest = Math.max(...Object.values(COMMAND_BODIES).map((body) => maxJsonBytes(body.schema)));
   return largest + 1024 * 1024;
+}
+
+/**
+ * The most JSON values any command body valid under API.md's limits holds (maxJsonValues): about
+ * ten million, for 500 list blocks of 20,000 one-character items.
+ */
+export function largestCommandValues(): number {
+  return Object.values(COMMAND_BODIES).reduce((most, body) => Math.max(most, maxJsonValues(body.schema)), 0);
 }
 
 export type DraftArticleRequest = Static<typeof DraftArticleBody>;
