@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { UnusableStoreFileError } from './store-file';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -104,6 +105,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     ensurePrivateDir(dirname(file));
     ensurePrivateFile(file);
     this.writer = new Database(file);
+    this.refuseOtherDatabases(file);
     this.writer.pragma('journal_mode = WAL');
     this.writer.pragma('synchronous = FULL');
     this.writer.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -324,6 +326,27 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   /** The id of the event at `position` (its commit, a bigint: the event's rowid), or null. */
   async eventIdAt(position: Position): Promise<string | null> {
     return this.reader.eventIdAt(position.commit);
+  }
+
+  /**
+   * A new file becomes an event store; an SQLite database that has tables but no events table
+   * (another application's, a read-models file, a damaged store whose schema was lost) is not
+   * taken over: adding the event tables to it would give it a new identity and an empty log that
+   * the read models then follow. Throws UnusableStoreFileError naming the file.
+   */
+  private refuseOtherDatabases(file: string): void {
+    const tables = this.writer.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    if (tables.length > 0 && !tables.some((t) => t.name === 'events')) {
+      this.writer.close();
+      throw new UnusableStoreFileError(
+        file,
+        `${file} is an SQLite database but not an event store: it has tables (${tables
+          .slice(0, 5)
+          .map((t) => t.name)
+          .join(', ')}) and no events table. Move it away, or restore a backup with npm run store:restore -- <backup>`,
+        false,
+      );
+    }
   }
 
   /** The UUID written into store_meta when the file was created; a backup keeps it. */

@@ -80,6 +80,18 @@ describe('the store tools say which file is wrong and what it is not', () => {
     );
   });
 
+  it('the server does not take over another SQLite database (another application, a read-models file) as its event store', async () => {
+    const { other } = notAStore();
+    expect(() => new SqliteEventStore(other)).toThrow(UnusableStoreFileError);
+    expect(() => new SqliteEventStore(other)).toThrow(/is an SQLite database but not an event store: it has tables \(notes\) and no events table/);
+    const db = new Database(other, { readonly: true });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'notes' }]);
+    db.close();
+    // A new, empty file still becomes a store.
+    const store = new SqliteEventStore(join(dir.path, 'new.sqlite'));
+    await store.close();
+  });
+
   it('store:backup into a directory that does not exist: a usage error naming it', async () => {
     const source = join(dir.path, 'events.sqlite');
     await new SqliteEventStore(source).close();
