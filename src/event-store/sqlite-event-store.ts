@@ -84,6 +84,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private readonly lockName: string | null;
   /** Whether the -wal was copied into the database once a file was found replaced. */
   private rescued = false;
+  private rescueAttempts = 0;
   private readonly watchTimer: NodeJS.Timeout;
   private readonly probeIntervalMs: number;
   /** When probe() last tried a write (ms since the epoch). */
@@ -234,16 +235,22 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     // A lost lock leaves the store's files in place: nothing to save, and a second server may be
     // writing, which a full checkpoint would wait for.
     if (fault && !this.rescued && this.faults.replacement?.file !== this.lockName) {
-      this.rescued = true;
+      // The first try waits for readers (FULL, up to the busy timeout); a reader in another process
+      // may hold pages longer, so each later check (every second, each /health) copies what it can
+      // without waiting (PASSIVE) until every page is in: a partial copy alone leaves a file whose
+      // pages come from two moments.
+      const mode = this.rescueAttempts++ === 0 ? 'FULL' : 'PASSIVE';
       try {
-        const [result] = this.writer.pragma('wal_checkpoint(FULL)') as Array<{ busy: number; log: number; checkpointed: number }>;
+        const [result] = this.writer.pragma(`wal_checkpoint(${mode})`) as Array<{ busy: number; log: number; checkpointed: number }>;
+        this.rescued = result.busy === 0 && result.log === result.checkpointed;
         this.faults.amend(
-          result.busy === 0 && result.log === result.checkpointed
+          this.rescued
             ? `every acknowledged commit was copied from the -wal into ${this.name}`
-            : `only ${result.checkpointed} of ${result.log} -wal pages could be copied into ${this.name} (a reader held them)`,
+            : `only ${result.checkpointed} of ${result.log} -wal pages could be copied into ${this.name} so far (a reader holds the rest; ` +
+                'tried again every second until it lets go): do not stop this server until /health says every commit was copied',
         );
       } catch (error) {
-        this.faults.amend(`copying the -wal into ${this.name} failed (${sqliteCode(error) ?? (error as Error).message})`);
+        this.faults.amend(`copying the -wal into ${this.name} failed (${sqliteCode(error) ?? (error as Error).message}); tried again every second`);
       }
     }
     return fault;

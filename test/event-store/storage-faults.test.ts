@@ -147,6 +147,26 @@ describe('embedded store under storage faults', () => {
     expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced' });
   });
 
+  it('the -wal removed while another connection reads: its pages are copied once the reader lets go, so a reopened file holds every commit', async () => {
+    for (let i = 0; i < 20; i++) await store.appendToStream(`before-${i}`, [event()], 'no_stream');
+    const reader = new Database(file, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM events').get();
+    for (let i = 0; i < 20; i++) await store.appendToStream(`during-${i}`, [event()], 'no_stream');
+    await store.close();
+    store = new SqliteEventStore(file, { busyTimeoutMs: 50 });
+    for (let i = 0; i < 20; i++) await store.appendToStream(`after-${i}`, [event()], 'no_stream');
+    rmSync(`${file}-wal`);
+    expect(store.condition()).toMatchObject({ status: 'degraded', reason: 'replaced', detail: expect.stringMatching(/could be copied .* so far/) });
+    reader.exec('COMMIT');
+    reader.close();
+    expect(store.condition()).toMatchObject({ detail: expect.stringContaining('every acknowledged commit was copied') });
+    await store.close();
+    store = new SqliteEventStore(file);
+    expect((await store.headPosition()).commit).toBe(60n);
+    expect(await store.readStream('after-19')).toHaveLength(1);
+  });
+
   it('the -wal unlinked during a group commit: no append of the group is acknowledged', async () => {
     await store.appendToStream('kept', [event()], 'no_stream');
     store.injectFaultForTests({ duringCommit: () => rmSync(`${file}-wal`) });
