@@ -72,7 +72,12 @@ export function reportLines(report: LedgerReport): string[] {
     `${report.events} events, ${report.articleStreams} article streams (${report.chainedEvents} chained events, ` +
     `${report.unchainedEvents} unchained, written before the chain), ${report.checkpoints} checkpoints, ` +
     `key ${report.keyId ?? 'none'}`;
-  if (report.findings.length === 0) return [`Intact: ${summary}`];
+  // The log alone cannot show a rewrite that recomputed every hash and dropped the checkpoints after it.
+  const warning =
+    report.checkpoints === 0
+      ? ['WARNING: no checkpoint in the log, so nothing here is signed; verify against a checkpoint saved outside (--checkpoint <file>)']
+      : [];
+  if (report.findings.length === 0) return [...warning, `Intact: ${summary}`];
   const [first] = report.findings;
   return [
     ...lines,

@@ -295,7 +295,15 @@ function checkCheckpoint(p: PendingCheckpoint, heads: Map<string, StreamState>, 
         detail: `it stands before the position of ${name}, which signed the stream at revision ${claimed.revision}`,
       });
     } else if (state.hash !== claimed.hash) {
-      findings.push({ kind: 'altered', stream, revision: state.revision, position: state.position, detail: `its hash is not the one ${name} signed` });
+      findings.push({
+        kind: 'altered',
+        stream,
+        revision: state.revision,
+        position: state.position,
+        detail:
+          `its hash is not the one ${name} signed: it, or an event before it in the stream, was changed and the chain recomputed ` +
+          '(a checkpoint signs only the head; an earlier checkpoint or a proof held outside narrows which event)',
+      });
     }
   }
   for (const [stream, state] of heads) {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { ParseRevisionPipe } from '../audit/audit.schemas';
 import { ApiProblems, ApiRead } from '../http/openapi';
-import { ValidQuery } from '../http/request-schema';
+import { NO_BODY, ValidBody, ValidQuery } from '../http/request-schema';
 import { UuidParam } from '../http/uuid-param';
 import type { Checkpoint } from './checkpoint';
 import { Ledger, type InclusionProof } from './ledger';
@@ -29,7 +29,7 @@ export class LedgerController {
   @ApiBearerAuth()
   @ApiResponse({ status: 201, description: 'The checkpoint, signed and recorded in the ledger stream' })
   @ApiProblems(401, 403, 503)
-  checkpointNow(): Promise<Checkpoint> {
+  checkpointNow(@ValidBody(NO_BODY) _body: Record<string, never>): Promise<Checkpoint> {
     return this.ledger.checkpointNow();
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { withChain } from '../../src/ledger/event-chain';
 import { verifyLedger, type LedgerReport } from '../../src/ledger/ledger-verify';
+import { reportLines } from '../../src/ledger/ledger-verify.cli';
 import { readLinesUntil, spawnTs } from '../support/spawn-ts';
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -240,5 +241,13 @@ describe('ledger:verify on a tampered copy of the embedded store', () => {
     expect(intact.code).toBe(0);
     expect(intact.out).toMatch(/^Intact: \d+ events, 2 article streams \(\d+ chained events, 0 unchained, written before the chain\), 2 checkpoints/m);
     expect((await run(['--frobnicate'])).code).toBe(2);
+  });
+
+  it('warns when the log holds no checkpoint: with nothing signed, a rewrite with recomputed hashes cannot be told from the log alone', () => {
+    const report = { findings: [], events: 3, articleStreams: 1, chainedEvents: 3, unchainedEvents: 0, checkpoints: 0, keyId: 'k' } as unknown as LedgerReport;
+    const lines = reportLines(report);
+    expect(lines[0]).toMatch(/^WARNING: no checkpoint in the log/);
+    expect(lines[1]).toMatch(/^Intact: /);
+    expect(reportLines({ ...report, checkpoints: 2 })).toHaveLength(1);
   });
 });

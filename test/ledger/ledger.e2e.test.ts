@@ -62,6 +62,9 @@ describe('the ledger (e2e, embedded store)', () => {
 
   it('signs a checkpoint on demand for the standards desk (not for a reporter), and serves it latest first', async () => {
     await t.http.post('/api/ledger/checkpoints').set('Authorization', t.auth('reporter')).expect(403);
+    // The request takes no fields: one exact schema, as every command's.
+    const unknown = await t.http.post('/api/ledger/checkpoints').set('Authorization', t.auth('standards')).send({ foo: 1 }).expect(400);
+    expect(unknown.body.errors).toEqual([{ field: 'foo', message: 'is not a field of this request' }]);
     const first = (await t.http.post('/api/ledger/checkpoints').set('Authorization', t.auth('standards')).expect(201)).body as Json;
     expect(first).toMatchObject({
       treeSize: 1,
