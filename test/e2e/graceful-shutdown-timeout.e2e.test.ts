@@ -29,7 +29,10 @@ describe('graceful shutdown bounded by its timeout', () => {
     const socket = connect(port, '127.0.0.1');
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.on('error', () => undefined);
-    socket.write('POST /api/articles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+    // With a valid token: a body without one is refused (401) before it is read.
+    socket.write(
+      `POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: ${t.auth('reporter')}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`,
+    );
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));
     expect(shutdown.requestsInFlight).toBe(1);
 
