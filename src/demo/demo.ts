@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sha256Hex } from '../auth/users';
-import { MERZ_RIGHT, MERZ_WRONG, parseSeedArticle, SEED_QUOTES } from './seed-article';
+import { correctMerz, parseSeedArticle, SEED_QUOTES } from './seed-article';
 
 type Json = Record<string, unknown>;
 type Role = 'reporter' | 'editor' | 'standards';
@@ -77,9 +77,7 @@ async function main(): Promise<void> {
     last = await call('POST', `/api/articles/${id}/publish`, 'editor', { reason: 'Checked and ready' }, last.revision as number);
 
     const before = await call('GET', `/api/articles/${id}?minPosition=${last.position}`, 'reporter');
-    const body = (before.body as Array<{ id: string; type: string; text?: string }>).map((block) =>
-      block.text?.includes(MERZ_WRONG) ? { ...block, text: block.text.replace(MERZ_WRONG, MERZ_RIGHT) } : block,
-    );
+    const body = correctMerz(before.body as Array<{ id: string; type: string; text?: string }>);
     step('Sam Standards corrects "Olaf Merz" to "Friedrich Merz"');
     last = await call(
       'POST',

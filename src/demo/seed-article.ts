@@ -56,3 +56,11 @@ export const SEED_QUOTES = [
 
 export const MERZ_WRONG = 'German Chancellor Olaf Merz';
 export const MERZ_RIGHT = 'German Chancellor Friedrich Merz';
+
+/**
+ * The correction the seed article needs: each block whose text names "Olaf Merz" names Friedrich
+ * Merz instead; other blocks (and every block's id) are kept as they are.
+ */
+export function correctMerz<B extends { text?: string }>(body: readonly B[]): B[] {
+  return body.map((block) => (block.text?.includes(MERZ_WRONG) ? { ...block, text: block.text.replace(MERZ_WRONG, MERZ_RIGHT) } : block));
+}

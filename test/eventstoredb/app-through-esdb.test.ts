@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MERZ_RIGHT, MERZ_WRONG, parseSeedArticle, SEED_QUOTES } from '../support/seed-article';
+import { correctMerz, MERZ_RIGHT, MERZ_WRONG, parseSeedArticle, SEED_QUOTES } from '../support/seed-article';
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp, TestRole } from '../support/test-app';
 import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
@@ -48,9 +48,7 @@ describe('the application on EventStoreDB (through the protocol test server)', (
     }
     last = (await command('post', `/api/articles/${articleId}/publish`, 'editor', {}, last.revision).expect(200)).body;
     const before = (await read(`/api/articles/${articleId}`, last.position)).body;
-    const body = (before.body as Array<{ text?: string }>).map((b) =>
-      b.text?.includes(MERZ_WRONG) ? { ...b, text: b.text.replace(MERZ_WRONG, MERZ_RIGHT) } : b,
-    );
+    const body = correctMerz(before.body as Array<{ text?: string }>);
     last = (
       await command(
         'post',

@@ -1,4 +1,4 @@
-import { MERZ_RIGHT, MERZ_WRONG, parseSeedArticle, SEED_QUOTES } from '../../support/seed-article';
+import { correctMerz, parseSeedArticle, SEED_QUOTES } from '../../support/seed-article';
 import type { TestApp, TestRole } from '../../support/test-app';
 
 type Json = Record<string, unknown>;
@@ -30,7 +30,7 @@ export async function playSeedArticle(t: TestApp): Promise<SeedLife> {
   const before = (await t.http.get(`/api/articles/${articleId}?minPosition=${last.position}`).set('Authorization', t.auth('reporter')).expect(200)).body as {
     body: Array<{ text?: string }>;
   };
-  const body = before.body.map((b) => (b.text?.includes(MERZ_WRONG) ? { ...b, text: b.text.replace(MERZ_WRONG, MERZ_RIGHT) } : b));
+  const body = correctMerz(before.body);
   last = (
     await command(
       'post',
