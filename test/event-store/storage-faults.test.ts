@@ -102,20 +102,26 @@ describe('embedded store under storage faults', () => {
     await store.close();
     store = new SqliteEventStore(file, { busyTimeoutMs: 30_000 });
     await store.appendToStream('read first', [event()], 'no_stream');
-    // Another process, so that it can let go while this one's busy handler waits.
+    // Another process, so that it can let go while this one's busy handler waits; it commits a
+    // write of its own, as a second writer would.
     const holder = spawn(
       process.execPath,
       [
         '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE'); console.log('locked');
-         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
+        `const db = new (require('better-sqlite3'))(process.argv[1]); db.exec('BEGIN IMMEDIATE');
+         db.exec("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('other process', 'was here')"); console.log('locked');
+         process.stdin.once('data', () => { db.exec('COMMIT'); db.close(); process.exit(0); });`,
         file,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     const exited = new Promise((resolve) => holder.on('exit', resolve));
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
-    await expect(store.appendToStream('read first', [event()], 0n)).resolves.toMatchObject({ nextExpectedRevision: 1n });
+    // The group commit runs on the next turn and blocks in SQLite's busy handler; the holder lets go
+    // when it reads this line, not after a fixed delay.
+    const appended = store.appendToStream('read first', [event()], 0n);
+    holder.stdin.write('release\n');
+    await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 1n });
     expect(store.condition()).toEqual({ status: 'ok' });
     await exited;
   });

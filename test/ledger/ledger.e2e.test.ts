@@ -152,12 +152,15 @@ describe('the ledger (e2e, embedded store)', () => {
     const timed = await startTestApp({ dataDir: dataDir.path, removeDataDirOnClose: true, env: { LEDGER_CHECKPOINT_INTERVAL_SECONDS: '1' } });
     try {
       const life = await playSeedArticle(timed);
-      // Polls until the interval's checkpoint appears (no assertion on how long it takes).
-      let items: Json[] = [];
-      while (items.length === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        items = (await timed.http.get('/api/ledger/checkpoints').set('Authorization', timed.auth('reporter')).expect(200)).body.items;
+      // Waits for the interval's checkpoint to reach the log (no assertion on how long it takes).
+      const subscription = timed.eventStore.subscribeToAll({ after: { commit: BigInt(life.last.position), prepare: BigInt(life.last.position) } });
+      try {
+        for await (const recorded of subscription) if (recorded.streamId === 'ledger-checkpoints') break;
+      } finally {
+        await subscription.close();
       }
+      const items = (await timed.http.get('/api/ledger/checkpoints').set('Authorization', timed.auth('reporter')).expect(200)).body.items as Json[];
+      expect(items).toHaveLength(1);
       await timed.http.get(`/api/articles/${life.articleId}/revisions/0/proof`).set('Authorization', timed.auth('reporter')).expect(200);
     } finally {
       await timed.close();

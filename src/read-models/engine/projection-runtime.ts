@@ -34,6 +34,8 @@ export interface RuntimeEvents {
   failed: [name: string, generation: number, failure: ProjectionFailure];
   /** The generation does not follow the store's log (see checkFollows); it is being replaced. */
   stale: [name: string, generation: number, mark: StaleMark];
+  /** A transient error stopped the generation (reading the log or writing its read model); it retries, and says so in its status. */
+  retrying: [name: string, generation: number, during: RetryCause];
 }
 
 /**
@@ -246,8 +248,10 @@ export class ProjectionRuntime {
   private hooks(slot: Slot) {
     return {
       committed: (projector: Projector, outcome: BatchOutcome, caughtUp: boolean) => this.committed(slot, projector, outcome, caughtUp),
-      transientError: (projector: Projector, error: unknown, during: RetryCause) =>
-        this.options.logger?.error(`${slot.projection.name} generation ${projector.generation}: ${during} failed, retrying: ${String(error)}`),
+      transientError: (projector: Projector, error: unknown, during: RetryCause) => {
+        this.options.logger?.error(`${slot.projection.name} generation ${projector.generation}: ${during} failed, retrying: ${String(error)}`);
+        this.events.emit('retrying', slot.projection.name, projector.generation, during);
+      },
       verify: (projector: Projector) => this.verify(slot, projector),
     };
   }
