@@ -6,6 +6,7 @@ import { parse as parseContentType } from 'content-type';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError } from '../common/app-error';
 import { requestUser, type UserDirectory } from '../auth/users';
 import { pathOf, toProblem } from './problem.filter';
+import { hasContent } from './request-schema';
 
 /** Bodies larger than this are read one at a time, so a few of them cannot exhaust the heap together. */
 export const LARGE_BODY_BYTES = 16 * 1024 * 1024;
@@ -22,12 +23,6 @@ class OneAtATime {
     this.tail = this.tail.then(() => held);
     return turn;
   }
-}
-
-/** RFC 9110 §6.4.1: a message has content when Content-Length is non-zero or it is chunked. */
-function hasContent(request: Request): boolean {
-  const length = request.headers['content-length'];
-  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function answer(response: Response, request: Request, error: unknown, close = false): void {

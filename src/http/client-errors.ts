@@ -1,5 +1,6 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { problem, slugOf } from './problem.filter';
 
 /**
  * Answers the requests Node's HTTP parser refuses before any route sees them with a problem
@@ -21,10 +22,10 @@ export function answerClientErrors(server: Server): void {
         : status === 408
           ? 'The request headers did not arrive in time'
           : 'The request is not valid HTTP/1.1 (RFC 9112)';
-    const title = STATUS_CODES[status] ?? 'Error';
-    const body = JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail });
+    const doc = problem(status, slugOf(status), detail);
+    const body = JSON.stringify(doc);
     socket.end(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${doc.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
 }

@@ -85,9 +85,11 @@ const REQUEST_READ_DETAIL: Record<number, string> = {
 
 const SLUG_BY_STATUS: Record<number, string> = { 413: 'payload-too-large', 415: 'unsupported-media-type' };
 
-const slugOf = (status: number) => (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/\W+/g, '-');
+/** A problem type's slug from its status's reason phrase: 431 → request-header-fields-too-large. */
+export const slugOf = (status: number) => (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/\W+/g, '-');
 
-function problem(status: number, slug: string, detail: string, errors?: FieldError[]): Problem {
+/** An RFC 9457 problem document of type `/problems/<slug>`, titled with the status's reason phrase (RFC 9110 §15). */
+export function problem(status: number, slug: string, detail: string, errors?: FieldError[]): Problem {
   return {
     type: `/problems/${slug}`,
     title: STATUS_CODES[status] ?? 'Error',

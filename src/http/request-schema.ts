@@ -167,7 +167,7 @@ interface HttpRequestLike {
 }
 
 /** RFC 9110 §6.4.1: a message has content when Content-Length is non-zero or it is chunked. */
-function hasContent(request: HttpRequestLike): boolean {
+export function hasContent(request: Pick<HttpRequestLike, 'headers'>): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
