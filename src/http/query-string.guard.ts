@@ -28,7 +28,8 @@ export class QueryStringGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<{ originalUrl?: string; url: string }>();
     const url = request.originalUrl ?? request.url;
     const start = url.indexOf('?');
-    if (start < 0 || !url.startsWith('/api/')) return true;
+    // Express matches routes case-insensitively: /API/articles is an /api route too.
+    if (start < 0 || !/^\/api\//i.test(url)) return true;
     const pairs = url
       .slice(start + 1)
       .split('&')

@@ -227,6 +227,8 @@ describe('bad input (e2e)', () => {
         { field: 'x', message: 'is not a parameter of this request' },
         { field: 'reason', message: 'is not a parameter of this request' },
       ]);
+      // The route in capitals is the same route, with the same rule.
+      await refused(() => send('put', `/API/articles/${id}/headline?x=1`, 'reporter').set('If-Match', '"0"').send({ headline: 'New' }), 400);
       const key = randomUUID();
       await send('put', `/api/articles/${id}/headline`, 'reporter').set('If-Match', '"0"').set('Idempotency-Key', key).send({ headline: 'New' }).expect(200);
       await refused(
