@@ -57,6 +57,16 @@ interface Folded {
   keyed: ReadonlyMap<string, bigint>;
 }
 
+/** A command decided on a fold, before its append: the revision it expects and its events (none: nothing changes). */
+interface Decided {
+  expected: ExpectedRevision;
+  events: ArticleEvent[];
+  /** The command's one instant (ISO-8601), its events' occurredAt. */
+  now: string;
+  /** The $causationId of its events; null when there are none. */
+  causationId: string | null;
+}
+
 const EMPTY: Folded = { state: initialState, revision: null, lastPosition: null, lastHash: null, keyed: new Map() };
 
 /** The memory the fold cache may hold, in bytes (estimated by foldedBytes). */
@@ -123,9 +133,9 @@ export class ArticleCommandRunner {
   }
 
   private async runInTurn(articleId: string, streamId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
-    const folded = await this.load(streamId);
     const { idempotency, user } = request;
-    if (!idempotency) return this.decideAndAppend(articleId, streamId, command, request, folded);
+    if (!idempotency) return this.runOnFold(articleId, streamId, command, request);
+    const folded = await this.load(streamId);
     // The same request again (whatever its If-Match): the first response, nothing appended.
     const stored = await this.storedOutcome(articleId, streamId, folded, request);
     if (stored) return stored;
@@ -143,6 +153,29 @@ export class ArticleCommandRunner {
     return answerAgain(await this.keys.recordAnswer(user.id, idempotency.key, unchanged));
   }
 
+  /**
+   * An unkeyed command, decided on the cached fold without reading the stream first: in this
+   * process every append to the stream goes through that fold (commands on one stream take
+   * turns), and another process's append is caught by the expected revision, which the append
+   * checks in the store (412). What the fold alone would answer (a refusal, or nothing to
+   * append) is answered from the stream as it is now: its tail is read and the command decided
+   * again, so a fold behind another process's writes never refuses a current If-Match.
+   */
+  private async runOnFold(articleId: string, streamId: string, command: ArticleCommand, request: CommandRequest): Promise<CommandOutcome> {
+    const cached = this.folds.get(streamId);
+    this.metrics?.foldCacheLookup(cached !== undefined);
+    if (cached) {
+      let decided: Decided | null = null;
+      try {
+        decided = this.decideOn(articleId, command, request, cached);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+      }
+      if (decided && decided.events.length > 0) return this.append(articleId, streamId, request, cached, decided);
+    }
+    return this.decideAndAppend(articleId, streamId, command, request, await this.load(streamId, cached ?? EMPTY));
+  }
+
   private async decideAndAppend(
     articleId: string,
     streamId: string,
@@ -150,6 +183,19 @@ export class ArticleCommandRunner {
     request: CommandRequest,
     folded: Folded,
   ): Promise<CommandOutcome> {
+    const decided = this.decideOn(articleId, command, request, folded);
+    if (decided.events.length === 0) {
+      // Nothing changes (e.g. the same headline again): nothing is appended.
+      return { articleId, revision: folded.revision!, position: folded.lastPosition!, events: [] };
+    }
+    return this.append(articleId, streamId, request, folded, decided);
+  }
+
+  /**
+   * The command decided on `folded`: the expected revision (from If-Match) and the events, each
+   * checked against its schema. Throws what expectedRevision and the decider throw (AppErrors).
+   */
+  private decideOn(articleId: string, command: ArticleCommand, request: CommandRequest, folded: Folded): Decided {
     const expected = expectedRevision(articleId, command, folded, request.ifMatch);
     const ids = request.idempotency ? idempotentIds(request.user.id, request.idempotency.key) : null;
     // One instant for the whole command: the events' times and their occurredAt agree.
@@ -160,12 +206,13 @@ export class ArticleCommandRunner {
       newId: () => (ids ?? this.ids).newId(),
       reason: request.reason,
     }).map(checkedArticleEvent);
-    if (events.length === 0) {
-      // Nothing changes (e.g. the same headline again): nothing is appended.
-      return { articleId, revision: folded.revision!, position: folded.lastPosition!, events };
-    }
+    return { expected, events, now, causationId: events.length === 0 ? null : (ids?.causationId ?? this.ids.newId()) };
+  }
 
-    const causationId = ids?.causationId ?? this.ids.newId();
+  /** Appends a decision's events (at least one) with its expected revision, and advances the cached fold. */
+  private async append(articleId: string, streamId: string, request: CommandRequest, folded: Folded, decided: Decided): Promise<CommandOutcome> {
+    const { expected, events, now } = decided;
+    const causationId = decided.causationId!;
     try {
       const started = process.hrtime.bigint();
       const { toAppend, lastHash } = this.toAppend(events, request, now, causationId, folded.lastHash);
@@ -195,10 +242,13 @@ export class ArticleCommandRunner {
    * The stream folded to its last event, reading only what the cached fold has not seen, a page
    * at a time (streamPages: one event may hold a maximum-size body).
    */
-  private async load(streamId: string): Promise<Folded> {
-    const hit = this.folds.get(streamId);
-    this.metrics?.foldCacheLookup(hit !== undefined);
-    const cached = hit ?? EMPTY;
+  private async load(streamId: string, from?: Folded): Promise<Folded> {
+    let cached = from;
+    if (cached === undefined) {
+      const hit = this.folds.get(streamId);
+      this.metrics?.foldCacheLookup(hit !== undefined);
+      cached = hit ?? EMPTY;
+    }
     let { state, revision, lastPosition, lastHash } = cached;
     let keyed: Map<string, bigint> | null = null;
     for await (const page of streamPages(this.store, streamId, revision === null ? 0n : revision + 1n)) {
