@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuDuring } from './lib/cpu';
 import { api, BenchServer, percentile } from './lib/server';
 
 export interface LoadResult {
@@ -6,7 +7,11 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** The server's CPU time (user + system, from /proc) per answered command over the load window, in µs. */
+  cpuPerCommandUs: number;
   healthPerSecond: number;
+  /** The same for GET /health: the HTTP stack's cost per request, the ceiling of any route. */
+  cpuPerHealthUs: number;
   lag: { samples: number; p50Ms: number; p99Ms: number };
   /** The same probe's plain read (no minPosition) under the same load: what any read costs then. */
   plainRead: { p50Ms: number; p99Ms: number };
@@ -52,40 +57,45 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
   })();
 
   let edit = 0;
-  const load = await autocannon({
-    url: server.url,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: 'PUT',
-        // Each request takes an article no other request has in flight, so its If-Match holds.
-        setupRequest: (request, context) => {
-          const articleId = free.pop()!;
-          (context as { articleId?: string }).articleId = articleId;
-          return {
-            ...request,
-            path: `/api/articles/${articleId}/body`,
-            headers: {
-              Authorization: `Bearer ${server.token}`,
-              'Content-Type': 'application/json',
-              'If-Match': `"${revisions.get(articleId)}"`,
-            },
-            body: JSON.stringify({ body: [paragraph(++edit), paragraph(edit + 1)] }),
-          };
+  const pid = server.process.pid!;
+  const { result: load, cpuMicros: loadCpu } = await cpuDuring(pid, () =>
+    autocannon({
+      url: server.url,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'PUT',
+          // Each request takes an article no other request has in flight, so its If-Match holds.
+          setupRequest: (request, context) => {
+            const articleId = free.pop()!;
+            (context as { articleId?: string }).articleId = articleId;
+            return {
+              ...request,
+              path: `/api/articles/${articleId}/body`,
+              headers: {
+                Authorization: `Bearer ${server.token}`,
+                'Content-Type': 'application/json',
+                'If-Match': `"${revisions.get(articleId)}"`,
+              },
+              body: JSON.stringify({ body: [paragraph(++edit), paragraph(edit + 1)] }),
+            };
+          },
+          onResponse: (status, body, context) => {
+            const articleId = (context as { articleId: string }).articleId;
+            if (status === 200) revisions.set(articleId, (JSON.parse(body) as { revision: number }).revision);
+            free.push(articleId);
+          },
         },
-        onResponse: (status, body, context) => {
-          const articleId = (context as { articleId: string }).articleId;
-          if (status === 200) revisions.set(articleId, (JSON.parse(body) as { revision: number }).revision);
-          free.push(articleId);
-        },
-      },
-    ],
-  });
+      ],
+    }),
+  );
   running = false;
   await probe;
 
-  const health = await autocannon({ url: `${server.url}/health`, connections, duration: Math.max(3, Math.round(seconds / 2)) });
+  const { result: health, cpuMicros: healthCpu } = await cpuDuring(pid, () =>
+    autocannon({ url: `${server.url}/health`, connections, duration: Math.max(3, Math.round(seconds / 2)) }),
+  );
   lags.sort((a, b) => a - b);
   plainReads.sort((a, b) => a - b);
   return {
@@ -93,7 +103,10 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
     p50Ms: load.latency.p50,
     p99Ms: load.latency.p99,
     non2xx: load.non2xx,
+    // The probe's requests (a command and two reads each) ran in the same window: counted too.
+    cpuPerCommandUs: loadCpu / (load.requests.total + 3 * lags.length),
     healthPerSecond: health.requests.average,
+    cpuPerHealthUs: healthCpu / health.requests.total,
     lag: { samples: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99) },
     plainRead: { p50Ms: percentile(plainReads, 50), p99Ms: percentile(plainReads, 99) },
   };

@@ -15,10 +15,11 @@ export interface BenchServer {
 }
 
 /**
- * The built server (dist/) in a child process on a free port of 127.0.0.1, one editor user, with
- * no rate limit (a benchmark is the runaway script RATE_LIMIT_PER_MINUTE exists to stop).
+ * The built server (`root`/dist/, this checkout by default) in a child process on a free port of
+ * 127.0.0.1, one editor user, with no rate limit (a benchmark is the runaway script
+ * RATE_LIMIT_PER_MINUTE exists to stop).
  */
-export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BenchServer> {
+export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], root = ROOT): Promise<BenchServer> {
   const token = randomBytes(16).toString('hex');
   const usersFile = join(dataDir, 'bench-users.json');
   writeFileSync(
@@ -28,8 +29,8 @@ export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, 
   // NODE_ENV=production needs an operator's checkpoint signing key, as it needs a users file.
   const keyFile = join(dataDir, 'bench-ledger-key.pem');
   writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/main.js')], {
+    cwd: root,
     env: {
       ...process.env,
       NODE_ENV: 'production',
