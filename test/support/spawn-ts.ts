@@ -3,12 +3,20 @@ import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** Runs a TypeScript file in a child Node process (transpile-only ts-node), from the repo root. */
-export function spawnTs(file: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/**
+ * Runs a TypeScript file in a child Node process (transpile-only ts-node), from the repo root.
+ * Its stdout and stderr are pipes; its stdin too with `stdin: 'pipe'` (ignored by default).
+ */
+export function spawnTs(
+  file: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  { stdin = 'ignore' }: { stdin?: 'ignore' | 'pipe' } = {},
+): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', resolve(ROOT, file), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 
