@@ -21,7 +21,7 @@ export function eventsFile(dataDir: string): string {
  * Opens the configured store: EventStoreDB when EVENTSTORE_URL is set, else the embedded one,
  * watching `lock` (the server's) when given: it stops writing should the lock's file go.
  */
-export async function openEventStore(config: AppConfig, lock: ServerLock | null = null): Promise<EventStore> {
+export async function openEventStore(config: Pick<AppConfig, 'dataDir' | 'eventStoreUrl'>, lock: ServerLock | null = null): Promise<EventStore> {
   if (config.eventStoreUrl) {
     // Loaded lazily so that only the EventStoreDB adapter's folder imports its client.
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');

@@ -78,6 +78,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private commits = 0;
+  /** Wakes from another connection (wakeSubscriptions): counted with commits, so a subscription never sleeps past one. */
+  private wakes = 0;
   private closed = false;
   private duringCommit: (() => void) | null = null;
   /** The name of DATA_DIR's lock file when the store watches it (SqliteEventStoreOptions.lock). */
@@ -431,6 +433,26 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     return this.writer.pragma('page_count', { simple: true }) as number;
   }
 
+  /**
+   * Calls `listener` after each group commit of this store object (its appends acknowledged);
+   * returns the function that stops it. For waking a reader of the same file elsewhere
+   * (wakeSubscriptions), such as the projections' worker thread.
+   */
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
+  /**
+   * Tells this store object's live subscriptions that another connection (another thread's or
+   * process's store on the same file) has committed: they read the log again now, instead of
+   * waiting for an append of their own.
+   */
+  wakeSubscriptions(): void {
+    this.wakes++;
+    this.appended.emit('appended');
+  }
+
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
     let closed = false;
     let wake: (() => void) | null = null;
@@ -457,7 +479,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
             continue;
           }
           // Note the commit count before reading: a commit after the read is never missed.
-          const seen = store.commits;
+          const seen = store.commits + store.wakes;
           const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH, SUBSCRIPTION_BATCH_BYTES);
           for (const event of batch) {
             if (closed) return;
@@ -467,7 +489,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
           // Everything before the damaged event has been delivered: the subscriber stops there.
           if (damage) throw damage;
           // A batch cut short by its byte budget is not the end of the log.
-          if (batch.length < SUBSCRIPTION_BATCH && store.commits === seen && !closed && (store.reader.head() ?? -1n) <= after.commit) {
+          if (batch.length < SUBSCRIPTION_BATCH && store.commits + store.wakes === seen && !closed && (store.reader.head() ?? -1n) <= after.commit) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = null;
             // Woken inside the commit's turn of the event loop: read in a turn of our own, so

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ProjectionRuntime } from '../read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../read-models/engine/projection-engine';
 import { ProjectionState } from '../read-models/engine/projection-status';
 import { ProjectionSample, sampleProjections } from './projection-gauges';
 
@@ -53,7 +53,7 @@ export class NewsroomMetrics implements OnModuleInit, OnModuleDestroy {
     registers: [this.registry],
   });
 
-  private runtime: ProjectionRuntime | null = null;
+  private runtime: ProjectionEngine | null = null;
   /** The projections as the scrape under way read them: once per scrape, however many gauges show them. */
   private scraping: Promise<ProjectionSample[]> | null = null;
 
@@ -87,7 +87,7 @@ export class NewsroomMetrics implements OnModuleInit, OnModuleDestroy {
 
   /** The projection runtime lives in the read-models module, which does not export it. */
   onModuleInit(): void {
-    this.runtime = this.moduleRef.get(ProjectionRuntime, { strict: false });
+    this.runtime = this.moduleRef.get(ProjectionEngine, { strict: false });
   }
 
   onModuleDestroy(): void {

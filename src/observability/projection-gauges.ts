@@ -1,5 +1,5 @@
 import { parsePosition, START } from '../event-store/event-store.port';
-import { ProjectionRuntime } from '../read-models/engine/projection-runtime';
+import type { ProjectionEngine } from '../read-models/engine/projection-engine';
 import { projectionStatuses, ProjectionState } from '../read-models/engine/projection-status';
 
 /** What /metrics shows of one read model, read from the projection runtime at scrape time. */
@@ -17,7 +17,7 @@ export interface ProjectionSample {
 }
 
 /** The read models' positions and lag, as GET /api/projections measures them (projectionStatuses). */
-export async function sampleProjections(runtime: ProjectionRuntime, now: () => number = Date.now): Promise<ProjectionSample[]> {
+export async function sampleProjections(runtime: ProjectionEngine, now: () => number = Date.now): Promise<ProjectionSample[]> {
   const statuses = await projectionStatuses(runtime);
   return Promise.all(
     statuses.map(async (status): Promise<ProjectionSample> => {

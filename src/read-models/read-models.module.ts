@@ -3,7 +3,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { PROJECTIONS_HEALTH } from '../http/projections-health';
-import { ProjectionRuntime } from './engine/projection-runtime';
+import { ProjectionEngine } from './engine/projection-engine';
+import { ProjectionHost } from './engine/projection-host';
 import { readModelsFile } from './engine/read-model-db';
 import { PROJECTIONS } from './projections.registry';
 import { ProjectionsController } from './api/projections.controller';
@@ -31,12 +32,20 @@ import { ReadModelsController } from './api/read-models.controller';
   controllers: [ReadModelsController, ProjectionsController],
   providers: [
     {
-      provide: ProjectionRuntime,
+      // On a worker thread: applying events and writing read models stay off the request loop.
+      provide: ProjectionEngine,
       inject: [EVENT_STORE, APP_CONFIG],
       useFactory: (store: EventStore, config: AppConfig) =>
-        new ProjectionRuntime({ store, file: readModelsFile(config.dataDir), projections: PROJECTIONS, logger: new Logger('Projections') }),
+        new ProjectionHost({
+          store,
+          dataDir: config.dataDir,
+          eventStoreUrl: config.eventStoreUrl,
+          file: readModelsFile(config.dataDir),
+          projections: PROJECTIONS,
+          logger: new Logger('Projections'),
+        }),
     },
-    { provide: ReadModelReader, inject: [ProjectionRuntime], useFactory: (runtime: ProjectionRuntime) => new ReadModelReader(runtime.db) },
+    { provide: ReadModelReader, inject: [ProjectionEngine], useFactory: (runtime: ProjectionEngine) => new ReadModelReader(runtime.db) },
     ReadModelProgress,
     { provide: PROJECTIONS_HEALTH, useExisting: ReadModelProgress },
     GetArticleHandler,
@@ -50,7 +59,7 @@ import { ReadModelsController } from './api/read-models.controller';
   exports: [ReadModelProgress, PROJECTIONS_HEALTH],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
-  constructor(@Inject(ProjectionRuntime) private readonly runtime: ProjectionRuntime) {}
+  constructor(@Inject(ProjectionEngine) private readonly runtime: ProjectionEngine) {}
 
   /**
    * Projectors catch up in the background: the server answers (status catching-up) meanwhile.

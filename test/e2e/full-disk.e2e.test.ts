@@ -1,7 +1,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { CAN_MOUNT, mountTmpfs, unmount } from '../support/fault-fs';
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -113,7 +113,7 @@ describe.each(DISKS)('a full disk: $name', (disk) => {
       const history = await t.http.get(`/api/articles/${articleId}/history`).set('Authorization', t.auth('editor')).expect(200);
       expect(history.body.items).toEqual([expect.objectContaining({ revision: 0, position, type: 'ArticleDrafted' })]);
     }
-    await t.app.get(ProjectionRuntime).waitFor(await t.eventStore.headPosition(), 30_000);
+    await t.app.get(ProjectionEngine).waitFor(await t.eventStore.headPosition(), 30_000);
     expect((await t.http.get('/health').expect(200)).body).toMatchObject({ status: 'ok' });
     const listed = await t.http.get('/api/articles?limit=500').set('Authorization', t.auth('editor')).expect(200);
     const ids = acknowledged.map((a) => a.articleId).sort();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { readiness } from '../../src/http/health-report';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { appendArticle } from '../read-models/support/seed';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -12,7 +12,7 @@ const draft = (t: TestApp, headline: string) =>
     .send({ headline, body: [{ type: 'paragraph', text: 'Text.' }] });
 
 /** Resolves once the named projection's live generation has failed (the runtime says so as it happens). */
-function projectionFailed(runtime: ProjectionRuntime, name: string): Promise<void> {
+function projectionFailed(runtime: ProjectionEngine, name: string): Promise<void> {
   const done = () => runtime.slot(name)?.liveFailure != null;
   return new Promise((resolve) => {
     const check = () => done() && (runtime.events.off('failed', check), resolve());
@@ -61,7 +61,7 @@ describe('GET /health/live and /health/ready (e2e)', () => {
   });
 
   it('stays 200 while a read model has failed, which /health reports as degraded', async () => {
-    const failed = projectionFailed(t.app.get(ProjectionRuntime), 'quotes');
+    const failed = projectionFailed(t.app.get(ProjectionEngine), 'quotes');
     const articleId = randomUUID();
     const actor = { id: 'u', name: 'U' };
     await appendArticle(t.eventStore, articleId, actor, {

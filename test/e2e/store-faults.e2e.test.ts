@@ -2,7 +2,8 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/app-config';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
+import { ProjectionHost } from '../../src/read-models/engine/projection-host';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { damageEventJson, damagePageHolding } from '../support/damage';
 import { bindReadOnly, CAN_MOUNT, unmount } from '../support/fault-fs';
@@ -15,7 +16,7 @@ const draft = (t: TestApp, headline: string) => t.http.post('/api/articles').set
 const read = (t: TestApp, path: string) => t.http.get(path).set('Authorization', t.auth('editor'));
 
 /** Resolves once every projection's live generation has failed (the runtime says so as it happens). */
-function everyProjectionFailed(runtime: ProjectionRuntime): Promise<void> {
+function everyProjectionFailed(runtime: ProjectionEngine): Promise<void> {
   const done = () => [...runtime.slots.values()].every((slot) => slot.liveFailure !== null);
   return new Promise((resolve) => {
     const check = () => done() && (runtime.events.off('failed', check), resolve());
@@ -82,11 +83,12 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
 
   it('read models that cannot be written (their disk full): /health names the write failure and shows them catching up, not live; they recover', async () => {
     const t = await start(newDir());
-    const runtime = t.app.get(ProjectionRuntime);
+    const runtime = t.app.get(ProjectionEngine);
     const first = (await draft(t, 'Before').expect(201)).body;
     await runtime.waitFor({ commit: BigInt(first.position), prepare: BigInt(first.position) }, 10_000);
-    const readModels = runtime.db.sql;
-    readModels.pragma(`max_page_count = ${readModels.pragma('page_count', { simple: true }) as number}`);
+    // The projections write from their worker thread, on its own connection.
+    const host = runtime as ProjectionHost;
+    await host.freezeReadModelSize(true);
 
     const long = { headline: 'Long', body: Array.from({ length: 40 }, (_, i) => ({ type: 'paragraph', text: `Paragraph ${i} ${'word '.repeat(400)}` })) };
     // Waits for the runtime to say a projection retries a failed write, not for a while.
@@ -110,7 +112,7 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
       expect(p.problem).toMatch(/^writing the read model has failed since \S+, retrying: database or disk is full/);
     }
 
-    readModels.pragma('max_page_count = 1000000000');
+    await host.freezeReadModelSize(false);
     await runtime.waitFor({ commit: BigInt(written.position), prepare: BigInt(written.position) }, 30_000);
     const healthy = await health();
     expect(healthy.status).toBe('ok');
@@ -154,7 +156,7 @@ describe('the embedded store fails loudly and safely (e2e)', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
 
     t = await start(dataDir);
-    await everyProjectionFailed(t.app.get(ProjectionRuntime));
+    await everyProjectionFailed(t.app.get(ProjectionEngine));
     for (const path of [`/api/articles/${articleId}/history`, `/api/articles/${articleId}/revisions/1`]) {
       const res = await read(t, path).expect(500);
       expect(res.body).toEqual({

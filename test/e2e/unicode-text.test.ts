@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { randomUUID } from 'node:crypto';
 import { events, REPORTER } from '../../projections/test-support/article-events';
 import { articleStreamId } from '../../src/articles/domain/article.events';
@@ -210,7 +210,7 @@ describe('text in every script (Unicode rules at the API)', () => {
       // Every read model at the last attribution first, so that only the rebuild could change them.
       await get(`/api/projections?minPosition=${position}`).expect(200);
       const before = fingerprint(file);
-      const swapped = once(t.app.get(ProjectionRuntime).events, 'swapped');
+      const swapped = once(t.app.get(ProjectionEngine).events, 'swapped');
       await t.http.post('/api/projections/quotes/rebuild').set('Authorization', t.auth('admin')).expect(202);
       await swapped;
       expect(fingerprint(file)).toEqual(before);

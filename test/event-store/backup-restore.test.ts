@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { cleanBuild, fingerprint } from '../read-models/support/read-models-file';
 import { exitOf, listening, runCliFile, spawnServer, writeUsersFile } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';
@@ -90,7 +90,7 @@ describe('online backup and restore of the embedded store', () => {
     const t = await startTestApp({ dataDir, removeDataDirOnClose: false });
     const head = await t.eventStore.headPosition();
     expect(Number(head.commit)).toBe(backedUpAt);
-    await t.app.get(ProjectionRuntime).waitFor(head, 60_000);
+    await t.app.get(ProjectionEngine).waitFor(head, 60_000);
     await t.close({ keepData: true });
     const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
     try {

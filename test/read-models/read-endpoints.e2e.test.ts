@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { events, paragraph, REPORTER, STANDARDS } from '../../projections/test-support/article-events';
 import { ArticleEvent, articleStreamId } from '../../src/articles/domain/article.events';
 import { formatPosition, Position } from '../../src/event-store/event-store.port';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
 import { articlesProjection } from '../../projections/articles.projection';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -238,7 +238,7 @@ describe('read endpoints', () => {
       await t.http.post('/api/projections/articles/rebuild').set('Authorization', t.auth('editor')).expect(403);
       await t.http.post('/api/projections/nope/rebuild').set('Authorization', t.auth('admin')).expect(404);
 
-      const swapped = once(t.app.get(ProjectionRuntime).events, 'swapped');
+      const swapped = once(t.app.get(ProjectionEngine).events, 'swapped');
       const res = await t.http.post('/api/projections/articles/rebuild').set('Authorization', t.auth('admin')).expect(202);
       expect(res.body).toEqual({ name: 'articles', generation: 2, version: articlesProjection.version, status: 'rebuilding' });
       await get('/api/articles').expect(200);
@@ -281,7 +281,7 @@ describe('read endpoints', () => {
 
     it('answers 504 when the read models do not reach a position of the log within 5 s', async () => {
       // The read models stop following the log; the log goes on.
-      await t.app.get(ProjectionRuntime).stop();
+      await t.app.get(ProjectionEngine).stop();
       await append(LATE, REPORTER, events.drafted(LATE));
       const res = await get(`/api/articles?minPosition=${last.commit}`).expect(504);
       expect(res.body).toMatchObject({ status: 504, type: '/problems/read-model-timeout' });

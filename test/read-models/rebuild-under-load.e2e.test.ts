@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { startTestApp, TestApp } from '../support/test-app';
 import { cleanBuild, fingerprint } from './support/read-models-file';
 import { seedStories } from './support/seed';
@@ -14,7 +14,7 @@ describe('POST /api/projections/{name}/rebuild under load', () => {
     const { position } = await seedStories(t.eventStore, 10_000);
     const reader = t.http.get(`/api/quotes?limit=1&minPosition=${position.commit}`).set('Authorization', t.auth('reporter'));
     await reader.expect(200);
-    const runtime = t.app.get(ProjectionRuntime);
+    const runtime = t.app.get(ProjectionEngine);
 
     let rebuilding = true;
     const swapped = once(runtime.events, 'swapped').finally(() => (rebuilding = false));

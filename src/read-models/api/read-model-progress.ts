@@ -3,7 +3,7 @@ import { InvalidInputError, ReadModelTimeoutError } from '../../common/app-error
 import { formatPosition, parsePosition, Position } from '../../event-store/event-store.port';
 import type { ProjectionHealth, ProjectionsHealth } from '../../http/projections-health';
 import { PositionNotReachedError } from '../engine/position-wait';
-import { ProjectionRuntime } from '../engine/projection-runtime';
+import { ProjectionEngine } from '../engine/projection-engine';
 import { isRebuilding } from '../engine/slot';
 import { projectionStatuses, ProjectionStatus } from '../engine/projection-status';
 
@@ -13,7 +13,7 @@ export const MIN_POSITION_WAIT_MS = 5000;
 /** What other modules may know of the read models: how far they are, and waiting for them. */
 @Injectable()
 export class ReadModelProgress implements ProjectionsHealth {
-  constructor(private readonly runtime: ProjectionRuntime) {}
+  constructor(private readonly runtime: ProjectionEngine) {}
 
   /**
    * Resolves once the read models (all, or the named projections) have processed `position`;

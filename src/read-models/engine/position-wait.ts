@@ -1,6 +1,7 @@
 import { formatPosition, Position } from '../../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
-import { isRebuilding, Slot } from './slot';
+import { isRebuilding } from './slot';
+import type { SlotView as Slot } from './projection-engine';
 
 /** The runtime's events this needs: a commit happened; the runtime stopped. */
 interface Signals {

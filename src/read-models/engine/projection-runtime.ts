@@ -7,6 +7,7 @@ import { Projection } from '../../projection-kit/projection';
 import { Projector, RetryCause } from './projector';
 import { GenerationRow, ReadModelDb, schemaSignature, StaleMark } from './read-model-db';
 import { Slot } from './slot';
+import { ProjectionEngine } from './projection-engine';
 
 export interface RuntimeLogger {
   log(message: string): void;
@@ -48,7 +49,7 @@ export interface RuntimeEvents {
  * backup under kept read models, is marked stale and rebuilt from the log; a stale live
  * generation serves meanwhile, but no read waiting for a position is answered from it.
  */
-export class ProjectionRuntime {
+export class ProjectionRuntime implements ProjectionEngine {
   readonly db: ReadModelDb;
   readonly events = new EventEmitter<RuntimeEvents>();
   readonly slots: ReadonlyMap<string, Slot>;

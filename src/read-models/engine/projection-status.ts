@@ -1,8 +1,7 @@
 import { parsePosition, Position, START } from '../../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
 import { eventsAfter } from './log-meter';
-import { ProjectionRuntime } from './projection-runtime';
-import { Slot } from './slot';
+import type { ProjectionEngine as ProjectionRuntime, SlotView as Slot } from './projection-engine';
 import { GenerationRow, StaleMark } from './read-model-db';
 
 export type ProjectionState = 'live' | 'catching-up' | 'rebuilding' | 'failed' | 'stale';

@@ -3,6 +3,7 @@ import { ProjectionFailure } from './generation-writer';
 import { Projection } from '../../projection-kit/projection';
 import { Projector } from './projector';
 import { StaleMark } from './read-model-db';
+import type { SlotView } from './projection-engine';
 
 /** Everything the runtime knows about one projection in this process. */
 export interface Slot {
@@ -22,6 +23,6 @@ export interface Slot {
 }
 
 /** A rebuild is running in this process (not failed): the projection will move again. */
-export function isRebuilding(slot: Slot): boolean {
+export function isRebuilding(slot: SlotView): boolean {
   return slot.next !== undefined && slot.next.state !== 'failed';
 }

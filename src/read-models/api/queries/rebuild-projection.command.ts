@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { NotFoundError } from '../../../common/app-error';
-import { ProjectionRuntime } from '../../engine/projection-runtime';
+import { ProjectionEngine } from '../../engine/projection-engine';
 
 export interface RebuildAccepted {
   name: string;
@@ -21,7 +21,7 @@ export class RebuildProjectionCommand extends Command<RebuildAccepted> {
 @Injectable()
 @CommandHandler(RebuildProjectionCommand)
 export class RebuildProjectionHandler implements ICommandHandler<RebuildProjectionCommand> {
-  constructor(private readonly runtime: ProjectionRuntime) {}
+  constructor(private readonly runtime: ProjectionEngine) {}
 
   async execute({ name }: RebuildProjectionCommand): Promise<RebuildAccepted> {
     if (!this.runtime.slot(name)) throw new NotFoundError(`There is no projection "${name}"`);

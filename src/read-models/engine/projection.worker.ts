@@ -1,0 +1,68 @@
+/**
+ * The projections' worker thread (started by ProjectionHost): a ProjectionRuntime with its own
+ * connections to the event store and the read-models file, off the request loop. It sends the
+ * slots' state with every runtime event, and rebuilds, stops and closes on request.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openEventStore } from '../../event-store/event-store.module';
+import { SqliteEventStore } from '../../event-store/sqlite-event-store';
+import { PROJECTIONS } from '../projections.registry';
+import { ProjectionRuntime, RuntimeEvents } from './projection-runtime';
+import { FromWorker, ProjectionThreadData, snapshotOf, ToWorker } from './projection-thread';
+
+const data = workerData as ProjectionThreadData;
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function main(): Promise<void> {
+  const store = await openEventStore({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl });
+  const runtime = new ProjectionRuntime({
+    store,
+    file: data.file,
+    projections: PROJECTIONS,
+    logger: { log: (message) => send({ kind: 'log', level: 'log', message }), error: (message) => send({ kind: 'log', level: 'error', message }) },
+  });
+  const slots = () => [...runtime.slots.values()].map(snapshotOf);
+  for (const event of ['progress', 'stopped', 'swapped', 'failed', 'stale', 'retrying'] as const) {
+    runtime.events.on(event, (...args: RuntimeEvents[typeof event]) => send({ kind: 'event', event, args, slots: slots() }));
+  }
+  port.on('message', (message: ToWorker) => {
+    switch (message.kind) {
+      case 'wake':
+        if (store instanceof SqliteEventStore) store.wakeSubscriptions();
+        return;
+      case 'rebuild':
+        runtime.rebuild(message.name).then(
+          (row) => send({ kind: 'rebuilt', id: message.id, row }),
+          (error: unknown) => send({ kind: 'rebuilt', id: message.id, error: messageOf(error) }),
+        );
+        return;
+      case 'freeze-size': {
+        // For the tests of a full read-models disk: this connection may not grow the file (SQLITE_FULL).
+        const pages = message.frozen ? (runtime.db.sql.pragma('page_count', { simple: true }) as number) : 1_000_000_000;
+        runtime.db.sql.pragma(`max_page_count = ${pages}`);
+        send({ kind: 'size-frozen' });
+        return;
+      }
+      case 'stop':
+        void runtime.stop().then(() => send({ kind: 'stopped' }));
+        return;
+      case 'close':
+        void runtime
+          .close()
+          .then(() => store.close())
+          .then(() => send({ kind: 'closed' }));
+        return;
+    }
+  });
+  try {
+    await runtime.start();
+  } catch (error) {
+    send({ kind: 'start-failed', message: messageOf(error) });
+    return;
+  }
+  send({ kind: 'started', slots: slots() });
+}
+
+main().catch((error: unknown) => send({ kind: 'start-failed', message: messageOf(error) }));

@@ -1,0 +1,57 @@
+import { parsePosition } from '../../src/event-store/event-store.port';
+import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
+import { ProjectionHost } from '../../src/read-models/engine/projection-host';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** The server's projections run on a worker thread (ProjectionHost), off the request loop. */
+describe('projections on their worker thread (e2e)', () => {
+  let t: TestApp;
+  beforeEach(async () => (t = await startTestApp()));
+  afterEach(async () => t.close());
+
+  const draft = (headline: string) =>
+    t.http
+      .post('/api/articles')
+      .set('Authorization', t.auth('reporter'))
+      .send({ headline, body: [{ type: 'paragraph', text: 'Friedrich Merz spoke.' }] })
+      .expect(201);
+
+  it('apply events while this thread never yields: the read models advance with the event loop blocked', async () => {
+    const engine = t.app.get(ProjectionEngine);
+    const { position } = (await draft('Written while the loop is blocked')).body as { position: string };
+    const target = parsePosition(position)!.commit;
+    // Blocks this thread (no await) and reads the registry on its own connection until every
+    // live generation has passed the command's position. In this thread, projections could not run.
+    const names = [...engine.slots.keys()];
+    const reached = () => names.every((name) => parsePosition(engine.db.withRole(name, 'live')!.checkpoint)!.commit >= target);
+    const giveUpAt = Date.now() + 30_000;
+    let done = reached();
+    while (!done && Date.now() < giveUpAt) done = reached();
+    expect(done).toBe(true);
+  });
+
+  it('a dead worker thread fails every projection: /health says so, and a minPosition read is refused at once', async () => {
+    const { position } = (await draft('Before the thread dies')).body as { position: string };
+    const host = t.app.get(ProjectionEngine) as ProjectionHost;
+    await host.waitFor(parsePosition(position)!, 10_000);
+    const failed = new Promise<void>((resolve) => {
+      const check = () => {
+        if (![...host.slots.values()].every((slot) => slot.liveFailure !== null)) return;
+        host.events.off('progress', check);
+        resolve();
+      };
+      host.events.on('progress', check);
+    });
+    await host['worker']!.terminate();
+    await failed;
+
+    const health = (await t.http.get('/health').expect(200)).body as { status: string; projections: Array<{ status: string; problem?: string }> };
+    expect(health.status).toBe('degraded');
+    expect(health.projections.map((p) => p.status)).toEqual(names(host).map(() => 'failed'));
+    expect(health.projections[0].problem).toMatch(/worker thread stopped/);
+    const later = (await draft('After it died')).body as { position: string };
+    await t.http.get(`/api/articles?minPosition=${later.position}`).set('Authorization', t.auth('reporter')).expect(504);
+  });
+});
+
+const names = (host: ProjectionHost) => [...host.slots.keys()];
