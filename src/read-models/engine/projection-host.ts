@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EventStore, formatPosition, Position, START } from '../../event-store/event-store.port';
+import { EventStore, formatPosition, Position } from '../../event-store/event-store.port';
 import { SqliteEventStore } from '../../event-store/sqlite-event-store';
 import { Projection } from '../../projection-kit/projection';
 import { waitForPosition } from './position-wait';
 import { ProjectionEngine, SlotView } from './projection-engine';
 import type { RuntimeEvents, RuntimeLogger } from './projection-runtime';
 import { FromWorker, ProjectionThreadData, SlotSnapshot, ToWorker } from './projection-thread';
-import { GenerationRow, ReadModelDb, schemaSignature } from './read-model-db';
+import { GenerationRow, ReadModelDb } from './read-model-db';
+import { newSlots } from './slot';
 
 export interface ProjectionHostOptions extends ProjectionThreadData {
   /** This thread's store: the read side's head positions and lag, and (embedded) its commits wake the worker. */
@@ -46,12 +47,7 @@ export class ProjectionHost implements ProjectionEngine {
 
   constructor(private readonly options: ProjectionHostOptions) {
     this.db = new ReadModelDb(options.file);
-    this.slots = new Map(
-      options.projections.map((projection) => [
-        projection.name,
-        { projection, signature: schemaSignature(projection), livePosition: START, liveFailure: null, liveStale: null },
-      ]),
-    );
+    this.slots = newSlots(options.projections);
     this.events.setMaxListeners(0);
   }
 

@@ -5,8 +5,8 @@ import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
 import { Projection } from '../../projection-kit/projection';
 import { Projector, RetryCause } from './projector';
-import { GenerationRow, ReadModelDb, schemaSignature, StaleMark } from './read-model-db';
-import { Slot } from './slot';
+import { GenerationRow, ReadModelDb, StaleMark } from './read-model-db';
+import { newSlots, Slot } from './slot';
 import { ProjectionEngine } from './projection-engine';
 
 export interface RuntimeLogger {
@@ -62,12 +62,7 @@ export class ProjectionRuntime implements ProjectionEngine {
 
   constructor(private readonly options: RuntimeOptions) {
     this.db = new ReadModelDb(options.file);
-    this.slots = new Map(
-      options.projections.map((projection) => [
-        projection.name,
-        { projection, signature: schemaSignature(projection), livePosition: START, liveFailure: null, liveStale: null },
-      ]),
-    );
+    this.slots = newSlots(options.projections);
     this.events.setMaxListeners(0);
   }
 

@@ -1,8 +1,8 @@
-import { Position } from '../../event-store/event-store.port';
 import { ProjectionFailure } from './generation-writer';
 import { Projection } from '../../projection-kit/projection';
 import { Projector } from './projector';
-import { StaleMark } from './read-model-db';
+import { schemaSignature, StaleMark } from './read-model-db';
+import { Position, START } from '../../event-store/event-store.port';
 import type { SlotView } from './projection-engine';
 
 /** Everything the runtime knows about one projection in this process. */
@@ -20,6 +20,16 @@ export interface Slot {
   nextFailure?: { generation: number; failure: ProjectionFailure };
   /** For the rate of a rebuild this process runs. */
   rebuildClock?: { generation: number; startedAt: number; eventsAtStart: number };
+}
+
+/** One slot per projection, before anything is known of its generations: no position vouched for. */
+export function newSlots(projections: readonly Projection[]): Map<string, Slot> {
+  return new Map(
+    projections.map((projection) => [
+      projection.name,
+      { projection, signature: schemaSignature(projection), livePosition: START, liveFailure: null, liveStale: null },
+    ]),
+  );
 }
 
 /** A rebuild is running in this process (not failed): the projection will move again. */
