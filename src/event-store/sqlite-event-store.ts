@@ -214,9 +214,15 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     if (this.inFlight || this.pending.length === 0) return this.settleIdle();
     const batch = this.pending;
     this.pending = [];
-    if (this.lost) return this.settleIdle(batch.forEach((p) => p.reject(this.lostError())));
+    if (this.lost) {
+      for (const pending of batch) pending.reject(this.lostError());
+      return this.settleIdle();
+    }
     const before = this.checkFiles();
-    if (before) return this.settleIdle(this.refuse(batch, before, 'nothing was written'));
+    if (before) {
+      this.refuse(batch, before, 'nothing was written');
+      return this.settleIdle();
+    }
     const id = ++this.batches;
     this.inFlight = { id, batch };
     this.writer.ref();
@@ -224,7 +230,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   }
 
   /** Nothing in flight and nothing pending: the thread need not keep the process alive, and close() may go on. */
-  private settleIdle(_?: void): void {
+  private settleIdle(): void {
     if (this.inFlight || this.pending.length > 0) return;
     this.writer.unref();
     this.drained?.();
@@ -313,6 +319,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
    * rare work (faults, /health's probe, tests), never for an append.
    */
   private call(request: CallRequest): unknown {
+    if (this.closed) throw new Error('The event store is closed');
     if (this.lost) throw this.lostError();
     const seq = ++this.calls;
     this.writer.postMessage({ ...request, seq });
