@@ -301,6 +301,8 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private lose(error: unknown): void {
     if (this.lost || this.closed) return;
     this.lost = error instanceof Error ? error : new Error(String(error));
+    // For /health until a restart: no commit can clear it, and probe() does not try.
+    this.faults.note('unavailable', 'WRITER_THREAD_LOST', this.name, 'restart the server');
     const waiting = [...(this.inFlight?.batch ?? []), ...this.pending];
     this.inFlight = null;
     this.pending = [];
@@ -448,7 +450,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
    */
   probe(): StoreCondition {
     const fault = this.faults.recorded() ?? this.checkFiles();
-    const probed = fault !== null && fault.reason !== 'replaced' && fault.reason !== 'corrupt';
+    const probed = fault !== null && fault.reason !== 'replaced' && fault.reason !== 'corrupt' && !this.lost;
     if (probed && !this.closed && Date.now() - this.lastProbe >= this.probeIntervalMs) {
       this.lastProbe = Date.now();
       try {

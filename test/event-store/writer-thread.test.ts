@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { EventStoreUnavailableError } from '../../src/event-store/event-store.errors';
 import { EventToAppend } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { tempDir } from '../support/temp-dir';
@@ -66,6 +67,16 @@ describe('embedded store: commits off the event loop', () => {
     await store.appendToStream('open', [event()], 'no_stream').then(() => seen.push('acknowledged'));
     expect(seen).toEqual(['turn: 0 events visible', 'acknowledged']);
     expect(await store.readStream('open')).toHaveLength(1);
+  });
+
+  it('a writer thread that ends under the store: appends refused as unavailable, and /health says so', async () => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    const exited = new Promise((resolve) => store['writer'].once('exit', resolve));
+    await store['writer'].terminate();
+    await exited;
+    await expect(store.appendToStream('refused', [event()], 'no_stream')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(store.probe()).toMatchObject({ status: 'degraded', reason: 'unavailable', code: 'WRITER_THREAD_LOST' });
+    expect(await store.readStream('kept')).toHaveLength(1);
   });
 
   it('close() commits and acknowledges the appends already accepted, then refuses new ones', async () => {
