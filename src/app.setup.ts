@@ -26,7 +26,8 @@ import type { LogOutput } from './observability/request-log';
  * - the body limit is ours (BODY_LIMIT, by default the largest valid command: API.md "Limits"),
  *   not Fastify's 1 MiB;
  * - Node's own timeouts stay as Node sets them (requests 300 s, keep-alive 5 s): Fastify would
- *   lift the first and raise the second;
+ *   lift the first and raise the second; a request met while the app closes is served, not
+ *   answered with Fastify's own 503;
  * - what Node's HTTP parser refuses, and a path Fastify cannot decode, are problem documents.
  */
 export function serverOptions(bodyLimit: number) {
@@ -37,6 +38,8 @@ export function serverOptions(bodyLimit: number) {
     genReqId: (request: IncomingMessage) => correlationIdOf(request),
     requestTimeout: 300_000,
     keepAliveTimeout: 5_000,
+    // Shutdown is GracefulShutdown's (graceful-shutdown.ts): no 503 of Fastify's own, not a problem document.
+    return503OnClosing: false,
     clientErrorHandler: answerClientError,
     frameworkErrors: answerBadPath,
   };
