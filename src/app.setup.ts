@@ -1,31 +1,81 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
-import { applyBrowserEdge } from './http/browser-edge';
-import { answerClientErrors } from './http/client-errors';
-import { streamLargeJson } from './http/large-json';
+import { bodyLimitBytes, registerBodyParsers } from './http/body-reading';
+import type { IncomingMessage } from 'node:http';
+import { applyBrowserEdge, securityHeaders } from './http/browser-edge';
+import { correlationIdOf } from './http/correlation-id.middleware';
+import { answerClientError } from './http/client-errors';
 import { openApiDocument } from './http/openapi-document';
-import { ProblemFilter } from './http/problem.filter';
+import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filter';
+import { isPercentEncodedUtf8 } from './http/query-string.guard';
+import { recordRoutes } from './observability/route-of';
 import { Logger } from 'nestjs-pino';
 import type { LogOutput } from './observability/request-log';
 
 /**
- * Builds the application as main.ts and the e2e tests both run it. Logs go to stdout as JSON lines
- * (README "Observability"), to `logDestination` when given (tests capture them), or nowhere with
- * `logger: false`.
+ * The HTTP server's options (Fastify, through @nestjs/platform-fastify), each chosen so that the
+ * API behaves as API.md says whatever the framework's defaults:
+ * - routes match case-insensitively and with or without a trailing slash (`/API/articles/`);
+ * - a path parameter may be as long as a request line (a 101-character id is a 400 naming the
+ *   field, not a 404);
+ * - the body limit is ours (BODY_LIMIT, by default the largest valid command: API.md "Limits"),
+ *   not Fastify's 1 MiB;
+ * - Node's own timeouts stay as Node sets them (requests 300 s, keep-alive 5 s): Fastify would
+ *   lift the first and raise the second; a request met while the app closes is served, not
+ *   answered with Fastify's own 503;
+ * - what Node's HTTP parser refuses, and a path Fastify cannot decode, are problem documents.
  */
-export async function createApp(config: AppConfig, options: { logger?: false; logDestination?: LogOutput } = {}): Promise<INestApplication> {
+export function serverOptions(bodyLimit: number) {
+  return {
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    bodyLimit,
+    // Fastify's request id (which @fastify/middie hands the request log as `req.id`) is the correlation id.
+    genReqId: (request: IncomingMessage) => correlationIdOf(request),
+    requestTimeout: 300_000,
+    keepAliveTimeout: 5_000,
+    // Shutdown is GracefulShutdown's (graceful-shutdown.ts): no 503 of Fastify's own, not a problem document.
+    return503OnClosing: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerBadPath,
+  };
+}
+
+const edgeHeaders = securityHeaders();
+
+/**
+ * Fastify's `frameworkErrors` handler, for a path it could not route: a segment whose
+ * percent-encoding does not decode as UTF-8 (RFC 3986 §2.1, FST_ERR_BAD_URL) is 400 naming the
+ * segment, with the security headers every response has (no middleware runs for it).
+ */
+export function answerBadPath(_error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const path = pathOf(request);
+  const segment = path.split('/').find((part) => !isPercentEncodedUtf8(part)) ?? path;
+  const body = { ...problem(400, 'bad-request', `Failed to decode param '${segment}'`), instance: path };
+  correlationIdOf(request.raw, reply.raw);
+  edgeHeaders(request.raw, reply.raw, () => sendProblem(reply, 400, {}, JSON.stringify(body)));
+}
+
+/**
+ * Builds the application as main.ts and the e2e tests both run it, on Fastify. Logs go to stdout
+ * as JSON lines (README "Observability"), to `logDestination` when given (tests capture them), or
+ * nowhere with `logger: false`. Before requests, call `app.init()` (or `listen`) and await
+ * `app.getHttpAdapter().getInstance().ready()`.
+ */
+export async function createApp(config: AppConfig, options: { logger?: false; logDestination?: LogOutput } = {}): Promise<NestFastifyApplication> {
   // Before any module writes there (users file, store, read models): refuse a read-only one clearly.
   prepareDataDir(config.dataDir);
   const log = options.logDestination ?? (options.logger === false ? 'off' : 'stdout');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { log }), {
+  const bodyLimit = bodyLimitBytes(config.bodyLimit);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { log }), new FastifyAdapter(serverOptions(bodyLimit)), {
     // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
     // caller, which prints it and exits 1, instead of Nest's process.abort().
     abortOnError: false,
+    // Bodies are read by registerBodyParsers below, not Nest's parsers.
     bodyParser: false,
     // Held until the structured logger below takes over, so that every line goes through it.
     bufferLogs: true,
@@ -33,20 +83,18 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
+  registerBodyParsers(fastify, bodyLimit);
+  recordRoutes(fastify);
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);
-  // A maximum article, revision, blame or diff is written a piece at a time (see streamLargeJson).
-  app.use(streamLargeJson);
-  // Bodies are read by the HTTP module's middleware (HttpModule.configure), after the request
-  // log, the metrics and the correlation id, so that a body refused there is logged and counted.
-  // body-parser's own errors (too large, malformed JSON, bad charset or coding) happen before
-  // routing: the same filter answers them.
+  // Before the body is read, the HTTP module's middleware (HttpModule.configure) refuses a body
+  // without a valid token, a bad charset or a declared length over the limit; they run after the
+  // request log, the metrics and the correlation id, so that a body refused there is logged and
+  // counted. The parser's own errors (too large, malformed JSON, not UTF-8, bad coding) go to
+  // Fastify's error handler, which Nest gives the same filter.
   app.useGlobalFilters(app.get(ProblemFilter));
-  app.disable('x-powered-by');
-  // What Node's HTTP parser refuses (431, malformed framing) is a problem document too.
-  answerClientErrors(app.getHttpServer());
-  // ETags are revisions, set by the routes that have them; not Express's hashes of any body.
-  app.set('etag', false);
   // The UI at /api/docs, the document at /api/docs-json (and docs/openapi.json: npm run docs:openapi).
   SwaggerModule.setup('api/docs', app, () => openApiDocument(app));
   return app;

@@ -1,7 +1,7 @@
 import { Controller, Delete, HttpCode, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Roles } from '../auth/roles.decorator';
 import { ApiCommand } from '../http/openapi';
@@ -33,7 +33,7 @@ export class ArticlesController {
     const articleId = context.idempotencyKey === null ? randomUUID() : idempotentArticleId(context.user.id, context.idempotencyKey);
     const data = { articleId, headline: dto.headline, standfirst: standfirstOrNull(dto.standfirst), body: blocks(dto.body), byline: dto.byline };
     const outcome = await this.run(articleId, { type: 'DraftArticle', data }, commandRequest(context, dto, dto.reason), res);
-    res.status(201).location(`/api/articles/${articleId}`);
+    res.status(201).header('Location', `/api/articles/${articleId}`);
     return outcome;
   }
 
@@ -179,7 +179,7 @@ export class ArticlesController {
    */
   private async run(articleId: string, command: ArticleCommand, request: CommandRequest, res: Response) {
     const outcome = await this.commands.execute(new ArticleCommandMessage(articleId, command, request));
-    res.setHeader('ETag', `"${outcome.revision}"`);
+    res.header('ETag', `"${outcome.revision}"`);
     const created: Record<string, string> = {};
     for (const event of outcome.events) {
       if (event.type === 'QuoteAttributed') created.quoteId = event.data.quoteId;

@@ -29,6 +29,8 @@ export class BearerAuthGuard implements CanActivate {
       throw new UnauthenticatedError('A valid "Authorization: Bearer <token>" header is required', presented);
     }
     request.user = user;
+    // The request log reads it from Node's request, the one object it shares with the routes.
+    request.raw.user = user;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (allowed && !allowed.some((role) => user.roles.includes(role))) {
       throw new ForbiddenError(`This needs one of the roles: ${allowed.join(', ')}`);

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 
 import type { AuthenticatedUser, Role } from './roles';
 
@@ -12,7 +13,11 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** The route needs no token (GET /health). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-export type RequestWithUser = Request & { user?: AuthenticatedUser };
+/** Node's request, where the request log (pino-http) reads the user the bearer guard found. */
+export type RawRequestWithUser = IncomingMessage & { user?: AuthenticatedUser };
+
+/** Fastify's request, with the user the bearer guard authenticated (also kept on `raw`). */
+export type RequestWithUser = FastifyRequest & { user?: AuthenticatedUser; raw: RawRequestWithUser };
 
 /** The user the bearer guard authenticated. */
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedUser => {

@@ -94,10 +94,12 @@ const looked = new WeakMap<object, AuthenticatedUser | null>();
  * remembered for it, so the rate limit (which runs first) and the bearer guard share one lookup.
  */
 export function requestUser(request: { headers: { authorization?: string } }, users: UserDirectory): AuthenticatedUser | null {
-  const known = looked.get(request);
+  // Fastify's request and Node's (in middleware) share one lookup.
+  const key = (request as { raw?: object }).raw ?? request;
+  const known = looked.get(key);
   if (known !== undefined) return known;
   const match = BEARER.exec(request.headers.authorization ?? '');
   const user = match ? users.authenticate(match[1]) : null;
-  looked.set(request, user);
+  looked.set(key, user);
   return user;
 }

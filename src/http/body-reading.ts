@@ -1,15 +1,21 @@
 import { isUtf8 } from 'node:buffer';
-import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import bytes from 'bytes';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { largestCommandBytes, largestCommandValues } from '../articles/commands/command.schemas';
 import { parse as parseContentType } from 'content-type';
 import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError } from '../common/app-error';
 import { requestUser, type UserDirectory } from '../auth/users';
-import { pathOf, toProblem } from './problem.filter';
-import { hasContent } from './request-schema';
+import { pathOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem.filter';
+import { hasContent, isJsonMediaType } from './request-schema';
 
 /** Bodies larger than this are read one at a time, so a few of them cannot exhaust the heap together. */
 export const LARGE_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Connect-style middleware on Node's request and response, as @fastify/middie runs it. */
+export type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
 /** Allows one task at a time; the others wait in arrival order. */
 class OneAtATime {
@@ -25,25 +31,25 @@ class OneAtATime {
   }
 }
 
-function answer(response: Response, request: Request, error: unknown, close = false): void {
+/** Ends a raw response (middleware runs on Node's objects under @fastify/middie) with the problem document of `error`. */
+function answer(response: ServerResponse, request: IncomingMessage, error: unknown, close = false): void {
   const { problem, headers } = toProblem(error);
   if (close) headers.Connection = 'close';
-  response
-    .status(problem.status)
-    .set(headers)
-    .type('application/problem+json')
-    .send(JSON.stringify({ ...problem, instance: pathOf(request) }));
+  const body = JSON.stringify({ ...problem, instance: pathOf(request) });
+  response.writeHead(problem.status, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
+  response.end(body);
 }
 
 /**
- * Runs before the JSON body parser. A charset other than UTF-8 (RFC 8259 §8.1: JSON between
- * systems is UTF-8) or a Content-Type that does not parse is 415; a declared Content-Length over
+ * Runs before the body is read (middleware, in Fastify's onRequest phase). A charset other than
+ * UTF-8 (RFC 8259 §8.1: JSON between systems is UTF-8) or a Content-Type that does not parse is
+ * 415; a declared Content-Length over
  * `limit` is 413 at once, without reading the body; bodies over LARGE_BODY_BYTES, or of unknown
  * length, are read one at a time.
  */
-export function guardBodies(limit: number): RequestHandler {
+export function guardBodies(limit: number): Middleware {
   const large = new OneAtATime();
-  return (request: Request, response: Response, next: NextFunction) => {
+  return (request, response, next) => {
     if (!hasContent(request)) return next();
     const type = request.headers['content-type'];
     if (type !== undefined) {
@@ -70,7 +76,7 @@ export function guardBodies(limit: number): RequestHandler {
   };
 }
 
-/** body-parser's `verify`: bytes that are not UTF-8 are refused instead of silently replaced with U+FFFD. */
+/** Bytes that are not UTF-8 are refused instead of silently replaced with U+FFFD. */
 export function requireUtf8(_request: unknown, _response: unknown, body: Buffer): void {
   if (!isUtf8(body)) {
     throw Object.assign(new Error('The body is not valid UTF-8 (RFC 8259 §8.1)'), { status: 400, type: 'entity.not.utf8' });
@@ -102,7 +108,7 @@ export function structureCount(body: Buffer, limit: number): number {
 }
 
 /**
- * body-parser's `verify`, run on the (inflated) bytes before JSON.parse: UTF-8 only (requireUtf8),
+ * The check run on the (inflated) bytes before JSON.parse: UTF-8 only (requireUtf8),
  * and no more structure than `maxValues` JSON values. A body with more cannot be valid; refusing
  * it (413) before JSON.parse keeps the parse bounded, and a 270 MB array of 135M zeros from
  * killing the process (it is past V8's array size limit).
@@ -121,8 +127,8 @@ export function verifyBody(maxValues: number) {
  * route that takes a body is public, so a client that cannot write may not make the server read,
  * inflate and parse up to the body limit. The bearer guard still decides roles (roles.decorator).
  */
-export function authenticateBodies(users: UserDirectory): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) => {
+export function authenticateBodies(users: UserDirectory): Middleware {
+  return (request, response, next) => {
     if (!hasContent(request) || requestUser(request, users) !== null) return next();
     const presented = /^Bearer\s/i.test(request.headers.authorization ?? '');
     answer(response, request, new UnauthenticatedError('A valid "Authorization: Bearer <token>" header is required', presented), true);
@@ -135,16 +141,81 @@ export function bodyLimitBytes(configured: string | null): number {
 }
 
 /**
- * The body reading every route shares, as middleware: guardBodies, then JSON only, in UTF-8
- * (body-parser refuses other charsets with 415, RFC 8259 §8.1); gzip, deflate and br bodies are
- * inflated, and `limit` (bytes) applies to the inflated size.
+ * The middleware every route shares before its body is read: authenticateBodies, then
+ * guardBodies (charset, Content-Type syntax, declared length, one large body at a time).
  */
-export function bodyReading(limit: number, users: UserDirectory): RequestHandler[] {
-  // strict: false reads any JSON text (RFC 8259 §2): `"a"` or `null` is JSON, and the route's schema
-  // refuses it as "must be object" rather than the parser calling it "not valid JSON".
-  return [
-    authenticateBodies(users),
-    guardBodies(limit),
-    json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: verifyBody(largestCommandValues() + 1024) }),
-  ];
+export function bodyGuards(limit: number, users: UserDirectory): Middleware[] {
+  return [authenticateBodies(users), guardBodies(limit)];
+}
+
+/** The content codings a request body may come in (RFC 9110 §8.4.1), and how each is undone. */
+const INFLATERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/** A stream of inflated bytes that tells Fastify how many encoded bytes it has read (for its Content-Length check). */
+type Inflating = NodeJS.ReadWriteStream & { receivedEncodedLength: number };
+
+/**
+ * Fastify's preParsing hook for JSON bodies sent in a content coding (RFC 9110 §8.4): gzip,
+ * deflate and br are inflated with node:zlib, identity passes as it is, any other coding (or a
+ * list of them) is 415. Fastify's body limit then counts the inflated bytes, so a small gzip
+ * body cannot inflate past it (413); bytes that are not the coding they claim are a zlib error,
+ * answered 400 (problem type bad-content-coding). Bodies that are not JSON are never read.
+ */
+export function inflateBody(request: FastifyRequest, payload: Readable): Readable | NodeJS.ReadWriteStream {
+  const coding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (coding === 'identity' || !hasContent(request) || !isJsonMediaType(request.headers['content-type'])) return payload;
+  const inflater = INFLATERS[coding];
+  if (!inflater) throw new UnsupportedMediaTypeError('Request bodies are JSON in UTF-8, sent as identity, gzip, deflate or br');
+  const inflating = Object.assign(inflater(), { receivedEncodedLength: 0 }) as Inflating;
+  payload.on('data', (chunk: Buffer) => (inflating.receivedEncodedLength += chunk.length));
+  payload.on('error', (error) => inflating.emit('error', error));
+  return payload.pipe(inflating);
+}
+
+/**
+ * Parses a JSON body (RFC 8259) read in full by Fastify: a UTF-8 byte order mark is skipped,
+ * bytes that are not UTF-8 are 400 and too much structure 413 (verifyBody), then any JSON text is
+ * taken (`"a"` or `null` too: the route's schema says "must be object", not the parser "not valid
+ * JSON"). An empty body is `{}`: a command whose fields are all optional may be sent without one.
+ * A text that does not parse is 400 with JSON.parse's message. `__proto__` is an ordinary key
+ * here (JSON.parse makes it an own property); the schemas refuse unknown fields by name.
+ */
+export function parseJsonBody(maxValues: number): (request: FastifyRequest, body: Buffer) => unknown {
+  const verify = verifyBody(maxValues);
+  return (request, body) => {
+    const text = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
+    verify(request, undefined, text);
+    if (text.length === 0) return {};
+    try {
+      return JSON.parse(text.toString('utf8'));
+    } catch (error) {
+      throw Object.assign(new Error((error as Error).message), { statusCode: 400 });
+    }
+  };
+}
+
+/**
+ * The body reading every route shares, on the Fastify instance: JSON only (application/json and
+ * any application/*+json, RFC 6839 §3.1), in UTF-8, up to `limit` bytes after inflation
+ * (inflateBody, parseJsonBody). A body of any other type is left unread: the route's schema
+ * refuses it with 415 (request-schema.ts) and a route that takes no body ignores it.
+ */
+export function registerBodyParsers(fastify: FastifyInstance, limit: number): void {
+  const parse = parseJsonBody(largestCommandValues() + 1024);
+  fastify.removeAllContentTypeParsers();
+  const parser = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, parse(request, body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limit }, parser);
+  fastify.addContentTypeParser(/^application\/[\w.+-]+\+json(\s*;|$)/, { parseAs: 'buffer', bodyLimit: limit }, parser);
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  fastify.addHook('preParsing', async (request, _reply, payload) => inflateBody(request, payload));
 }

@@ -1,8 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
-import type { CorsOptions, CorsOptionsDelegate } from '@nestjs/common/interfaces/external/cors-options.interface';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
 import type { AppConfig } from '../config/app-config';
+import type { Middleware } from './body-reading';
+import { pathOf } from './problem.filter';
 import { RouteTable } from './route-table';
 
 /** Response headers a browser client may read: the revision, the new article, back-off, tracing. */
@@ -17,17 +18,21 @@ export const CORS_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
  * exposed headers; its preflight (OPTIONS with Access-Control-Request-Method) is answered 204
  * with the allowed methods and headers, cached by the browser for 10 minutes. A request from any
  * other origin gets no Access-Control-* header, so the browser withholds the response. No
- * credentials mode: the API authenticates with a bearer header, never a cookie.
+ * credentials mode: the API authenticates with a bearer header, never a cookie. An OPTIONS from
+ * an allowed origin is answered as a preflight even without Access-Control-Request-Method
+ * (strictPreflight off), as before; an OPTIONS from any other origin goes on to answerOptions.
  */
-export function corsDelegate(origins: readonly string[]): CorsOptionsDelegate<Request> {
+export function corsDelegate(origins: readonly string[]): FastifyCorsOptionsDelegateCallback {
   const allowed = new Set(origins);
-  const options: CorsOptions = {
+  const options: FastifyCorsOptions = {
     origin: [...allowed],
-    methods: CORS_METHODS,
-    allowedHeaders: CORS_ALLOWED_HEADERS,
-    exposedHeaders: CORS_EXPOSED_HEADERS,
+    // Joined here: @fastify/cors would join lists with ", ", where the headers have always had ",".
+    methods: CORS_METHODS.join(','),
+    allowedHeaders: CORS_ALLOWED_HEADERS.join(','),
+    exposedHeaders: CORS_EXPOSED_HEADERS.join(','),
     maxAge: 600,
     optionsSuccessStatus: 204,
+    strictPreflight: false,
   };
   return (request, callback) => callback(null, allowed.has(request.headers.origin ?? '') ? options : { origin: false });
 }
@@ -36,15 +41,13 @@ export function corsDelegate(origins: readonly string[]): CorsOptionsDelegate<Re
  * OPTIONS that CORS did not answer (no CORS configured, another origin, or no Origin at all):
  * 204 with Allow listing the path's methods (RFC 9110 §9.3.7), or on to the 404 for an unknown path.
  */
-export function answerOptions(routes: () => RouteTable): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) => {
+export function answerOptions(routes: () => RouteTable): Middleware {
+  return (request, response, next) => {
     if (request.method !== 'OPTIONS') return next();
-    const allowed = routes().allowedMethods((request.originalUrl ?? request.url).split('?')[0]);
+    const allowed = routes().allowedMethods(pathOf(request as { originalUrl?: string; url?: string }));
     if (allowed.length === 0) return next();
-    response
-      .status(204)
-      .set('Allow', [...allowed, 'OPTIONS'].join(', '))
-      .end();
+    response.writeHead(204, { Allow: [...allowed, 'OPTIONS'].join(', ') });
+    response.end();
   };
 }
 
@@ -54,22 +57,31 @@ export function answerOptions(routes: () => RouteTable): RequestHandler {
  * the Swagger UI under /api/docs gets helmet's default policy, which it runs under: its scripts
  * are files from the same origin, its styles inline, its icons data: URIs.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(): Middleware {
   const forApi = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   const forDocs = helmet();
-  return (request, response, next) => (request.path.startsWith('/api/docs') ? forDocs : forApi)(request, response, next);
+  return (request, response, next) =>
+    (pathOf(request as { originalUrl?: string; url?: string }).startsWith('/api/docs') ? forDocs : forApi)(request, response, next);
 }
 
 /**
  * What a browser meets first: security headers, CORS for CORS_ORIGINS (nothing when unset) and
  * OPTIONS answered before the route table would call it a 405. Call before any other middleware.
  */
-export function applyBrowserEdge(app: INestApplication, config: Pick<AppConfig, 'corsOrigins'>): void {
+export function applyBrowserEdge(app: NestFastifyApplication, config: Pick<AppConfig, 'corsOrigins'>): void {
   app.use(securityHeaders());
   if (config.corsOrigins.length > 0) {
     // Every response varies by Origin once CORS is on, allowed or not: a cache must not reuse one for another.
-    app.use((_request: Request, response: Response, next: NextFunction) => (response.vary('Origin'), next()));
-    app.enableCors(corsDelegate(config.corsOrigins));
+    app.use(varyByOrigin);
+    // @fastify/cors takes the delegate in place of its options (Nest passes it on as it is).
+    app.enableCors(corsDelegate(config.corsOrigins) as never);
   }
   app.use(answerOptions(() => app.get(RouteTable)));
 }
+
+/** Adds Origin to the response's Vary header (RFC 9110 §12.5.5) unless it is there already. */
+const varyByOrigin: Middleware = (_request, response, next) => {
+  const vary = String(response.getHeader('Vary') ?? '');
+  if (!/(^|,)\s*(origin|\*)\s*(,|$)/i.test(vary)) response.setHeader('Vary', vary ? `${vary}, Origin` : 'Origin');
+  next();
+};

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { problem, slugOf } from './problem.filter';
 
@@ -8,24 +7,23 @@ import { problem, slugOf } from './problem.filter';
  * 431 (RFC 6585 §5), a malformed request (a duplicated or invalid Content-Length, Content-Length
  * with Transfer-Encoding: RFC 9112 §6.3) is 400, a request whose headers take too long is 408.
  * The connection is closed after the answer, as Node does. A socket already gone is destroyed.
+ * Given to Fastify as its `clientErrorHandler`, which it listens to Node's 'clientError' with.
  */
-export function answerClientErrors(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const detail =
-      status === 431
-        ? 'The request line and headers are larger than this server reads'
-        : status === 408
-          ? 'The request headers did not arrive in time'
-          : 'The request is not valid HTTP/1.1 (RFC 9112)';
-    const doc = problem(status, slugOf(status), detail);
-    const body = JSON.stringify(doc);
-    socket.end(
-      `HTTP/1.1 ${status} ${doc.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  });
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail =
+    status === 431
+      ? 'The request line and headers are larger than this server reads'
+      : status === 408
+        ? 'The request headers did not arrive in time'
+        : 'The request is not valid HTTP/1.1 (RFC 9112)';
+  const doc = problem(status, slugOf(status), detail);
+  const body = JSON.stringify(doc);
+  socket.end(
+    `HTTP/1.1 ${status} ${doc.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,30 +1,32 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 
-export type RequestWithCorrelation = Request & { correlationId?: string };
+/** Node's request with the correlation id the middleware kept on it. */
+export type RequestWithCorrelation = IncomingMessage & { correlationId?: string };
 
 const ACCEPTABLE = /^[\w.:@/+=-]{1,200}$/;
 
 /**
  * The request's correlation id: X-Correlation-Id when it is 1-200 safe characters, else a new
- * UUID; kept on the request and echoed in the response. Idempotent, so that the request log
- * (whose middleware may run first) and this middleware agree on one id.
+ * UUID; kept on the request and, given the response, echoed in it. Idempotent, so that Fastify
+ * (whose request id it is: app.setup.ts), the request log and this middleware agree on one id.
  */
-export function correlationIdOf(request: IncomingMessage & { correlationId?: string }, response: ServerResponse): string {
-  if (request.correlationId) return request.correlationId;
-  const given = request.headers['x-correlation-id'];
-  const id = typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();
-  request.correlationId = id;
-  if (!response.headersSent) response.setHeader('X-Correlation-Id', id);
+export function correlationIdOf(request: IncomingMessage & { correlationId?: string }, response?: ServerResponse): string {
+  let id = request.correlationId;
+  if (id === undefined) {
+    const given = request.headers['x-correlation-id'];
+    id = typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();
+    request.correlationId = id;
+  }
+  if (response && !response.headersSent && !response.hasHeader('X-Correlation-Id')) response.setHeader('X-Correlation-Id', id);
   return id;
 }
 
 /** Takes X-Correlation-Id (or makes one), keeps it on the request and echoes it back. */
 @Injectable()
 export class CorrelationIdMiddleware implements NestMiddleware {
-  use(request: RequestWithCorrelation, response: Response, next: NextFunction): void {
+  use(request: RequestWithCorrelation, response: ServerResponse, next: () => void): void {
     correlationIdOf(request, response);
     next();
   }

@@ -29,7 +29,7 @@ export class GracefulShutdown {
     private readonly logger = new Logger('Shutdown'),
   ) {
     this.server = app.getHttpServer() as Server;
-    // Before Express sees the request: every response is counted, whatever route or middleware answers.
+    // Before Fastify sees the request: every response is counted, whatever route or middleware answers.
     this.server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => this.track(response));
   }
 

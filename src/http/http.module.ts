@@ -1,8 +1,9 @@
 import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { USER_DIRECTORY, UserDirectory } from '../auth/users';
-import { bodyLimitBytes, bodyReading } from './body-reading';
-import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { bodyGuards, bodyLimitBytes } from './body-reading';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { LargeJsonInterceptor } from './large-json';
 import { QueryStringGuard } from './query-string.guard';
 import { CorrelationIdMiddleware } from './correlation-id.middleware';
 import { HealthController } from './health.controller';
@@ -17,7 +18,14 @@ import { RouteTable } from './route-table';
 @Module({
   imports: [DiscoveryModule],
   controllers: [HealthController],
-  providers: [RouteTable, ProblemFilter, { provide: APP_FILTER, useExisting: ProblemFilter }, { provide: APP_GUARD, useClass: QueryStringGuard }],
+  providers: [
+    RouteTable,
+    ProblemFilter,
+    { provide: APP_FILTER, useExisting: ProblemFilter },
+    { provide: APP_GUARD, useClass: QueryStringGuard },
+    // A maximum article, revision, blame or diff is written a piece at a time (see jsonReplyBody).
+    { provide: APP_INTERCEPTOR, useClass: LargeJsonInterceptor },
+  ],
   exports: [ProblemFilter],
 })
 export class HttpModule implements NestModule {
@@ -26,8 +34,11 @@ export class HttpModule implements NestModule {
     @Inject(USER_DIRECTORY) private readonly users: UserDirectory,
   ) {}
 
-  /** The correlation id first, then the body: a request refused for its body still has its id. */
+  /**
+   * The correlation id first, then the checks made before a body is read (its parsing is Fastify's:
+   * registerBodyParsers): a request refused for its body still has its id.
+   */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationIdMiddleware, ...bodyReading(bodyLimitBytes(this.config.bodyLimit), this.users)).forRoutes('*path');
+    consumer.apply(CorrelationIdMiddleware, ...bodyGuards(bodyLimitBytes(this.config.bodyLimit), this.users)).forRoutes('*path');
   }
 }

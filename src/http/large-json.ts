@@ -1,5 +1,8 @@
-import type { NextFunction, Request, Response } from 'express';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { map, type Observable } from 'rxjs';
 
 /**
  * Characters of text (strings and keys, counted up to here) above which a JSON response is
@@ -12,8 +15,8 @@ export const LARGE_JSON_CHARS = 1024 * 1024;
 const PIECE_CHARS = 256 * 1024;
 
 /**
- * JSON to be sent as it is (a document stored as JSON): res.json sends `bytes`, its UTF-8 text,
- * with no decoding, no parse and no second serialisation (see streamLargeJson). Anything else
+ * JSON to be sent as it is (a document stored as JSON): the reply is `bytes`, its UTF-8 text,
+ * with no decoding, no parse and no second serialisation (see jsonReplyBody). Anything else
  * that serialises it gets the value the text stands for.
  */
 export class JsonText {
@@ -24,32 +27,37 @@ export class JsonText {
   }
 }
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /**
- * Express middleware: `res.json` of a large value (see LARGE_JSON_CHARS) writes the same bytes
- * JSON.stringify would give, but a piece at a time, a turn of the event loop for each, waiting
- * for the socket to drain, with chunked transfer coding instead of Content-Length (RFC 9112
- * §7.1). Smaller values go through Express's own res.json. The app's JSON settings are the
- * defaults (no replacer, no spaces, no escaping); a large value must be JSON-serialisable (a
- * BigInt found half way can only end the connection).
+ * What Fastify is given to send for a route's return value `body`:
+ * - a JsonText: its bytes, as application/json (Content-Length), or in pieces when large;
+ * - a large value (see LARGE_JSON_CHARS): a stream of the bytes JSON.stringify would give, a
+ *   piece at a time, a turn of the event loop for each, sent with chunked transfer coding
+ *   (RFC 9112 §7.1) as the socket drains (no piece is made before the previous one is taken);
+ * - anything else unchanged: Fastify serialises it with JSON.stringify.
+ * A HEAD request gets the headers and no body, with none made. A large value must be
+ * JSON-serialisable (a BigInt found half way can only end the connection).
  */
-export function streamLargeJson(req: Request, res: Response, next: NextFunction): void {
-  const json = res.json.bind(res);
-  res.json = (body?: unknown) => {
-    const bytes = body instanceof JsonText ? body.bytes : null;
-    if (bytes === null ? !isLarge(body) : bytes.length <= LARGE_JSON_CHARS) {
-      if (bytes === null) return json(body);
-      if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      return res.send(bytes);
-    }
-    if (!res.get('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) {
-      res.end();
-      return res;
-    }
-    void writePieces(res, bytes === null ? jsonPieces(body) : bytePieces(bytes)).catch((error: unknown) => res.destroy(error as Error));
-    return res;
-  };
-  next();
+export function jsonReplyBody(body: unknown, method: string, reply: FastifyReply): unknown {
+  const bytes = body instanceof JsonText ? body.bytes : null;
+  if (bytes === null && !isLarge(body)) return body;
+  if (!reply.hasHeader('content-type')) reply.header('Content-Type', JSON_CONTENT_TYPE);
+  if (bytes !== null && bytes.length <= LARGE_JSON_CHARS) return bytes;
+  if (method === 'HEAD' || reply.statusCode === 204 || reply.statusCode === 304) return Readable.from([]);
+  return Readable.from(inTurns(bytes === null ? jsonPieces(body) : bytePieces(bytes)), { objectMode: true, highWaterMark: 1 });
+}
+
+/** Hands every route's return value to jsonReplyBody, so that large answers are written in pieces. */
+@Injectable()
+export class LargeJsonInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const method = http.getRequest<FastifyRequest>().method;
+    const reply = http.getResponse<FastifyReply>();
+    return next.handle().pipe(map((body: unknown) => jsonReplyBody(body, method, reply)));
+  }
 }
 
 /** Whether the strings and keys of `value` add up to more than LARGE_JSON_CHARS characters. */
@@ -62,8 +70,8 @@ function* bytePieces(bytes: Buffer): Generator<Buffer> {
   for (let start = 0; start < bytes.length; start += PIECE_CHARS) yield bytes.subarray(start, start + PIECE_CHARS);
 }
 
-/** Writes the pieces (JSON text, or its UTF-8 bytes) about PIECE_CHARS at a time, a turn of the event loop each. */
-async function writePieces(res: Response, pieces: Iterable<string> | Iterable<Buffer>): Promise<void> {
+/** The pieces (JSON text, or its UTF-8 bytes) joined about PIECE_CHARS at a time, a turn of the event loop after each. */
+async function* inTurns(pieces: Iterable<string> | Iterable<Buffer>): AsyncGenerator<string | Buffer> {
   let pending: Array<string | Buffer> = [];
   let chars = 0;
   const joined = () => (pending.every((piece) => typeof piece === 'string') ? pending.join('') : Buffer.concat(pending as Buffer[]));
@@ -71,27 +79,13 @@ async function writePieces(res: Response, pieces: Iterable<string> | Iterable<Bu
     pending.push(piece);
     chars += piece.length;
     if (chars < PIECE_CHARS) continue;
-    const drained = res.write(joined());
+    yield joined();
     pending = [];
     chars = 0;
-    if (!drained && !res.destroyed) await drainedOrClosed(res);
     // A socket that drains at once (loopback) would otherwise run the whole answer in one turn.
     await nextTurn();
-    if (res.destroyed) return;
   }
-  res.end(joined());
-}
-
-function drainedOrClosed(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+  if (pending.length > 0) yield joined();
 }
 
 /**

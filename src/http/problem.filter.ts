@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import {
   AppError,
@@ -54,9 +55,10 @@ const STATUS_BY_CODE: Record<AppErrorCode, number> = {
 };
 
 /**
- * An error raised while the request was read, before any route ran: body-parser's http-errors
- * (status and a `type` such as "entity.too.large" or "charset.unsupported"), or Fastify's
- * (statusCode and a code such as "FST_ERR_CTP_BODY_TOO_LARGE"). Each says its own 4xx status.
+ * An error raised while the request was read, before any route ran: Fastify's (statusCode and a
+ * code such as "FST_ERR_CTP_BODY_TOO_LARGE" or "FST_ERR_CTP_INVALID_CONTENT_LENGTH"), or the body
+ * check's own (body-reading.ts: status and a `type` such as "entity.not.utf8"). Each says its own
+ * 4xx status.
  */
 interface RequestReadError {
   status?: number;
@@ -139,7 +141,7 @@ export function toProblem(error: unknown): ProblemResponse {
   const status = clientStatusOf(error);
   if (status !== null) {
     const e = error as RequestReadError;
-    const detail = REQUEST_READ_DETAIL[status] ?? (e.type === 'entity.parse.failed' ? `The body is not valid JSON: ${e.message}` : e.message);
+    const detail = REQUEST_READ_DETAIL[status] ?? e.message;
     // The same problem type whether the parser or a route found it (413 and 415 have AppErrors too).
     const slug = SLUG_BY_STATUS[status] ?? (e.type ?? slugOf(status)).replace(/\./g, '-');
     return { problem: problem(status, slug, detail), headers };
@@ -147,12 +149,38 @@ export function toProblem(error: unknown): ProblemResponse {
   return { problem: problem(500, 'internal', 'The server failed to handle the request'), headers };
 }
 
+/** The media type of every problem document (RFC 9457 §3), in UTF-8. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/**
+ * The request target as sent (path and query), from Fastify's request or, in middleware, Node's
+ * (where @fastify/middie keeps it in `originalUrl` while it rewrites `url` for a mounted path).
+ */
+export function targetOf(request: { originalUrl?: string; url?: string }): string {
+  return request.originalUrl ?? request.url ?? '/';
+}
+
 /**
  * A problem's `instance` (RFC 9457 §3.1.5): the request's path as sent, without its query string
- * (which may carry a secret), also in middleware mounted below a path (where `request.path` is cut).
+ * (which may carry a secret), also in middleware mounted below a path (see targetOf).
  */
-export function pathOf(request: { originalUrl?: string; url: string }): string {
-  return (request.originalUrl ?? request.url).split('?')[0];
+export function pathOf(request: { originalUrl?: string; url?: string }): string {
+  return targetOf(request).split('?')[0];
+}
+
+/**
+ * Sends a problem document on Fastify's reply, or on Node's response when the error came from
+ * middleware (@fastify/middie hands it Node's objects). Nothing is sent once headers are out.
+ */
+export function sendProblem(response: FastifyReply | ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if ('raw' in response) {
+    if (response.sent || response.raw.headersSent) return;
+    response.code(status).headers(headers).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
+    return;
+  }
+  if (response.headersSent) return;
+  response.writeHead(status, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
+  response.end(body);
 }
 
 /**
@@ -168,19 +196,19 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
-    const response = context.getResponse<Response>();
-    const request = context.getRequest<Request>();
+    const response = context.getResponse<FastifyReply | ServerResponse>();
+    const request = context.getRequest<FastifyRequest | IncomingMessage>();
     // The path only: a query string may carry a secret (?access_token=...), never echoed or logged,
     // not even inside a message that quotes the URL (Nest's 404 "Cannot GET <url>").
-    const url = request.originalUrl ?? request.url;
+    const url = targetOf(request);
     const path = pathOf(request);
     const query = url.slice(path.length);
-    const { problem: doc, headers } = toProblem(this.routeError(error, request.method, path));
+    const method = request.method ?? 'GET';
+    const { problem: doc, headers } = toProblem(this.routeError(error, method, path));
     const body: Problem = { ...doc, detail: query ? doc.detail.split(query).join('') : doc.detail, instance: path };
-    if (body.status === 500) this.logger.error(`${request.method} ${path}`, (error as Error)?.stack);
-    else if (body.status >= 500) this.logger.warn(`${request.method} ${path}: ${body.status} ${body.detail}`);
-    if (response.headersSent) return;
-    response.status(body.status).set(headers).type('application/problem+json').send(JSON.stringify(body));
+    if (body.status === 500) this.logger.error(`${method} ${path}`, (error as Error)?.stack);
+    else if (body.status >= 500) this.logger.warn(`${method} ${path}: ${body.status} ${body.detail}`);
+    sendProblem(response, body.status, headers, JSON.stringify(body));
   }
 
   /** Nest's NotFoundException means no route matched: 405 when the path has other methods. */

@@ -28,13 +28,13 @@ export class QueryStringGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<{ originalUrl?: string; url: string }>();
     const url = request.originalUrl ?? request.url;
     const start = url.indexOf('?');
-    // Express matches routes case-insensitively: /API/articles is an /api route too.
+    // Routes match case-insensitively (app.setup.ts): /API/articles is an /api route too.
     if (start < 0 || !/^\/api\//i.test(url)) return true;
     const pairs = url
       .slice(start + 1)
       .split('&')
       .filter((pair) => pair !== '');
-    const badlyEncoded = pairs.filter((pair) => !decodes(pair));
+    const badlyEncoded = pairs.filter((pair) => !isPercentEncodedUtf8(pair));
     if (badlyEncoded.length > 0) {
       throw new InvalidInputError(
         'The query string is not percent-encoded UTF-8 (RFC 3986 §2.1)',
@@ -50,9 +50,10 @@ export class QueryStringGuard implements CanActivate {
   }
 }
 
-function decodes(pair: string): boolean {
+/** Whether `text` (a query pair or a path segment) is percent-encoded UTF-8 (RFC 3986 §2.1, §2.5), `+` read as a space. */
+export function isPercentEncodedUtf8(text: string): boolean {
   try {
-    decodeURIComponent(pair.replace(/\+/g, ' '));
+    decodeURIComponent(text.replace(/\+/g, ' '));
     return true;
   } catch {
     return false;

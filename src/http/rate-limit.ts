@@ -1,16 +1,15 @@
 import { ExecutionContext, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RequestWithUser } from '../auth/roles.decorator';
 import { requestUser, USER_DIRECTORY, UserDirectory } from '../auth/users';
 import { TooManyRequestsError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { pathOf } from './problem.filter';
 
 /** Paths no rate limit applies to: the probes and the metrics an orchestrator polls. */
 const EXEMPT = /^\/(health(\/.*)?|metrics)$/;
-
-const pathOf = (request: Request) => (request.originalUrl ?? request.url).split('?')[0];
 
 /**
  * Whom a request counts against: `user:<id>` for a valid bearer token (requestUser: one lookup
@@ -30,7 +29,7 @@ export function rateLimitTracker(request: RequestWithUser, users: UserDirectory)
 export function rateLimitOptions(config: AppConfig, users: UserDirectory): ThrottlerModuleOptions {
   return {
     throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.rateLimitPerMinute) }],
-    skipIf: (context: ExecutionContext) => config.rateLimitPerMinute === 0 || EXEMPT.test(pathOf(context.switchToHttp().getRequest<Request>())),
+    skipIf: (context: ExecutionContext) => config.rateLimitPerMinute === 0 || EXEMPT.test(pathOf(context.switchToHttp().getRequest<FastifyRequest>())),
     getTracker: (request) => rateLimitTracker(request as RequestWithUser, users),
     generateKey: (_context, tracker, name) => `${name}:${tracker}`,
   };

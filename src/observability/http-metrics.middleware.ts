@@ -1,5 +1,5 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NewsroomMetrics } from './newsroom-metrics';
 import { routeOf } from './route-of';
 
@@ -8,14 +8,14 @@ import { routeOf } from './route-of';
 export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: NewsroomMetrics) {}
 
-  use(request: Request, response: Response, next: NextFunction): void {
+  use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
     const start = process.hrtime.bigint();
     let done = false;
     const record = () => {
       if (done) return;
       done = true;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      this.metrics.httpRequestTook(request.method, routeOf(request), response.statusCode, seconds);
+      this.metrics.httpRequestTook(request.method ?? '', routeOf(request), response.statusCode, seconds);
     };
     response.once('finish', record);
     response.once('close', record);

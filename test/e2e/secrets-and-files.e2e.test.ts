@@ -46,7 +46,15 @@ describe('no token echoed, no file readable by others (e2e)', () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const sent: string[] = [];
-    const response = { headersSent: false, status: () => response, set: () => response, type: () => response, send: (body: string) => sent.push(body) };
+    // Fastify's reply, as far as the filter uses it.
+    const response = {
+      raw: { headersSent: false },
+      sent: false,
+      code: () => response,
+      headers: () => response,
+      header: () => response,
+      send: (body: string) => sent.push(body),
+    };
     const request = { method: 'POST', originalUrl: `/api/articles?access_token=${SECRET}` };
     const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }) };
     try {

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
@@ -20,7 +20,7 @@ export const TEST_USERS = {
 export type TestRole = keyof typeof TEST_USERS;
 
 export interface TestApp {
-  app: INestApplication;
+  app: NestFastifyApplication;
   http: TestAgent;
   tokens: Record<TestRole, string>;
   /** "Bearer <token>" for a role, for `.set('Authorization', auth('editor'))`. */
@@ -45,6 +45,8 @@ export async function startTestApp(
   // Silent unless the test captures the log.
   const app = await createApp(config, options.logDestination ? { logDestination: options.logDestination } : { logger: false });
   await app.init();
+  // Fastify's plugins and routes load on ready(); supertest's requests go straight to its server.
+  await app.getHttpAdapter().getInstance().ready();
   const tokens = Object.fromEntries(Object.entries(TEST_USERS).map(([role, u]) => [role, u.token])) as Record<TestRole, string>;
   return {
     app,

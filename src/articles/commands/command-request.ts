@@ -29,7 +29,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  * Idempotency-Key (400 when not 1-200 visible ASCII characters).
  */
 export const CommandContext = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
-  const request = context.switchToHttp().getRequest<RequestWithUser & RequestWithCorrelation>();
+  const request = context.switchToHttp().getRequest<RequestWithUser>();
   const header = (name: string): string | undefined => {
     const value = request.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
@@ -43,7 +43,8 @@ export const CommandContext = createParamDecorator((_: unknown, context: Executi
   if (!request.user) throw new Error('CommandContext used on a route without authentication');
   return {
     user: request.user,
-    correlationId: request.correlationId!,
+    // Kept on Node's request by CorrelationIdMiddleware, which runs on it (@fastify/middie).
+    correlationId: (request.raw as RequestWithCorrelation).correlationId!,
     traceparent: parseTraceparent(request.headers.traceparent)?.header ?? null,
     ifMatch: parseIfMatch(header('if-match')),
     idempotencyKey: key ?? null,
@@ -58,10 +59,11 @@ export const CommandContext = createParamDecorator((_: unknown, context: Executi
  * id in capitals or a trailing slash is the same request for its Idempotency-Key. For a request
  * sent in lower case without a trailing slash it is the path as sent, as keys were hashed before.
  */
-function routePath(request: { route?: { path?: unknown }; params?: Record<string, string | string[]>; originalUrl?: string; url: string }): string {
-  const pattern = request.route?.path;
+function routePath(request: { routeOptions?: { url?: unknown }; params?: unknown; originalUrl?: string; url: string }): string {
+  const pattern = request.routeOptions?.url;
   if (typeof pattern !== 'string') return (request.originalUrl ?? request.url).split('?')[0];
-  return pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(request.params?.[name] ?? '').toLowerCase()));
+  const params = (request.params ?? {}) as Record<string, string | undefined>;
+  return pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(params[name] ?? '').toLowerCase()));
 }
 
 /** The runner's request: the context, the reason, and the key with the hash of this very request. */

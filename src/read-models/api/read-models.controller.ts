@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { AuthenticatedUser } from '../../auth/roles';
 import { CurrentUser } from '../../auth/roles.decorator';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import { JsonText } from '../../http/large-json';
 import type { ArticleSummary } from '../../articles/view/article-view';
 import type { CorrectionReadModel } from '../../../projections/corrections.projection';
@@ -57,7 +57,7 @@ export class ReadModelsController {
     }
     const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
     const etag = `"${article.revision}"`;
-    res.setHeader('ETag', etag);
+    res.header('ETag', etag);
     // A client that holds this revision already needs no body.
     if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
       res.status(304);
