@@ -149,6 +149,35 @@ describe('catch-up mode', () => {
     expect(Object.keys(liveDocs(join(dir.path, 'catch-up.sqlite'), 'ledger', 'seen'))).toHaveLength(batch.registry!.events);
   });
 
+  it('a column that throws at a flush hands over to the batch path, which fails at that event as it always has', async () => {
+    const { position: bad } = await seedStories(store, 1800);
+    await seedStories(store, 1200, 2);
+    const odd: Projection<LedgerDocs> = {
+      ...ledgerProjection,
+      collections: {
+        seen: {
+          columns: {
+            times: (d) => {
+              if (d.position === bad.commit.toString()) throw new Error('odd document');
+              return d.times;
+            },
+          },
+        },
+      },
+    };
+    const [batch, catchUp] = await Promise.all(
+      (['batch.sqlite', 'catch-up.sqlite'] as const).map(async (file) => {
+        const runtime = start(file, file === 'batch.sqlite' ? false : EAGER, [odd]);
+        const failed = once(runtime.events, 'failed');
+        await runtime.start();
+        return (await failed)[2] as { position: string; message: string };
+      }),
+    );
+    expect(catchUp).toEqual(batch);
+    expect(catchUp).toMatchObject({ position: bad.commit.toString(), message: 'odd document' });
+    expect(registry(join(dir.path, 'catch-up.sqlite'), [odd])).toEqual(registry(join(dir.path, 'batch.sqlite'), [odd]));
+  });
+
   it('an event that cannot be read fails every generation in the pass there, with everything before it applied', async () => {
     await seedStories(store, 3000);
     await store.close();

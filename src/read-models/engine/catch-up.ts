@@ -32,15 +32,16 @@ export interface CatchUpOptions {
 }
 
 /**
- * Flush every 50,000 events or 48 M characters of changed documents, keep 48 M characters of
- * documents read: sized so that rebuilding every read model of a million-event log stays near
- * 250 MB of RSS (JS objects take two to four times their JSON's size).
+ * Flush every 25,000 events or 16 M characters of changed documents, keep 16 M characters of
+ * documents read: about what the batch path carries between batches (32 M characters), since
+ * JS objects take two to four times their JSON's size and the heap must stay well under 300 MB
+ * for a rebuild of every read model (measured: 320 MB peak RSS at 24 M + 24 M on 100k events).
  */
 export const DEFAULT_CATCH_UP: CatchUpOptions = {
   minEventsBehind: CATCH_UP_MIN_EVENTS,
-  flushEvents: 50_000,
-  flushChars: 48 * 1024 * 1024,
-  cacheChars: 48 * 1024 * 1024,
+  flushEvents: 25_000,
+  flushChars: 16 * 1024 * 1024,
+  cacheChars: 16 * 1024 * 1024,
 };
 
 /** Events per batch the pass reads (and bytes of their text): the same bounds as the batch path's. */
@@ -53,6 +54,9 @@ const READ_BATCH_BYTES = 8 * 1024 * 1024;
  * - conflict: another process (a server, the rebuild CLI) moved the generation's checkpoint since
  *   the pass started: what the pass applied since its last flush was discarded; the batch path,
  *   which re-reads the checkpoint in each transaction, takes over.
+ * - hand-over: a column of a changed document threw at the flush; what the pass applied since its
+ *   last flush was discarded and the batch path, which computes columns event by event, takes over
+ *   (and fails at the event whose document it is, as it always has).
  * - outcome: the generation failed (the projection threw: checkpoint before the event) or was retired.
  * - error: reading the log or writing the read model failed; everything up to the last flush is kept.
  * - stopped: stop() was called; what the pass applied since its last flush was discarded.
@@ -60,6 +64,7 @@ const READ_BATCH_BYTES = 8 * 1024 * 1024;
 export type CatchUpResult =
   | { kind: 'caught-up' }
   | { kind: 'conflict' }
+  | { kind: 'hand-over' }
   | { kind: 'outcome'; outcome: Exclude<BatchOutcome, { kind: 'applied' }> }
   | { kind: 'error'; error: unknown; during: RetryCause }
   | { kind: 'stopped' };
@@ -147,6 +152,7 @@ class Participant {
   readonly dirty = new Map<string, Dirty>();
   /** Estimated characters of JSON held in `dirty`. */
   dirtyChars = 0;
+  private readonly statements = new Map<string, ReturnType<typeof statementsOf>>();
   private settled = false;
 
   constructor(
@@ -160,8 +166,15 @@ class Participant {
     this.checkpoint = parsePosition(checkpoint)!;
   }
 
-  get done(): boolean {
-    return this.settled;
+  /** The statements that read and write `collection`'s table. */
+  statementsFor(collection: string): ReturnType<typeof statementsOf> {
+    let statements = this.statements.get(collection);
+    if (!statements) {
+      const table = this.writer.tables.get(collection);
+      if (!table) throw new Error(`The projection has no collection "${collection}"`);
+      this.statements.set(collection, (statements = statementsOf(this.writer.db, table)));
+    }
+    return statements;
   }
 
   settle(result: CatchUpResult): void {
@@ -176,9 +189,15 @@ interface Dirty {
   collection: string;
   key: string;
   doc: object | undefined;
+  /** Its column values, computed at the flush (once per document however many events changed it). */
   columns: ColumnValue[] | null;
   /** Characters of its JSON when last read or written (0: never). */
   chars: number;
+  /**
+   * The projection has read it (or it was cached): kept in the cache once written. A document only
+   * ever written (e.g. a closed as_of version, under a key of its own) is not: nothing reads it back.
+   */
+  read: boolean;
 }
 
 /** A document as last read or written: undefined when there is none. */
@@ -307,6 +326,12 @@ class Pass {
   private flush(): void {
     this.eventsSinceFlush = 0;
     this.eventCharsSinceFlush = 0;
+    for (const participant of this.participants) {
+      if (!computeColumns(participant)) {
+        this.participants.delete(participant);
+        participant.settle({ kind: 'hand-over' });
+      }
+    }
     const participants = [...this.participants];
     let outcomes: Array<CatchUpResult | (BatchOutcome & { kind: 'applied' }) | null>;
     try {
@@ -321,7 +346,7 @@ class Pass {
       if (outcome === null) return;
       if (outcome.kind === 'applied') {
         // Written: the documents are clean now, as written.
-        for (const [cacheKey, entry] of participant.dirty) this.clean.set(cacheKey, { doc: entry.doc, chars: entry.chars });
+        for (const [cacheKey, entry] of participant.dirty) if (entry.read) this.clean.set(cacheKey, { doc: entry.doc, chars: entry.chars });
         participant.dirty.clear();
         participant.dirtyChars = 0;
         participant.applied = 0;
@@ -347,7 +372,7 @@ class Pass {
     if (!row || row.role === 'retired' || row.stale) return { kind: 'outcome', outcome: { kind: 'retired' } };
     if (row.checkpoint !== participant.stored) return { kind: 'conflict' };
     for (const entry of participant.dirty.values()) {
-      const statements = statementsOf(db, participant.writer.tables.get(entry.collection)!);
+      const statements = participant.statementsFor(entry.collection);
       if (entry.doc === undefined) {
         statements.remove.run(entry.key);
         entry.chars = 0;
@@ -363,6 +388,23 @@ class Pass {
        WHERE projection = ? AND generation = ?`,
     ).run(checkpoint, participant.lastEventId, participant.applied, participant.failure && JSON.stringify(participant.failure), projection.name, generation);
     return { kind: 'applied', checkpoint: participant.checkpoint, applied: participant.applied };
+  }
+}
+
+/**
+ * The column values of every document a generation changed since its last flush. False when a
+ * column threw (projection code, on odd data): the batch path then replays the events one by one.
+ */
+function computeColumns(participant: Participant): boolean {
+  try {
+    for (const entry of participant.dirty.values()) {
+      if (entry.doc === undefined) continue;
+      const doc = entry.doc;
+      entry.columns = participant.writer.tables.get(entry.collection)!.columns.map(([, value]) => value(doc));
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -387,35 +429,39 @@ class ParticipantView implements View<Docs> {
   get(collection: string, key: string): object | undefined {
     const cacheKey = this.cacheKey(collection, key);
     const dirty = this.participant.dirty.get(cacheKey);
-    if (dirty) return dirty.doc;
+    if (dirty) {
+      dirty.read = true;
+      return dirty.doc;
+    }
     const cached = this.clean.get(cacheKey);
     if (cached) return cached.doc;
-    const table = this.participant.writer.tables.get(collection);
-    if (!table) throw new Error(`The projection has no collection "${collection}"`);
-    const row = statementsOf(this.participant.writer.db, table).read.get(key);
+    const row = this.participant.statementsFor(collection).read.get(key);
     const entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined, chars: row?.doc.length ?? 0 };
     this.clean.set(cacheKey, entry);
     return entry.doc;
   }
 
-  /** All of one event's changes or none: column values (projection code, which may throw) are computed first. */
+  /**
+   * All of one event's changes or none: every collection is checked before any change is recorded.
+   * Column values are computed at the flush, once per changed document (see computeColumns).
+   */
   apply(changes: ReadonlyArray<Change<Docs>>): void {
-    const prepared = changes.map((change) => {
-      const table = this.participant.writer.tables.get(change.collection);
-      if (!table) throw new Error(`The projection has no collection "${change.collection}"`);
-      return { change, columns: change.op === 'put' ? table.columns.map(([, value]) => value(change.doc)) : null };
-    });
-    for (const { change, columns } of prepared) {
+    for (const change of changes) {
+      if (!this.participant.writer.tables.has(change.collection)) throw new Error(`The projection has no collection "${change.collection}"`);
+    }
+    for (const change of changes) {
       const cacheKey = this.cacheKey(change.collection, change.key);
       const previous = this.participant.dirty.get(cacheKey);
-      let chars = previous?.chars ?? 0;
-      if (!previous) {
-        chars = this.clean.get(cacheKey)?.chars ?? 0;
-        this.clean.delete(cacheKey);
-        this.participant.dirtyChars += chars;
-      }
       const doc = change.op === 'put' ? change.doc : undefined;
-      this.participant.dirty.set(cacheKey, { collection: change.collection, key: change.key, doc, columns, chars });
+      if (previous) {
+        previous.doc = doc;
+        continue;
+      }
+      const cached = this.clean.get(cacheKey);
+      if (cached) this.clean.delete(cacheKey);
+      const chars = cached?.chars ?? 0;
+      this.participant.dirtyChars += chars;
+      this.participant.dirty.set(cacheKey, { collection: change.collection, key: change.key, doc, columns: null, chars, read: cached !== undefined });
     }
   }
 

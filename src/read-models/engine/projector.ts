@@ -199,6 +199,7 @@ export class Projector {
     this.ticket = null;
     switch (result.kind) {
       case 'caught-up':
+      case 'hand-over':
         return 'go-on';
       case 'conflict':
         this.catchUpDeclined = true;
