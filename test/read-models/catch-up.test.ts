@@ -10,6 +10,11 @@ import { GenerationWriter } from '../../src/read-models/engine/generation-writer
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { ReadModelDb } from '../../src/read-models/engine/read-model-db';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
+import { articleJson } from '../../projections/articles.projection';
+import { evolveArticleView, type ArticleView } from '../../src/articles/view/article-view';
+import { readArticleEvent } from '../../src/articles/stored-article-event';
+import Database from 'better-sqlite3';
+import { articleStreamId } from '../../src/articles/domain/article.events';
 import { damageEventJson } from '../support/damage';
 import { tempDir } from '../support/temp-dir';
 import { LedgerDocs, ledgerProjection } from './support/ledger.projection';
@@ -20,6 +25,34 @@ import { appendArticle, seedStories } from './support/seed';
 const EAGER: Partial<CatchUpOptions> = { minEventsBehind: 0, flushEvents: 700, flushChars: 300_000, cacheChars: 60_000 };
 
 const ALL = [...PROJECTIONS, ledgerProjection];
+
+/**
+ * Every article as GET /api/articles/{id} sends it (its stored text, corrections spliced in),
+ * against JSON.stringify of the fold of its stream: byte for byte. Returns how many had corrections.
+ */
+async function expectArticlesAsFolded(file: string, store: EventStore): Promise<number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const { generation } = db.prepare("SELECT generation FROM projection_generations WHERE projection = 'articles' AND role = 'live'").get() as {
+      generation: number;
+    };
+    const rows = db.prepare(`SELECT key, CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_articles`).all() as Array<{ key: string; doc: Buffer }>;
+    const corrections = db.prepare<[string], { doc: Buffer }>(
+      `SELECT CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_article_corrections WHERE key = ?`,
+    );
+    let corrected = 0;
+    for (const { key, doc } of rows) {
+      const stream = await store.readStream(articleStreamId(key));
+      const folded = stream.map(readArticleEvent).reduce<ArticleView | null>((view, e) => evolveArticleView(view, e), null);
+      const stored = corrections.get(key)?.doc;
+      if (stored) corrected++;
+      expect(articleJson(doc, stored).toString('utf8')).toBe(JSON.stringify(folded));
+    }
+    return corrected;
+  } finally {
+    db.close();
+  }
+}
 
 /** The generations' registry rows that must agree between two builds of the same log. */
 function registry(file: string, projections: readonly Projection[] = ALL) {
@@ -104,6 +137,7 @@ describe('catch-up mode', () => {
     expect(joined.sort()).toEqual(ALL.map((p) => p.name).sort());
     expect(fingerprint(join(dir.path, 'catch-up.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
     expect(registry(join(dir.path, 'catch-up.sqlite'))).toEqual(registry(join(dir.path, 'batch.sqlite')));
+    expect(await expectArticlesAsFolded(join(dir.path, 'catch-up.sqlite'), store)).toBeGreaterThan(0);
 
     // Caught up, both follow live appends alike.
     const { position } = await seedStories(store, 300, 5);
@@ -176,6 +210,26 @@ describe('catch-up mode', () => {
     expect(catchUp).toEqual(batch);
     expect(catchUp).toMatchObject({ position: bad.commit.toString(), message: 'odd document' });
     expect(registry(join(dir.path, 'catch-up.sqlite'), [odd])).toEqual(registry(join(dir.path, 'batch.sqlite'), [odd]));
+  });
+
+  it('a full read-models disk at a flush retries, reporting it, and the pass resumes from the last flush once there is room', async () => {
+    await seedStories(store, 3000);
+    const runtime = start('full.sqlite', EAGER, [ledgerProjection]);
+    // The file may not grow past its size now (SQLITE_FULL, as on a full disk): the first flush fails.
+    const pages = runtime.db.sql.pragma('page_count', { simple: true }) as number;
+    runtime.db.sql.pragma(`max_page_count = ${pages + 2}`);
+    const retrying = once(runtime.events, 'retrying');
+    await runtime.start();
+    expect((await retrying).slice(2)).toEqual(['writing the read model']);
+    const generation = runtime.slot('ledger')!.live!;
+    expect(generation.retrying).toMatchObject({ during: 'writing the read model' });
+
+    runtime.db.sql.pragma('max_page_count = 1073741823');
+    await runtime.waitFor(await store.headPosition(), 60_000);
+    expect(generation.retrying).toBeNull();
+    const seen = Object.values(liveDocs(join(dir.path, 'full.sqlite'), 'ledger', 'seen')) as Array<{ times: number }>;
+    expect(seen).toHaveLength(3000);
+    expect(seen.every((s) => s.times === 1)).toBe(true);
   });
 
   it('an event that cannot be read fails every generation in the pass there, with everything before it applied', async () => {
