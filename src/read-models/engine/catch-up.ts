@@ -153,6 +153,13 @@ class Participant {
   /** Estimated characters of JSON held in `dirty`. */
   dirtyChars = 0;
   private readonly statements = new Map<string, ReturnType<typeof statementsOf>>();
+  /**
+   * Characters of JSON of the documents read since the last flush (cache key → size): what a
+   * document weighs once changed, even when the cache has evicted it since it was read (at a
+   * million events the per-article documents outgrow the cache, and counting those as 0 let the
+   * changed documents grow far past flushChars). Keys and numbers only; emptied at each flush.
+   */
+  readonly readSizes = new Map<string, number>();
   private settled = false;
 
   constructor(
@@ -181,6 +188,7 @@ class Participant {
     if (this.settled) return;
     this.settled = true;
     this.dirty.clear();
+    this.readSizes.clear();
     this.resolve(result);
   }
 }
@@ -348,6 +356,7 @@ class Pass {
         // Written: the documents are clean now, as written.
         for (const [cacheKey, entry] of participant.dirty) if (entry.read) this.clean.set(cacheKey, { doc: entry.doc, chars: entry.chars });
         participant.dirty.clear();
+        participant.readSizes.clear();
         participant.dirtyChars = 0;
         participant.applied = 0;
         participant.stored = formatPosition(participant.checkpoint);
@@ -434,10 +443,14 @@ class ParticipantView implements View<Docs> {
       return dirty.doc;
     }
     const cached = this.clean.get(cacheKey);
-    if (cached) return cached.doc;
+    if (cached) {
+      this.participant.readSizes.set(cacheKey, cached.chars);
+      return cached.doc;
+    }
     const row = this.participant.statementsFor(collection).read.get(key);
     const entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined, chars: row?.doc.length ?? 0 };
     this.clean.set(cacheKey, entry);
+    this.participant.readSizes.set(cacheKey, entry.chars);
     return entry.doc;
   }
 
@@ -459,9 +472,11 @@ class ParticipantView implements View<Docs> {
       }
       const cached = this.clean.get(cacheKey);
       if (cached) this.clean.delete(cacheKey);
-      const chars = cached?.chars ?? 0;
+      const readSize = this.participant.readSizes.get(cacheKey);
+      const chars = cached?.chars ?? readSize ?? 0;
       this.participant.dirtyChars += chars;
-      this.participant.dirty.set(cacheKey, { collection: change.collection, key: change.key, doc, columns: null, chars, read: cached !== undefined });
+      const read = cached !== undefined || readSize !== undefined;
+      this.participant.dirty.set(cacheKey, { collection: change.collection, key: change.key, doc, columns: null, chars, read });
     }
   }
 
