@@ -1,18 +1,32 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/sqlite-event-store';
 import { generateLog } from './lib/generate-log';
 import { ROOT } from './lib/server';
 
+/** One rebuild of every read model by the rebuild CLI: events of the log per second of the whole process, and its peak RSS. */
+export interface RebuildRun {
+  seconds: number;
+  eventsPerSecond: number;
+  peakRssMb: number;
+}
+
 export interface RebuildResult {
   events: number;
   generateSeconds: number;
+  /** The rebuild as `npm run projections:rebuild` runs it: catch-up mode. */
   rebuildSeconds: number;
   rebuildEventsPerSecond: number;
   peakRssMb: number;
   scanEventsPerSecond: number;
+  /** The same rebuild batch by batch (REBUILD_CATCH_UP=off, the path before catch-up mode), when measured. */
+  batchPath?: RebuildRun;
 }
+
+const CLI = join(ROOT, 'dist/src/read-models/rebuild.cli.js');
 
 /** The baseline: a plain scan of the same log, JSON.parse of every event's data and metadata. */
 function plainScan(file: string): number {
@@ -29,12 +43,12 @@ function plainScan(file: string): number {
 }
 
 /** Runs the rebuild CLI (built, in its own process) on the data dir; returns its time and peak RSS. */
-function runRebuildCli(dataDir: string): Promise<{ seconds: number; peakRssMb: number }> {
+function runRebuildCli(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ seconds: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'dist/src/read-models/rebuild.cli.js')], {
+    const child = spawn(process.execPath, [CLI], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir },
+      env: { ...process.env, ...env, DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -48,8 +62,23 @@ function runRebuildCli(dataDir: string): Promise<{ seconds: number; peakRssMb: n
   });
 }
 
-/** Generates a log of `total` events over `articles` articles, then rebuilds every read model from it. */
-export async function rebuildBench(dataDir: string, total: number, articles: number, log: (line: string) => void): Promise<RebuildResult> {
+/** Removes the read-models file (and its WAL), so that the next rebuild starts from nothing as the first did. */
+function removeReadModels(dataDir: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
+}
+
+/**
+ * Generates a log of `total` events over `articles` articles, then rebuilds every read model from
+ * it: batch by batch first (unless `batchPath` is false), then in catch-up mode, each from an
+ * empty read-models file, so that the two compare within one run.
+ */
+export async function rebuildBench(
+  dataDir: string,
+  total: number,
+  articles: number,
+  log: (line: string) => void,
+  { batchPath = true }: { batchPath?: boolean } = {},
+): Promise<RebuildResult> {
   const file = join(dataDir, 'events.sqlite');
   const store = new SqliteEventStore(file);
   const generating = performance.now();
@@ -60,6 +89,64 @@ export async function rebuildBench(dataDir: string, total: number, articles: num
   await store.close();
   const generateSeconds = (performance.now() - generating) / 1000;
   const scanEventsPerSecond = plainScan(file);
-  const { seconds, peakRssMb } = await runRebuildCli(dataDir);
-  return { events, generateSeconds, rebuildSeconds: seconds, rebuildEventsPerSecond: events / seconds, peakRssMb, scanEventsPerSecond };
+  const run = async (env: NodeJS.ProcessEnv): Promise<RebuildRun> => {
+    removeReadModels(dataDir);
+    const { seconds, peakRssMb } = await runRebuildCli(dataDir, env);
+    return { seconds, eventsPerSecond: events / seconds, peakRssMb };
+  };
+  const batch = batchPath ? await run({ REBUILD_CATCH_UP: 'off' }) : undefined;
+  if (batch) log(`  batch path: ${describe(batch, scanEventsPerSecond)}`);
+  const catchUp = await run({});
+  log(`  catch-up mode: ${describe(catchUp, scanEventsPerSecond)}`);
+  return {
+    events,
+    generateSeconds,
+    rebuildSeconds: catchUp.seconds,
+    rebuildEventsPerSecond: catchUp.eventsPerSecond,
+    peakRssMb: catchUp.peakRssMb,
+    scanEventsPerSecond,
+    ...(batch ? { batchPath: batch } : {}),
+  };
+}
+
+function describe(run: RebuildRun, scan: number): string {
+  return `${Math.round(run.eventsPerSecond)} events/s (${(run.eventsPerSecond / scan).toFixed(3)}x the plain scan), ${run.seconds.toFixed(1)} s, peak RSS ${run.peakRssMb} MB`;
+}
+
+/**
+ * Rebuild of every read model, batch path against catch-up mode, on generated logs (articles:
+ * one per 100 events, at least 1,000, as bench/run.ts):
+ *
+ *   npm run build && node -r ts-node/register/transpile-only bench/rebuild.ts [events ...] [--catch-up-only]
+ *
+ * Defaults to 100000 1000000.
+ */
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const args = process.argv.slice(2);
+  const totals = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  const batchPath = !args.includes('--catch-up-only');
+  const rows: string[] = [];
+  for (const total of totals.length > 0 ? totals : [100_000, 1_000_000]) {
+    const dir = mkdtempSync(join(tmpdir(), `newsroom-rebuild-${total}-`));
+    try {
+      console.log(`${total} events over ${Math.max(1_000, total / 100)} articles`);
+      const r = await rebuildBench(dir, total, Math.max(1_000, total / 100), (line) => console.log(line), { batchPath });
+      const scan = `plain scan + JSON.parse ${Math.round(r.scanEventsPerSecond)} events/s`;
+      if (r.batchPath) rows.push(`${r.events} events, batch path:    ${describe(r.batchPath, r.scanEventsPerSecond)}; ${scan}`);
+      rows.push(
+        `${r.events} events, catch-up mode: ${describe({ seconds: r.rebuildSeconds, eventsPerSecond: r.rebuildEventsPerSecond, peakRssMb: r.peakRssMb }, r.scanEventsPerSecond)}; ${scan}`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(rows.join('\n'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

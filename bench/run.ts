@@ -120,6 +120,19 @@ async function main(): Promise<void> {
         ratio(r.rebuildEventsPerSecond, r.scanEventsPerSecond),
         r === at1m ? '>= 0.4x, <= 300 MB' : '',
       ]),
+      ...rebuilds.flatMap((r) =>
+        r.batchPath
+          ? [
+              [
+                `  the same, batch by batch (before catch-up mode)`,
+                `${fixed(r.batchPath.eventsPerSecond)} /s, peak RSS ${r.batchPath.peakRssMb} MB`,
+                `plain scan + JSON.parse ${fixed(r.scanEventsPerSecond)} /s`,
+                ratio(r.batchPath.eventsPerSecond, r.scanEventsPerSecond),
+                '',
+              ],
+            ]
+          : [],
+      ),
     ];
     for (const row of asOfs.flatMap(asOfRows)) rows.push(row);
     // A case over before the first /health was due has no samples: shown as "-".

@@ -1,4 +1,4 @@
-import { articlesProjection } from './articles.projection';
+import { articleJson, articlesProjection, assembleArticle } from './articles.projection';
 import { events, paragraph, REPORTER, STANDARDS, TestLog } from './test-support/article-events';
 import { columnsOf, given } from './test-support/given-when-then';
 
@@ -49,7 +49,9 @@ describe('articles projection', () => {
       events.correctionIssued('c1', [{ field: 'body.p1', before: 'First paragraph.', after: 'Corrected paragraph.' }]),
     );
     const { after } = given(articlesProjection, [...history, revised]).when(issued);
-    const article = after.articles.a1;
+    // Stored apart: the article holds an empty list in their place.
+    expect(after.articles.a1.corrections).toEqual([]);
+    const article = assembleArticle(after.articles.a1, after.article_corrections.a1);
     expect(article).toMatchObject({ revision: 5, status: 'published', body: [paragraph('p1', 'Corrected paragraph.')] });
     expect(article.corrections).toEqual([
       {
@@ -63,6 +65,30 @@ describe('articles projection', () => {
       },
     ]);
     expect(after.summaries.a1).toMatchObject({ revision: 5, quoteCount: 2, correctionCount: 1, updatedAt: issued.occurredAt });
+  });
+
+  it('the article and its corrections, spliced as stored text, are byte for byte the whole article as JSON', () => {
+    const { log, history } = story();
+    const tricky = 'He said ,"corrections":[],"createdAt": — and “ünïcode” \\ too';
+    const corrected = log.append(
+      'a1',
+      STANDARDS,
+      events.bodyRevised([paragraph('p1', tricky)]),
+      events.correctionIssued('c1', [{ field: 'body.p1', before: 'First paragraph.', after: tricky }]),
+      events.correctionIssued('c2', [{ field: 'headline', before: 'Talks fail', after: 'Talks "fail"' }]),
+      events.retracted(tricky),
+    );
+    const { after } = given(articlesProjection, [...history, ...corrected.slice(0, -1)]).when(corrected[corrected.length - 1]);
+    const whole = assembleArticle(after.articles.a1, after.article_corrections.a1);
+    expect(whole.corrections).toHaveLength(2);
+    const json = (doc: object) => Buffer.from(JSON.stringify(doc));
+    expect(articleJson(json(after.articles.a1), json(after.article_corrections.a1)).toString()).toBe(JSON.stringify(whole));
+    // Without corrections the stored article is the whole article.
+    const { after: plain } = given(articlesProjection, history.slice(0, -1)).when(history[history.length - 1]);
+    expect(plain.article_corrections.a1).toBeUndefined();
+    expect(articleJson(json(plain.articles.a1), undefined).toString()).toBe(JSON.stringify(plain.articles.a1));
+    expect(plain.summaries.a1).toMatchObject({ correctionCount: 0 });
+    expect(after.summaries.a1).toMatchObject({ correctionCount: 2 });
   });
 
   it('keeps quotes current: amended in place, withdrawn ones left out', () => {

@@ -17,7 +17,7 @@
 import { CollectionName, Change, CollectionSpec, ColumnValue, Docs, ProjectedEvent, Projection, View } from '../src/projection-kit/projection';
 import { sortableTime } from '../src/projection-kit/sortable-time';
 import type { ArticleSummary, ArticleView } from '../src/articles/view/article-view';
-import { articlesProjection } from './articles.projection';
+import { ArticleCorrections, articlesProjection } from './articles.projection';
 import { CorrectedArticle, CorrectionReadModel, correctionsProjection } from './corrections.projection';
 import { QuotedArticle, QuoteReadModel, quotesProjection } from './quotes.projection';
 
@@ -39,6 +39,7 @@ export type AsOfDocs = {
   quotes_quotes: Version<QuoteReadModel>;
   corrections_corrections: Version<CorrectionReadModel>;
   articles_articles: ArticleView;
+  articles_article_corrections: ArticleCorrections;
   quotes_articles: QuotedArticle;
   corrections_articles: CorrectedArticle;
 };
@@ -122,7 +123,8 @@ function collectionsOf(inners: readonly Inner[]): Record<string, CollectionSpec<
  */
 export const asOfProjection: Projection<AsOfDocs> = {
   name: 'as_of',
-  version: 1,
+  // 2: the articles projection keeps corrections apart (articles_article_corrections).
+  version: 2,
   collections: collectionsOf(INNER) as Projection<AsOfDocs>['collections'],
 
   handle(e: ProjectedEvent, view: View<AsOfDocs>): Array<Change<AsOfDocs>> {

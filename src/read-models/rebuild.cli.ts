@@ -17,6 +17,10 @@ live ones, which keep serving, and swaps each in once it has caught up. Runs bes
 Reads DATA_DIR/events.sqlite (DATA_DIR defaults to ./data), or EventStoreDB when EVENTSTORE_URL
 is set; refuses a DATA_DIR that holds no event store. Progress is counted in events of the log.
 
+Rebuilds catch up in catch-up mode: one read of the log for every rebuild, documents kept in
+memory and written in large transactions. REBUILD_CATCH_UP=off rebuilds batch by batch instead
+(the path before catch-up mode; bench/rebuild.ts compares the two).
+
 Exit codes: 0 every rebuild swapped in; 1 a rebuild failed (e.g. at a damaged event);
 2 usage or configuration (an unknown projection, no event store in DATA_DIR).`;
 
@@ -57,6 +61,7 @@ async function main(names: string[]): Promise<number> {
     projections: selected,
     followLive: false,
     pollWhenCaughtUpMs: 250,
+    catchUp: process.env.REBUILD_CATCH_UP === 'off' ? false : undefined,
   });
   const display: RebuildDisplay = process.stdout.isTTY ? new BarDisplay() : new LineDisplay();
   const started = Date.now();

@@ -19,7 +19,7 @@ function expectLedgerIsPrefix(file: string, upTo: number): void {
   expect(Object.keys(seen).length).toBe(upTo);
 }
 
-describe('projection runtime under kill -9', () => {
+describe.each(['batch', 'catch-up'])('projection runtime under kill -9, catching up %s', (mode) => {
   it('leaves every read model at a prefix of the log, and a restart finishes exactly once', async () => {
     const dir = tempDir('newsroom-rm-kill9-');
     const eventsFile = join(dir.path, 'events.sqlite');
@@ -29,7 +29,7 @@ describe('projection runtime under kill -9', () => {
       const { position: head } = await seedStories(store, EVENTS);
       await store.close();
 
-      const child = spawnTs('test/read-models/project-forever.child.ts', [eventsFile, readModels]);
+      const child = spawnTs('test/read-models/project-forever.child.ts', [eventsFile, readModels, mode]);
       const exited = new Promise((resolve) => child.on('exit', resolve));
       await readLinesUntil(child, (line) => line.startsWith('checkpoint ') && Number(line.slice(11)) >= 10_000);
       child.kill('SIGKILL');

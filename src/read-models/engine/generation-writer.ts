@@ -20,7 +20,8 @@ export type BatchOutcome =
   /** The generation is no longer live or next (swapped out, maybe by another process). */
   | { kind: 'retired' };
 
-interface Table {
+/** One collection's table of one generation: its name and the columns computed from each document. */
+export interface Table {
   name: string;
   columns: Array<[string, (doc: object) => ColumnValue]>;
 }
@@ -33,7 +34,8 @@ interface Table {
  * or a second process following the same generation) a no-op instead of a double apply.
  */
 export class GenerationWriter {
-  private readonly tables = new Map<string, Table>();
+  /** Collection name → its table in this generation. */
+  readonly tables = new Map<string, Table>();
   /**
    * The documents the last committed batch wrote, and the checkpoint it committed. A batch that
    * finds the generation still at that checkpoint (nobody else has written it since: every
@@ -43,8 +45,8 @@ export class GenerationWriter {
   private carried: { checkpoint: string; docs: CarriedDocs } | null = null;
 
   constructor(
-    private readonly db: ReadModelDb,
-    private readonly projection: Projection,
+    readonly db: ReadModelDb,
+    readonly projection: Projection,
     readonly generation: number,
   ) {
     for (const [collection, spec] of Object.entries(projection.collections)) {
@@ -137,7 +139,7 @@ class BatchView implements View<Docs> {
     const carried = this.carried?.get(collection);
     if (!entry && carried?.has(key)) entries.set(key, (entry = { doc: carried.get(key) }));
     if (!entry) {
-      const row = this.db.prepare<[string], { doc: string }>(`SELECT doc FROM "${this.table(collection).name}" WHERE key = ?`).get(key);
+      const row = statementsOf(this.db, this.table(collection)).read.get(key);
       entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined };
       entries.set(key, entry);
     }
@@ -167,14 +169,7 @@ class BatchView implements View<Docs> {
     for (const [collection, entries] of this.entries) {
       const carried = new Map<string, object | undefined>();
       written.set(collection, carried);
-      const { name, columns } = this.table(collection);
-      const names = columns.map(([column]) => `, "${column}"`).join('');
-      const marks = columns.map(() => ', ?').join('');
-      const updates = columns.map(([column]) => `, "${column}" = excluded."${column}"`).join('');
-      const upsert = this.db.prepare(
-        `INSERT INTO "${name}" (key, doc${names}) VALUES (?, ?${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
-      );
-      const remove = this.db.prepare(`DELETE FROM "${name}" WHERE key = ?`);
+      const { upsert, remove } = statementsOf(this.db, this.table(collection));
       for (const [key, { doc, write }] of entries) {
         if (write === 'delete') {
           remove.run(key);
@@ -202,7 +197,25 @@ class BatchView implements View<Docs> {
   }
 }
 
-function describeFailure(event: RecordedEvent, error: unknown): ProjectionFailure {
+/**
+ * The statements that write one table's documents: upsert(key, doc JSON, ...column values) and
+ * remove(key). Prepared once per SQL text (ReadModelDb.prepare).
+ */
+export function statementsOf(db: ReadModelDb, { name, columns }: Table) {
+  const names = columns.map(([column]) => `, "${column}"`).join('');
+  const marks = columns.map(() => ', ?').join('');
+  const updates = columns.map(([column]) => `, "${column}" = excluded."${column}"`).join('');
+  return {
+    upsert: db.prepare<unknown[]>(
+      `INSERT INTO "${name}" (key, doc${names}) VALUES (?, ?${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
+    ),
+    remove: db.prepare<[string]>(`DELETE FROM "${name}" WHERE key = ?`),
+    read: db.prepare<[string], { doc: string }>(`SELECT doc FROM "${name}" WHERE key = ?`),
+  };
+}
+
+/** What a projection's throw at `event` becomes: the generation stops there as failed. */
+export function describeFailure(event: RecordedEvent, error: unknown): ProjectionFailure {
   return {
     message: error instanceof Error ? error.message : String(error),
     position: formatPosition(event.position),

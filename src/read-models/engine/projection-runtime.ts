@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../../event-store/event-store.port';
 import { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-writer';
+import { CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from './catch-up';
 import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
 import { Projection } from '../../projection-kit/projection';
@@ -25,6 +26,11 @@ export interface RuntimeOptions {
   followLive?: boolean;
   /** See ProjectorOptions.pollWhenCaughtUpMs. */
   pollWhenCaughtUpMs?: number;
+  /**
+   * Catch-up mode (see CatchUp) for generations far behind the head, with these settings over
+   * DEFAULT_CATCH_UP; false: every generation catches up batch by batch (as before catch-up mode).
+   */
+  catchUp?: Partial<CatchUpOptions> | false;
   logger?: RuntimeLogger;
 }
 
@@ -37,6 +43,8 @@ export interface RuntimeEvents {
   stale: [name: string, generation: number, mark: StaleMark];
   /** A transient error stopped the generation (reading the log or writing its read model); it retries, and says so in its status. */
   retrying: [name: string, generation: number, during: RetryCause];
+  /** The generation is `behind` events behind the head and catches up in a pass (catch-up mode, see CatchUp). */
+  catchingUp: [name: string, generation: number, behind: number];
 }
 
 /**
@@ -59,11 +67,14 @@ export class ProjectionRuntime implements ProjectionEngine {
   private storeId: string | null = null;
   /** Every projector started and not stopped, including one replaced in its slot. */
   private readonly running = new Set<Projector>();
+  /** The passes that bring generations far behind up to the head, one read of the log for all of them. */
+  private readonly catchUp: CatchUp | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.db = new ReadModelDb(options.file);
     this.slots = newSlots(options.projections);
     this.events.setMaxListeners(0);
+    if (options.catchUp !== false) this.catchUp = new CatchUp(options.store, { ...DEFAULT_CATCH_UP, ...options.catchUp });
   }
 
   get store(): EventStore {
@@ -234,6 +245,7 @@ export class ProjectionRuntime implements ProjectionEngine {
     const projector = new Projector(this.options.store, writer, row.checkpoint, this.hooks(slot), {
       batchSize: this.options.batchSize ?? 1000,
       pollWhenCaughtUpMs: this.options.pollWhenCaughtUpMs,
+      catchUp: this.catchUp,
     });
     slot[role] = projector;
     this.running.add(projector);
@@ -249,6 +261,10 @@ export class ProjectionRuntime implements ProjectionEngine {
         this.events.emit('retrying', slot.projection.name, projector.generation, during);
       },
       verify: (projector: Projector) => this.verify(slot, projector),
+      catchingUp: (projector: Projector, behind: number) => {
+        this.options.logger?.log(`${slot.projection.name} generation ${projector.generation}: ${behind} events behind, catching up in catch-up mode`);
+        this.events.emit('catchingUp', slot.projection.name, projector.generation, behind);
+      },
     };
   }
 

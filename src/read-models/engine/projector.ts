@@ -3,6 +3,8 @@ import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent } f
 import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
 import { BatchOutcome, describeUnreadable, GenerationWriter } from './generation-writer';
 import { inBatches } from './in-batches';
+import { CatchUp, CatchUpTicket } from './catch-up';
+import { eventsAfter } from './log-meter';
 
 const sameCommit = (a: RecordedEvent, b: RecordedEvent) => a.position.commit === b.position.commit;
 
@@ -25,6 +27,8 @@ export interface ProjectorHooks {
    * still follows the store's log. On false the projector stops; the hook has dealt with it.
    */
   verify(projector: Projector): Promise<boolean>;
+  /** The generation is `behind` events behind the head, and joins a catch-up pass (see CatchUp). */
+  catchingUp(projector: Projector, behind: number): void;
 }
 
 export interface ProjectorOptions {
@@ -34,6 +38,8 @@ export interface ProjectorOptions {
    * store to wake it: the rebuild CLI needs it, since appends by another process do not.
    */
   pollWhenCaughtUpMs?: number;
+  /** When set, a generation far behind the head (CatchUpOptions.minEventsBehind) first catches up in its passes. */
+  catchUp?: CatchUp;
 }
 
 export type ProjectorState = 'catching-up' | 'live' | 'failed' | 'retired' | 'stale' | 'stopped';
@@ -58,6 +64,10 @@ export class Projector {
   private stopping = false;
   private readonly stopped = new AbortController();
   private running: Promise<void> | null = null;
+  /** Its part in a catch-up pass, while it has one. */
+  private ticket: CatchUpTicket | null = null;
+  /** Another process follows this generation too: catch-up passes (which expect to be its only writer) are not for it. */
+  private catchUpDeclined = false;
   private checked!: () => void;
   /** Settles once the first check against the log is over (whatever it found), or on stop. */
   readonly firstCheck = new Promise<void>((resolve) => (this.checked = resolve));
@@ -84,6 +94,7 @@ export class Projector {
     this.stopping = true;
     this.checked();
     this.stopped.abort();
+    this.ticket?.leave();
     await this.subscription?.close();
     await this.running;
     if (this.state === 'catching-up' || this.state === 'live') this.state = 'stopped';
@@ -106,6 +117,25 @@ export class Projector {
       if (!follows) {
         this.state = 'stale';
         return;
+      }
+      let behind: number | null;
+      try {
+        behind = await this.farBehind();
+      } catch (error) {
+        if (this.stopping) return;
+        this.retry(error, 'reading the log');
+        await this.pause(Math.min(100 * 2 ** failures++, 5000));
+        continue;
+      }
+      if (behind !== null) {
+        this.hooks.catchingUp(this, behind);
+        const next = await this.catchUpFirst();
+        if (next === 'return') return;
+        if (next === 'retry') {
+          await this.pause(Math.min(100 * 2 ** failures++, 5000));
+          continue;
+        }
+        failures = 0;
       }
       const subscription = (this.subscription = this.store.subscribeToAll({ after: this.checkpoint }));
       let writing = false;
@@ -136,6 +166,55 @@ export class Projector {
       } finally {
         await subscription.close();
       }
+    }
+  }
+
+  /** How many events behind the head the generation is, when that is far enough to catch up in a pass (see CATCH_UP_MIN_EVENTS); else null. */
+  private async farBehind(): Promise<number | null> {
+    const catchUp = this.options.catchUp;
+    if (!catchUp || this.catchUpDeclined || this.stopping) return null;
+    const head = await this.store.headPosition();
+    const behind = await eventsAfter(this.store, this.checkpoint, head);
+    return behind > catchUp.options.minEventsBehind ? behind : null;
+  }
+
+  /**
+   * Catches up in a pass (see CatchUp), from the checkpoint stored now. Returns 'go-on' for the
+   * batch path to take over, 'retry' after a transient error (noted as batch errors are), or
+   * 'return' when the projector is done (failed, retired, stopped).
+   */
+  private async catchUpFirst(): Promise<'go-on' | 'retry' | 'return'> {
+    const catchUp = this.options.catchUp!;
+    if (this.stopping) return 'return';
+    const row = this.writer.db.generation(this.writer.projection.name, this.generation);
+    // Retired or gone meanwhile: the batch path finds out and says so.
+    if (!row || row.role === 'retired' || row.stale) return 'go-on';
+    this.checkpoint = parsePosition(row.checkpoint)!;
+    const ticket = (this.ticket = catchUp.join(this.writer, row.checkpoint, (outcome) => {
+      this.checkpoint = outcome.checkpoint;
+      this.retrying = null;
+      this.hooks.committed(this, outcome, false);
+    }));
+    const result = await ticket.result;
+    this.ticket = null;
+    switch (result.kind) {
+      case 'caught-up':
+      case 'hand-over':
+        return 'go-on';
+      case 'conflict':
+        this.catchUpDeclined = true;
+        return 'go-on';
+      case 'stopped':
+        return 'return';
+      case 'outcome':
+        if (result.outcome.kind === 'failed') this.checkpoint = result.outcome.checkpoint;
+        this.state = result.outcome.kind;
+        this.hooks.committed(this, result.outcome, false);
+        return 'return';
+      case 'error':
+        if (this.stopping || this.stopOnDamage(result.error)) return 'return';
+        this.retry(result.error, result.during);
+        return 'retry';
     }
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryHandler } from '@nestjs/cqrs';
-import { articlesProjection } from '../../../../projections/articles.projection';
+import { articleJson, articlesProjection } from '../../../../projections/articles.projection';
 import { JsonText } from '../../../http/large-json';
 import { NotFoundError } from '../../../common/app-error';
 import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
@@ -23,9 +23,9 @@ export class GetArticleQuery extends ReadModelQuery<StoredArticle> {
 
 /**
  * One article's read model, as stored: a maximum article is about 10 million characters of JSON,
- * which is sent as it is rather than parsed and serialised again. Its revision comes from its
- * summary, written in the same batch and read in the same snapshot. NotFoundError (404) when
- * there is none.
+ * which is sent as it is rather than parsed and serialised again: its corrections, stored apart,
+ * are spliced into it as text (articleJson). Its revision comes from its summary, written in the
+ * same batch and read in the same snapshot. NotFoundError (404) when there is none.
  */
 @Injectable()
 @QueryHandler(GetArticleQuery)
@@ -36,7 +36,9 @@ export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, St
     const article = this.reader.snapshot(() => {
       const json = this.reader.getJsonBytes(articlesProjection, 'articles', id);
       const summary = this.reader.get(articlesProjection, 'summaries', id);
-      return json === undefined || summary === undefined ? undefined : { revision: summary.revision, json: new JsonText(json) };
+      if (json === undefined || summary === undefined) return undefined;
+      const corrections = this.reader.getJsonBytes(articlesProjection, 'article_corrections', id);
+      return { revision: summary.revision, json: new JsonText(articleJson(json, corrections)) };
     });
     if (!article) throw new NotFoundError(`There is no article ${id}`);
     return article;

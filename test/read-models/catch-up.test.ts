@@ -1,0 +1,296 @@
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { generateLog } from '../../bench/lib/generate-log';
+import { events, REPORTER } from '../../projections/test-support/article-events';
+import { AllSubscription, EventStore, RecordedEvent, START } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { Projection } from '../../src/projection-kit/projection';
+import { CatchUpOptions } from '../../src/read-models/engine/catch-up';
+import { GenerationWriter } from '../../src/read-models/engine/generation-writer';
+import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { ReadModelDb } from '../../src/read-models/engine/read-model-db';
+import { PROJECTIONS } from '../../src/read-models/projections.registry';
+import { articleJson } from '../../projections/articles.projection';
+import { evolveArticleView, type ArticleView } from '../../src/articles/view/article-view';
+import { readArticleEvent } from '../../src/articles/stored-article-event';
+import Database from 'better-sqlite3';
+import { articleStreamId } from '../../src/articles/domain/article.events';
+import { damageEventJson } from '../support/damage';
+import { tempDir } from '../support/temp-dir';
+import { LedgerDocs, ledgerProjection } from './support/ledger.projection';
+import { fingerprint, liveDocs } from './support/read-models-file';
+import { appendArticle, seedStories } from './support/seed';
+
+/** Catch-up for every generation, with flushes and cache evictions many times over in a small log. */
+const EAGER: Partial<CatchUpOptions> = { minEventsBehind: 0, flushEvents: 700, flushChars: 300_000, cacheChars: 60_000 };
+
+const ALL = [...PROJECTIONS, ledgerProjection];
+
+/**
+ * Every article as GET /api/articles/{id} sends it (its stored text, corrections spliced in),
+ * against JSON.stringify of the fold of its stream: byte for byte. Returns how many had corrections.
+ */
+async function expectArticlesAsFolded(file: string, store: EventStore): Promise<number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const { generation } = db.prepare("SELECT generation FROM projection_generations WHERE projection = 'articles' AND role = 'live'").get() as {
+      generation: number;
+    };
+    const rows = db.prepare(`SELECT key, CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_articles`).all() as Array<{ key: string; doc: Buffer }>;
+    const corrections = db.prepare<[string], { doc: Buffer }>(
+      `SELECT CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_article_corrections WHERE key = ?`,
+    );
+    let corrected = 0;
+    for (const { key, doc } of rows) {
+      const stream = await store.readStream(articleStreamId(key));
+      const folded = stream.map(readArticleEvent).reduce<ArticleView | null>((view, e) => evolveArticleView(view, e), null);
+      const stored = corrections.get(key)?.doc;
+      if (stored) corrected++;
+      expect(articleJson(doc, stored).toString('utf8')).toBe(JSON.stringify(folded));
+    }
+    return corrected;
+  } finally {
+    db.close();
+  }
+}
+
+/** The generations' registry rows that must agree between two builds of the same log. */
+function registry(file: string, projections: readonly Projection[] = ALL) {
+  const db = new ReadModelDb(file);
+  try {
+    return projections.map((p) => {
+      const row = db.withRole(p.name, 'live')!;
+      return { name: p.name, checkpoint: row.checkpoint, events: row.events, lastEventId: row.lastEventId, failure: row.failure };
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The store, with the first subscription from START held before the event at `gateAt`: `reached`
+ * resolves when it gets there, and `open()` lets it go on.
+ */
+function gated(store: EventStore, gateAt: bigint) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  let used = false;
+  const subscribeToAll: EventStore['subscribeToAll'] = (options) => {
+    const inner = store.subscribeToAll(options);
+    if (used || (options?.after ?? START).commit !== START.commit) return inner;
+    used = true;
+    async function* held(): AsyncGenerator<RecordedEvent> {
+      for await (const event of inner) {
+        if (event.position.commit === gateAt) {
+          reach();
+          await gate;
+        }
+        yield event;
+      }
+    }
+    const iterable = held();
+    const subscription: AllSubscription = { [Symbol.asyncIterator]: () => iterable, close: () => inner.close() };
+    return subscription;
+  };
+  const wrapper = new Proxy(store, {
+    get: (target, property) => {
+      if (property === 'subscribeToAll') return subscribeToAll;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: wrapper, reached, open };
+}
+
+describe('catch-up mode', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: SqliteEventStore;
+  const runtimes: ProjectionRuntime[] = [];
+  const start = (file: string, catchUp: Partial<CatchUpOptions> | false, projections: readonly Projection[] = ALL, on: EventStore = store) => {
+    const runtime = new ProjectionRuntime({ store: on, file: join(dir.path, file), projections, catchUp });
+    runtimes.push(runtime);
+    return runtime;
+  };
+
+  beforeEach(() => {
+    dir = tempDir('newsroom-catch-up-');
+    store = new SqliteEventStore(join(dir.path, 'events.sqlite'));
+  });
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((r) => r.close()));
+    await store.close();
+    dir.remove();
+  });
+
+  it('builds every table row for row as the batch path does, then follows live appends; a rebuild in catch-up mode swaps in', async () => {
+    await generateLog(store, 6000, 40);
+    const batch = start('batch.sqlite', false);
+    const catchUp = start('catch-up.sqlite', EAGER);
+    const joined: string[] = [];
+    catchUp.events.on('catchingUp', (name) => joined.push(name));
+    await Promise.all([batch.start(), catchUp.start()]);
+    const head = await store.headPosition();
+    await Promise.all([batch.waitFor(head, 60_000), catchUp.waitFor(head, 60_000)]);
+
+    expect(joined.sort()).toEqual(ALL.map((p) => p.name).sort());
+    expect(fingerprint(join(dir.path, 'catch-up.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+    expect(registry(join(dir.path, 'catch-up.sqlite'))).toEqual(registry(join(dir.path, 'batch.sqlite')));
+    expect(await expectArticlesAsFolded(join(dir.path, 'catch-up.sqlite'), store)).toBeGreaterThan(0);
+
+    // Caught up, both follow live appends alike.
+    const { position } = await seedStories(store, 300, 5);
+    await Promise.all([batch.waitFor(position, 60_000), catchUp.waitFor(position, 60_000)]);
+    expect(fingerprint(join(dir.path, 'catch-up.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+
+    // A rebuild catches up in a pass beside the live generation, which serves until the swap.
+    const swapped = once(catchUp.events, 'swapped');
+    const rebuilt = await catchUp.rebuild('articles');
+    expect(await swapped).toEqual(['articles', rebuilt.generation]);
+    expect(joined.filter((name) => name === 'articles')).toHaveLength(2);
+    expect(fingerprint(join(dir.path, 'catch-up.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+  });
+
+  it('a projection that throws fails at that event, with the checkpoint before it, exactly as the batch path', async () => {
+    await seedStories(store, 2500);
+    await appendArticle(store, 'picky-1', REPORTER, events.drafted('picky-1'), events.published());
+    const bad = await appendArticle(store, 'picky-1', REPORTER, events.retracted('x'));
+    await seedStories(store, 500, 2);
+    const picky: Projection<LedgerDocs> = {
+      ...ledgerProjection,
+      handle: (e, view) => {
+        if (e.articleId === 'picky-1' && e.event.type === 'ArticleRetracted') throw new Error('cannot handle retractions');
+        return ledgerProjection.handle(e, view);
+      },
+    };
+    const outcomes = await Promise.all(
+      (['batch.sqlite', 'catch-up.sqlite'] as const).map(async (file) => {
+        const runtime = start(file, file === 'batch.sqlite' ? false : EAGER, [picky]);
+        const failed = once(runtime.events, 'failed');
+        await runtime.start();
+        const [, , failure] = (await failed) as [string, number, { position: string }];
+        const db = new ReadModelDb(join(dir.path, file));
+        const row = db.withRole('ledger', 'live');
+        db.close();
+        return { failure, registry: row };
+      }),
+    );
+    const [batch, catchUp] = outcomes;
+    expect(catchUp.failure).toEqual(batch.failure);
+    expect(catchUp.failure.position).toBe(bad.position.commit.toString());
+    expect(catchUp.registry).toMatchObject({ checkpoint: batch.registry!.checkpoint, events: batch.registry!.events, failure: batch.registry!.failure });
+    expect(Object.keys(liveDocs(join(dir.path, 'catch-up.sqlite'), 'ledger', 'seen'))).toHaveLength(batch.registry!.events);
+  });
+
+  it('a column that throws at a flush hands over to the batch path, which fails at that event as it always has', async () => {
+    const { position: bad } = await seedStories(store, 1800);
+    await seedStories(store, 1200, 2);
+    const odd: Projection<LedgerDocs> = {
+      ...ledgerProjection,
+      collections: {
+        seen: {
+          columns: {
+            times: (d) => {
+              if (d.position === bad.commit.toString()) throw new Error('odd document');
+              return d.times;
+            },
+          },
+        },
+      },
+    };
+    const [batch, catchUp] = await Promise.all(
+      (['batch.sqlite', 'catch-up.sqlite'] as const).map(async (file) => {
+        const runtime = start(file, file === 'batch.sqlite' ? false : EAGER, [odd]);
+        const failed = once(runtime.events, 'failed');
+        await runtime.start();
+        return (await failed)[2] as { position: string; message: string };
+      }),
+    );
+    expect(catchUp).toEqual(batch);
+    expect(catchUp).toMatchObject({ position: bad.commit.toString(), message: 'odd document' });
+    expect(registry(join(dir.path, 'catch-up.sqlite'), [odd])).toEqual(registry(join(dir.path, 'batch.sqlite'), [odd]));
+  });
+
+  it('a full read-models disk at a flush retries, reporting it, and the pass resumes from the last flush once there is room', async () => {
+    await seedStories(store, 3000);
+    const runtime = start('full.sqlite', EAGER, [ledgerProjection]);
+    // The file may not grow past its size now (SQLITE_FULL, as on a full disk): the first flush fails.
+    const pages = runtime.db.sql.pragma('page_count', { simple: true }) as number;
+    runtime.db.sql.pragma(`max_page_count = ${pages + 2}`);
+    const retrying = once(runtime.events, 'retrying');
+    await runtime.start();
+    expect((await retrying).slice(2)).toEqual(['writing the read model']);
+    const generation = runtime.slot('ledger')!.live!;
+    expect(generation.retrying).toMatchObject({ during: 'writing the read model' });
+
+    runtime.db.sql.pragma('max_page_count = 1073741823');
+    await runtime.waitFor(await store.headPosition(), 60_000);
+    expect(generation.retrying).toBeNull();
+    const seen = Object.values(liveDocs(join(dir.path, 'full.sqlite'), 'ledger', 'seen')) as Array<{ times: number }>;
+    expect(seen).toHaveLength(3000);
+    expect(seen.every((s) => s.times === 1)).toBe(true);
+  });
+
+  it('an event that cannot be read fails every generation in the pass there, with everything before it applied', async () => {
+    await seedStories(store, 3000);
+    await store.close();
+    damageEventJson(join(dir.path, 'events.sqlite'), 1500);
+    store = new SqliteEventStore(join(dir.path, 'events.sqlite'));
+    const runtime = start('catch-up.sqlite', EAGER);
+    const failed = new Map<string, string>();
+    const allFailed = new Promise<void>((resolve) =>
+      runtime.events.on('failed', (name, _generation, failure) => failed.set(name, failure.position).size === ALL.length && resolve()),
+    );
+    await runtime.start();
+    await allFailed;
+    expect([...failed.values()]).toEqual(ALL.map(() => '1500'));
+    expect(registry(join(dir.path, 'catch-up.sqlite')).map((r) => r.checkpoint)).toEqual(ALL.map(() => '1499'));
+    const seen = Object.values(liveDocs(join(dir.path, 'catch-up.sqlite'), 'ledger', 'seen')) as Array<{ times: number }>;
+    expect(seen).toHaveLength(1499);
+  });
+
+  it('a generation another process moves meanwhile leaves the pass at its flush, discarding it, and goes on batch by batch: nothing applied twice', async () => {
+    await seedStories(store, 3000);
+    const { store: held, reached, open } = gated(store, 1500n);
+    const runtime = start('shared.sqlite', { ...EAGER, flushEvents: 100_000, flushChars: 1e9 }, [ledgerProjection], held);
+    await runtime.start();
+    await reached;
+    // The other process (as the rebuild CLI beside a server) applies the first 2,000 events.
+    const other = new ReadModelDb(join(dir.path, 'shared.sqlite'));
+    const generation = other.withRole('ledger', 'live')!.generation;
+    expect(new GenerationWriter(other, ledgerProjection, generation).applyBatch(await store.readAll({ maxCount: 2000 }))).toMatchObject({ applied: 2000 });
+    other.close();
+    open();
+    await runtime.waitFor(await store.headPosition(), 60_000);
+
+    const seen = Object.values(liveDocs(join(dir.path, 'shared.sqlite'), 'ledger', 'seen')) as Array<{ times: number }>;
+    expect(seen).toHaveLength(3000);
+    expect(seen.every((s) => s.times === 1)).toBe(true);
+    // Counted once too: the pass's flush was discarded, not added to the other process's count.
+    expect(registry(join(dir.path, 'shared.sqlite'), [ledgerProjection])[0]).toMatchObject({ checkpoint: '3000', events: 3000 });
+  });
+
+  it('stop() mid-catch-up keeps the last flush, a prefix of the log; a restart finishes exactly once', async () => {
+    await seedStories(store, 3000);
+    const { store: held, reached, open } = gated(store, 2500n);
+    const first = start('stop.sqlite', { ...EAGER, flushEvents: 500 }, [ledgerProjection], held);
+    await first.start();
+    await reached;
+    await first.stop();
+    open();
+    const [stopped] = registry(join(dir.path, 'stop.sqlite'), [ledgerProjection]);
+    // Flushed after the batches before the gate: some prefix, not the whole log.
+    expect(stopped.events).toBeGreaterThan(0);
+    expect(stopped.events).toBeLessThan(2500);
+    expect(stopped.checkpoint).toBe(String(stopped.events));
+    expect(Object.keys(liveDocs(join(dir.path, 'stop.sqlite'), 'ledger', 'seen'))).toHaveLength(stopped.events);
+
+    const second = start('stop.sqlite', EAGER, [ledgerProjection]);
+    await second.start();
+    await second.waitFor(await store.headPosition(), 60_000);
+    const seen = Object.values(liveDocs(join(dir.path, 'stop.sqlite'), 'ledger', 'seen')) as Array<{ times: number }>;
+    expect(seen).toHaveLength(3000);
+    expect(seen.every((s) => s.times === 1)).toBe(true);
+  });
+});
