@@ -138,6 +138,9 @@ describe('read endpoints', () => {
     it('answers 304 to a client that holds the current revision', async () => {
       await get(`/api/articles/${PUB}`).set('If-None-Match', '"7"').expect(304);
       await get(`/api/articles/${PUB}`).set('If-None-Match', '"6"').expect(200);
+      // RFC 9110 §13.1.2: "*" is false for any current representation.
+      await get(`/api/articles/${PUB}`).set('If-None-Match', '*').expect(304);
+      await get(`/api/articles/${MISSING}`).set('If-None-Match', '*').expect(404);
     });
 
     it('answers 404 for an unknown article', async () => {

@@ -58,8 +58,9 @@ export class ReadModelsController {
     const article = await this.queries.execute(new GetArticleQuery(id, params.minPosition));
     const etag = `"${article.revision}"`;
     res.header('ETag', etag);
-    // A client that holds this revision already needs no body.
-    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+    // A client that holds this revision already needs no body; `*` matches any current article
+    // (RFC 9110 §13.1.2, weak comparison).
+    if (ifNoneMatch?.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag)) {
       res.status(304);
       return undefined;
     }
