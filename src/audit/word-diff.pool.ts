@@ -19,7 +19,7 @@ const size = ([before, after]: [string, string]) => before.length + after.length
 @Injectable()
 export class WordDiffPool implements OnModuleDestroy {
   private readonly pool = new Piscina({
-    // Compiled, the worker is a .js file beside this one; under ts-jest or ts-node it is the .ts source.
+    // Compiled, the worker is a .js file beside this one; under jest or ts-node it is the .ts source.
     filename: join(__dirname, `word-diff.worker${__filename.endsWith('.ts') ? '.ts' : '.js'}`),
     execArgv: __filename.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [],
     minThreads: 0,

@@ -1,7 +1,7 @@
 /**
  * The embedded store's writer thread (see SqliteEventStore): it owns the store's only write
  * connection and runs the group commits, so that COMMIT and its fsync never hold the server's event
- * loop. It imports nothing but better-sqlite3 and Node's own modules: under ts-jest and ts-node the
+ * loop. It imports nothing but better-sqlite3 and Node's own modules: under jest (swc) and ts-node the
  * store starts it from this source transpiled once per process (see writer-thread.ts), and such
  * code cannot import another TypeScript file.
  *

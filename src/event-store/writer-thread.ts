@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WriterData } from './sqlite-writer.worker';
 
-/** Under ts-jest or ts-node this module is the .ts source; compiled, it is a .js file in dist/. */
+/** Under jest or ts-node this module is the .ts source; compiled, it is a .js file in dist/. */
 const FROM_SOURCE = __filename.endsWith('.ts');
 const WORKER_FILE = join(__dirname, `sqlite-writer.worker${FROM_SOURCE ? '.ts' : '.js'}`);
 
@@ -30,7 +30,7 @@ function workerSource(): string {
 
 /**
  * Starts the store's writer thread (sqlite-writer.worker) with `data`, whose `replies` port is
- * transferred to it. Compiled, the worker is the .js file beside this one. From source (ts-jest,
+ * transferred to it. Compiled, the worker is the .js file beside this one. From source (jest,
  * ts-node), its .ts file is transpiled here once per process and run as code: a worker started
  * with ts-node's register hook (as the word-diff pool's is) took 0.6-1 s to start on this machine
  * class, once per store, and the tests open hundreds of stores.
