@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { correctMerz, MERZ_RIGHT, MERZ_WRONG, parseSeedArticle, SEED_QUOTES } from '../support/seed-article';
+import { MERZ_RIGHT, MERZ_WRONG, SEED_QUOTES } from '../support/seed-article';
+import { playSeedArticle } from '../support/seed-life';
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp, TestRole } from '../support/test-app';
 import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
@@ -40,24 +41,7 @@ describe('the application on EventStoreDB (through the protocol test server)', (
 
   it('plays the seed article: draft, quotes, publish, the Merz correction', async () => {
     expect((await t.http.get('/health').expect(200)).body.eventStore).toBe('eventstoredb');
-    const draft = await command('post', '/api/articles', 'reporter', { ...parseSeedArticle() }).expect(201);
-    articleId = draft.body.articleId;
-    last = draft.body;
-    for (const quote of SEED_QUOTES) {
-      last = (await command('post', `/api/articles/${articleId}/quotes`, 'reporter', { ...quote }, last.revision).expect(201)).body;
-    }
-    last = (await command('post', `/api/articles/${articleId}/publish`, 'editor', {}, last.revision).expect(200)).body;
-    const before = (await read(`/api/articles/${articleId}`, last.position)).body;
-    const body = correctMerz(before.body as Array<{ text?: string }>);
-    last = (
-      await command(
-        'post',
-        `/api/articles/${articleId}/corrections`,
-        'standards',
-        { kind: 'correction', note: 'He is Friedrich Merz.', body },
-        last.revision,
-      ).expect(201)
-    ).body;
+    ({ articleId, last } = await playSeedArticle(t));
 
     const article = (await read(`/api/articles/${articleId}`, last.position)).body;
     expect(article).toMatchObject({ revision: 7, status: 'published' });

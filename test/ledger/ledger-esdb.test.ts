@@ -7,7 +7,7 @@ import { EsdbTestServer, startEsdbTestServer } from '../eventstoredb/esdb-test-s
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp } from '../support/test-app';
 import { checkProof, type Proof } from './support/rfc9162-verifier';
-import { playSeedArticle, SeedLife } from './support/seed-life';
+import { playSeedArticle, SeedLife } from '../support/seed-life';
 import { rowAt } from './support/tamper';
 
 /**

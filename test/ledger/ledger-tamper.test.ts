@@ -8,7 +8,7 @@ import { reportLines } from '../../src/ledger/ledger-verify.cli';
 import { readLinesUntil, spawnTs } from '../support/spawn-ts';
 import { tempDir } from '../support/temp-dir';
 import { startTestApp, TestApp } from '../support/test-app';
-import { playSeedArticle, SeedLife } from './support/seed-life';
+import { playSeedArticle, SeedLife } from '../support/seed-life';
 import { EventRow, rowAt, swapRows, tamperedCopy } from './support/tamper';
 
 type Json = Record<string, unknown>;

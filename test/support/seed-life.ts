@@ -1,5 +1,5 @@
-import { correctMerz, parseSeedArticle, SEED_QUOTES } from '../../support/seed-article';
-import type { TestApp, TestRole } from '../../support/test-app';
+import { correctMerz, parseSeedArticle, SEED_QUOTES } from './seed-article';
+import type { TestApp, TestRole } from './test-app';
 
 type Json = Record<string, unknown>;
 
