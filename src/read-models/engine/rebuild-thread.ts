@@ -146,7 +146,9 @@ export class RebuildThread {
         else this.logger?.log(message.message);
       } else if (message.kind !== 'closed') {
         const projector = this.projectors.get(message.id);
-        if (message.kind === 'stopped') this.projectors.delete(message.id);
+        // Stopped, or ended by itself (failed, retired, stale): the thread has forgotten it.
+        const ended = message.kind === 'stopped' || message.kind === 'stale' || (message.kind === 'committed' && message.outcome.kind !== 'applied');
+        if (ended) this.projectors.delete(message.id);
         projector?.receive(message);
       }
     });
@@ -223,12 +225,14 @@ export class RemoteProjector {
     if (message.remote) Object.assign(this, message.remote);
     switch (message.kind) {
       case 'committed':
+        if (message.outcome.kind !== 'applied') this.end();
         return this.hooks.committed(this, message.outcome, message.caughtUp);
       case 'retrying':
         return this.hooks.transientError(this, message.error, message.during);
       case 'catching-up':
         return this.hooks.catchingUp(this, message.behind);
       case 'stale':
+        this.end();
         return this.hooks.stale(this, message.reason);
       case 'stopped':
         return this.end();
@@ -256,9 +260,11 @@ export class RemoteProjector {
     this.hooks.committed(this, outcome, false);
   }
 
+  /** It runs no more on the thread (stopped, or ended by itself in a final state). */
   private end(): void {
     this.ended = true;
     if (this.state === 'catching-up' || this.state === 'live') this.state = 'stopped';
+    this.checked();
     this.stopped?.();
   }
 }
