@@ -64,15 +64,22 @@ export interface RemoteFollowOptions {
 
 const compiled = !__filename.endsWith('.ts');
 
+/** One rebuild thread and the projectors it runs. */
+interface Running {
+  worker: Worker;
+  projectors: Map<number, RemoteProjector>;
+}
+
 /**
  * The rebuild thread, seen from the thread that owns the slots: starts it on the first follow(),
- * relays messages to each RemoteProjector, and, when the thread dies (an error, terminate()),
- * fails the generations it was rebuilding (see RemoteProjector.lost). The next follow() starts a
- * new thread. Not thread-safe across owners: one runtime uses one RebuildThread.
+ * relays messages to each RemoteProjector, and ends it once it runs none (a rebuild's heap is
+ * given back; the next follow() starts a new one). When the thread dies (an error, terminate()),
+ * the generations it was rebuilding fail (see RemoteProjector.lost). One runtime uses one.
  */
 export class RebuildThread {
-  private worker: Worker | null = null;
-  private readonly projectors = new Map<number, RemoteProjector>();
+  private current: Running | null = null;
+  /** Threads ended for want of work, until they have closed their connections. */
+  private readonly retiring = new Set<Promise<void>>();
   private nextId = 0;
   private closing: Promise<void> | null = null;
 
@@ -88,81 +95,88 @@ export class RebuildThread {
   follow(writer: GenerationWriter, checkpoint: string, hooks: RemoteHooks, options: RemoteFollowOptions): RemoteProjector {
     if (this.closing) throw new Error('The rebuild thread is closed');
     const id = this.nextId++;
-    const projector = new RemoteProjector(
-      id,
-      writer,
-      checkpoint,
-      hooks,
-      () => {
-        this.projectors.set(id, projector);
-        const { name } = writer.projection;
-        this.post({ kind: 'follow', id, name, generation: writer.generation, checkpoint, ...options });
-      },
-      (message) => this.post(message),
-    );
+    const projector: RemoteProjector = new RemoteProjector(id, writer, checkpoint, hooks, () => {
+      const running = this.current ?? this.start();
+      running.projectors.set(id, projector);
+      const post = (message: ToRebuildThread) => running.worker.postMessage(message);
+      post({ kind: 'follow', id, name: writer.projection.name, generation: writer.generation, checkpoint, ...options });
+      return post;
+    });
     return projector;
   }
 
   /** Another connection has appended: the thread's subscriptions read the log again now. */
   wake(): void {
-    if (this.projectors.size > 0) this.worker?.postMessage({ kind: 'wake' } satisfies ToRebuildThread);
+    if (this.current && this.current.projectors.size > 0) this.current.worker.postMessage({ kind: 'wake' } satisfies ToRebuildThread);
   }
 
   /** Ends the thread (its projectors should be stopped first: what they have not committed is lost). */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const worker = this.worker;
-      if (!worker) return;
-      await new Promise<void>((resolve) => {
-        worker.once('exit', () => resolve());
-        worker.on('message', (message: FromRebuildThread) => message.kind === 'closed' && resolve());
-        worker.postMessage({ kind: 'close' } satisfies ToRebuildThread);
-      });
-      await worker.terminate();
+      const running = this.current;
+      this.current = null;
+      if (running) await this.end(running.worker);
+      await Promise.all(this.retiring);
     })();
     return this.closing;
   }
 
-  /** For tests: the thread dies as it would on a crash. Resolves once it has exited and its projectors were failed. */
+  /** For tests: the thread dies as it would on a crash. Resolves once it has exited. */
   async kill(): Promise<void> {
-    await this.worker?.terminate();
+    await this.current?.worker.terminate();
   }
 
-  private post(message: ToRebuildThread): void {
-    (this.worker ?? this.start()).postMessage(message);
+  /** Asks the thread to close its connections, then ends it. */
+  private async end(worker: Worker): Promise<void> {
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.on('message', (message: FromRebuildThread) => message.kind === 'closed' && resolve());
+      worker.postMessage({ kind: 'close' } satisfies ToRebuildThread);
+    });
+    await worker.terminate();
   }
 
-  private start(): Worker {
+  private start(): Running {
     // Compiled, the worker is a .js file beside this one; under ts-jest or ts-node it is the .ts source.
     const worker = new Worker(join(__dirname, `rebuild.worker.${compiled ? 'js' : 'ts'}`), {
       workerData: this.data,
       execArgv: compiled ? [] : ['-r', 'ts-node/register/transpile-only'],
     });
-    this.worker = worker;
+    const running: Running = { worker, projectors: new Map() };
+    this.current = running;
     let error: Error | null = null;
     worker.on('message', (message: FromRebuildThread) => {
       if (message.kind === 'log') {
         if (message.level === 'error') this.logger?.error(message.message);
         else this.logger?.log(message.message);
       } else if (message.kind !== 'closed') {
-        const projector = this.projectors.get(message.id);
+        const projector = running.projectors.get(message.id);
         // Stopped, or ended by itself (failed, retired, stale): the thread has forgotten it.
         const ended = message.kind === 'stopped' || message.kind === 'stale' || (message.kind === 'committed' && message.outcome.kind !== 'applied');
-        if (ended) this.projectors.delete(message.id);
+        if (ended) running.projectors.delete(message.id);
         projector?.receive(message);
+        if (ended && running.projectors.size === 0 && this.current === running) this.retire(running);
       }
     });
     worker.on('error', (e) => (error = e));
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = null;
-      const lost = [...this.projectors.values()];
-      this.projectors.clear();
+      if (this.current === running) this.current = null;
+      const lost = [...running.projectors.values()];
+      running.projectors.clear();
       if (lost.length === 0) return;
       const reason = error ? error.message : `it exited with code ${code}`;
       if (!this.closing) this.logger?.error(`The rebuild thread stopped: ${reason}`);
       for (const projector of lost) projector.lost(this.closing ? null : `The rebuild thread stopped: ${reason}`);
     });
-    return worker;
+    return running;
+  }
+
+  /** It runs no rebuild any more: it ends, and the next follow() starts another thread. */
+  private retire(running: Running): void {
+    this.current = null;
+    const ended = this.end(running.worker);
+    this.retiring.add(ended);
+    void ended.finally(() => this.retiring.delete(ended));
   }
 }
 
@@ -179,7 +193,7 @@ export class RemoteProjector {
   /** Set by the runtime once it hands the generation over to its own thread (see ProjectionRuntime). */
   handingOver = false;
   private checked!: () => void;
-  private started = false;
+  private post: ((message: ToRebuildThread) => void) | null = null;
   private stopping: Promise<void> | null = null;
   private stopped!: () => void;
   private ended = false;
@@ -190,8 +204,8 @@ export class RemoteProjector {
     readonly writer: GenerationWriter,
     checkpoint: string,
     private readonly hooks: RemoteHooks,
-    private readonly begin: () => void,
-    private readonly post: (message: ToRebuildThread) => void,
+    /** Starts it on a thread; returns how to send that thread messages about it. */
+    private readonly begin: () => (message: ToRebuildThread) => void,
   ) {
     this.checkpoint = parsePosition(checkpoint)!;
     this.firstCheck = new Promise<void>((resolve) => (this.checked = resolve));
@@ -203,9 +217,7 @@ export class RemoteProjector {
 
   /** Starts it on the rebuild thread (starting the thread if need be). */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.begin();
+    this.post ??= this.begin();
   }
 
   /** Stops it on the thread; resolves once the thread has (nothing of it runs or writes any more). */
@@ -213,7 +225,7 @@ export class RemoteProjector {
     this.stopping ??= new Promise<void>((resolve) => {
       this.checked();
       this.stopped = resolve;
-      if (!this.started || this.ended) return this.end();
+      if (!this.post || this.ended) return this.end();
       this.post({ kind: 'stop', id: this.id });
     });
     return this.stopping;
