@@ -84,5 +84,17 @@ describe('GenerationWriter', () => {
     };
     expect(doc).toMatchObject({ revision: 2, headline: 'By the other writer', standfirst: 'Standfirst' });
     expect(db.generation('articles', generation)).toMatchObject({ events: 3, checkpoint: '3' });
+    // Prepared again, with nobody in between: written as UTF-8 bytes, stored as the same text a string would be.
+    expect(prepared.applyBatch([recorded(make.headlineRevised('Prepared ж'), 3)])).toMatchObject({ kind: 'applied', applied: 1 });
+    const summary = db.sql
+      .prepare(`SELECT doc FROM "${tableName('articles', generation, 'summaries')}" WHERE key = ?`)
+      .pluck()
+      .get(ARTICLE);
+    expect(JSON.parse(summary as string)).toMatchObject({ headline: 'Prepared ж' });
+    const stored = db.sql
+      .prepare(`SELECT typeof(doc) FROM "${tableName('articles', generation, 'summaries')}" WHERE key = ?`)
+      .pluck()
+      .get(ARTICLE);
+    expect(stored).toBe('text');
   });
 });

@@ -180,7 +180,13 @@ const CARRIED_CHARS = 32 * 1024 * 1024;
 interface Entry {
   doc: object | undefined;
   /** Set when the batch changed the document: the column values to write with it, and its JSON once serialised. */
-  write?: { columns: ColumnValue[]; text?: string } | 'delete';
+  write?: { columns: ColumnValue[]; serialized?: Serialized } | 'delete';
+}
+
+/** A document serialised ahead of its write: its JSON as UTF-8, and the length of that JSON in characters. */
+interface Serialized {
+  utf8: Buffer;
+  chars: number;
 }
 
 /** The documents as the batch so far has left them; reads fall through to the tables. */
@@ -223,10 +229,17 @@ class BatchView implements View<Docs> {
     }
   }
 
-  /** Serialises the changed documents now, so that flush() only writes them. */
+  /**
+   * Serialises the changed documents now, to UTF-8 (what SQLite stores; converting a maximum-size
+   * document takes long too), so that flush() only writes them.
+   */
   serialize(): void {
     for (const entries of this.entries.values()) {
-      for (const { doc, write } of entries.values()) if (write && write !== 'delete') write.text = JSON.stringify(doc);
+      for (const { doc, write } of entries.values()) {
+        if (!write || write === 'delete') continue;
+        const text = JSON.stringify(doc);
+        write.serialized = { utf8: Buffer.from(text, 'utf8'), chars: text.length };
+      }
     }
   }
 
@@ -237,15 +250,22 @@ class BatchView implements View<Docs> {
     for (const [collection, entries] of this.entries) {
       const carried = new Map<string, object | undefined>();
       written.set(collection, carried);
-      const { upsert, remove } = statementsOf(this.db, this.table(collection));
+      const { upsert, upsertUtf8, remove } = statementsOf(this.db, this.table(collection));
       for (const [key, { doc, write }] of entries) {
         if (write === 'delete') {
           remove.run(key);
           carried.set(key, undefined);
         } else if (write) {
-          const text = write.text ?? JSON.stringify(doc);
-          upsert.run(key, text, ...write.columns);
-          if ((chars += text.length) <= CARRIED_CHARS) carried.set(key, doc);
+          let length: number;
+          if (write.serialized) {
+            upsertUtf8.run(key, write.serialized.utf8, ...write.columns);
+            length = write.serialized.chars;
+          } else {
+            const text = JSON.stringify(doc);
+            upsert.run(key, text, ...write.columns);
+            length = text.length;
+          }
+          if ((chars += length) <= CARRIED_CHARS) carried.set(key, doc);
         }
       }
     }
@@ -266,8 +286,9 @@ class BatchView implements View<Docs> {
 }
 
 /**
- * The statements that write one table's documents: upsert(key, doc JSON, ...column values) and
- * remove(key). Prepared once per SQL text (ReadModelDb.prepare).
+ * The statements that write one table's documents: upsert(key, doc JSON, ...column values),
+ * upsertUtf8 (the same with the JSON as a UTF-8 Buffer, stored as the same text) and remove(key).
+ * Prepared once per SQL text (ReadModelDb.prepare).
  */
 export function statementsOf(db: ReadModelDb, { name, columns }: Table) {
   const names = columns.map(([column]) => `, "${column}"`).join('');
@@ -276,6 +297,9 @@ export function statementsOf(db: ReadModelDb, { name, columns }: Table) {
   return {
     upsert: db.prepare<unknown[]>(
       `INSERT INTO "${name}" (key, doc${names}) VALUES (?, ?${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
+    ),
+    upsertUtf8: db.prepare<unknown[]>(
+      `INSERT INTO "${name}" (key, doc${names}) VALUES (?, CAST(? AS TEXT)${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
     ),
     remove: db.prepare<[string]>(`DELETE FROM "${name}" WHERE key = ?`),
     read: db.prepare<[string], { doc: string }>(`SELECT doc FROM "${name}" WHERE key = ?`),
