@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { parsePosition } from '../../src/event-store/event-store.port';
 import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { ProjectionHost } from '../../src/read-models/engine/projection-host';
@@ -51,6 +52,36 @@ describe('projections on their worker thread (e2e)', () => {
     expect(health.projections[0].problem).toMatch(/worker thread stopped/);
     const later = (await draft('After it died')).body as { position: string };
     await t.http.get(`/api/articles?minPosition=${later.position}`).set('Authorization', t.auth('reporter')).expect(504);
+  });
+
+  it('a dead rebuild thread fails the rebuild it ran, not the live generation; a new rebuild starts over and swaps in', async () => {
+    const host = t.app.get(ProjectionEngine) as ProjectionHost;
+    const { position } = (await draft('Before the rebuild')).body as { position: string };
+    await host.waitFor(parsePosition(position)!, 10_000);
+    const failed = once(host.events, 'failed');
+    const first = (await t.http.post('/api/projections/quotes/rebuild').set('Authorization', t.auth('admin')).expect(202)).body as { generation: number };
+    // The rebuild thread is still starting: the rebuild cannot have reached the head (and been handed over) yet.
+    await host.killRebuildThread();
+    const [name, generation, failure] = (await failed) as [string, number, { message: string }];
+    expect([name, generation]).toEqual(['quotes', first.generation]);
+    expect(failure.message).toMatch(/rebuild thread stopped/);
+
+    const health = (await t.http.get('/health').expect(200)).body as { projections: Array<{ name: string; status: string; problem?: string }> };
+    expect(health.projections.find((p) => p.name === 'quotes')).toMatchObject({ status: 'live', problem: expect.stringMatching(/rebuild .* failed/) });
+    const later = (await draft('While the rebuild has failed')).body as { position: string };
+    await t.http.get(`/api/quotes?minPosition=${later.position}`).set('Authorization', t.auth('reporter')).expect(200);
+
+    const swapped = once(host.events, 'swapped');
+    const second = (await t.http.post('/api/projections/quotes/rebuild').set('Authorization', t.auth('admin')).expect(202)).body as { generation: number };
+    expect(await swapped).toEqual(['quotes', second.generation]);
+    const statuses = (await t.http.get(`/api/projections?minPosition=${later.position}`).set('Authorization', t.auth('reporter')).expect(200)).body as Array<{
+      name: string;
+      generation: number;
+      status: string;
+      rebuild?: unknown;
+    }>;
+    expect(statuses.find((p) => p.name === 'quotes')).toEqual(expect.objectContaining({ generation: second.generation, status: 'live' }));
+    expect(statuses.find((p) => p.name === 'quotes')?.rebuild).toBeUndefined();
   });
 });
 

@@ -199,6 +199,8 @@ interface Dirty {
   doc: object | undefined;
   /** Its column values, computed at the flush (once per document however many events changed it). */
   columns: ColumnValue[] | null;
+  /** Its JSON as UTF-8 and its length in characters, serialised with the columns: before the flush's transaction, which holds the file's write lock. */
+  serialized?: { utf8: Buffer; chars: number };
   /** Characters of its JSON when last read or written (0: never). */
   chars: number;
   /**
@@ -386,9 +388,9 @@ class Pass {
         statements.remove.run(entry.key);
         entry.chars = 0;
       } else {
-        const text = JSON.stringify(entry.doc);
-        statements.upsert.run(entry.key, text, ...entry.columns!);
-        entry.chars = text.length;
+        const { utf8, chars } = entry.serialized ?? serialize(entry.doc);
+        statements.upsertUtf8.run(entry.key, utf8, ...entry.columns!);
+        entry.chars = chars;
       }
     }
     const checkpoint = formatPosition(participant.checkpoint);
@@ -401,8 +403,10 @@ class Pass {
 }
 
 /**
- * The column values of every document a generation changed since its last flush. False when a
- * column threw (projection code, on odd data): the batch path then replays the events one by one.
+ * The column values and the JSON of every document a generation changed since its last flush,
+ * before the flush's transaction: serialising a maximum-size article takes long, and the
+ * transaction holds the write lock that live commits (another thread's) need. False when a column
+ * threw (projection code, on odd data): the batch path then replays the events one by one.
  */
 function computeColumns(participant: Participant): boolean {
   try {
@@ -410,11 +414,18 @@ function computeColumns(participant: Participant): boolean {
       if (entry.doc === undefined) continue;
       const doc = entry.doc;
       entry.columns = participant.writer.tables.get(entry.collection)!.columns.map(([, value]) => value(doc));
+      entry.serialized = serialize(doc);
     }
     return true;
   } catch {
     return false;
   }
+}
+
+/** A document's JSON as UTF-8 (what SQLite stores), and its length in characters. */
+function serialize(doc: object): { utf8: Buffer; chars: number } {
+  const text = JSON.stringify(doc);
+  return { utf8: Buffer.from(text, 'utf8'), chars: text.length };
 }
 
 /** A flush's transaction failed (e.g. the disk is full): the cause is the database's error. */

@@ -5,7 +5,7 @@ import { articlesProjection } from '../../../projections/articles.projection';
 import { events as make } from '../../../projections/test-support/article-events';
 import { tempDir } from '../../../test/support/temp-dir';
 import { GenerationWriter } from './generation-writer';
-import { ReadModelDb } from './read-model-db';
+import { ReadModelDb, tableName } from './read-model-db';
 
 const ARTICLE = '3f0c7b9e-5d1a-4c2b-8e6f-9a0b1c2d3e4f';
 
@@ -54,5 +54,47 @@ describe('GenerationWriter', () => {
       standfirst: string;
     };
     expect(doc).toMatchObject({ revision: 3, standfirst: 'Standfirst' });
+  });
+
+  it('prepared outside the write lock, a batch another writer overtook meanwhile is applied again under the lock: nothing twice, nothing lost', () => {
+    const { generation } = db.createGeneration(articlesProjection, 'next', null);
+    let interfere: (() => void) | null = null;
+    // The other writer commits while the first one applies its batch, before it takes the lock.
+    const handle: typeof articlesProjection.handle = (event, view) => {
+      const other = interfere;
+      interfere = null;
+      other?.();
+      return articlesProjection.handle(event, view);
+    };
+    const prepared = new GenerationWriter(db, { ...articlesProjection, handle }, generation, { prepareOutsideLock: true });
+    const other = new GenerationWriter(db, articlesProjection, generation);
+    expect(prepared.applyBatch([recorded(make.drafted(ARTICLE), 0)])).toMatchObject({ kind: 'applied', applied: 1 });
+    interfere = () => expect(other.applyBatch([recorded(make.headlineRevised('By the other writer'), 1)]).kind).toBe('applied');
+    const batch = [recorded(make.headlineRevised('Overtaken'), 1), recorded(make.standfirstRevised('Standfirst'), 2)];
+    expect(prepared.applyBatch(batch)).toMatchObject({ kind: 'applied', applied: 1 });
+    const doc = JSON.parse(
+      db.sql
+        .prepare(`SELECT doc FROM "${tableName('articles', generation, 'articles')}" WHERE key = ?`)
+        .pluck()
+        .get(ARTICLE) as string,
+    ) as {
+      revision: number;
+      headline: string;
+      standfirst: string;
+    };
+    expect(doc).toMatchObject({ revision: 2, headline: 'By the other writer', standfirst: 'Standfirst' });
+    expect(db.generation('articles', generation)).toMatchObject({ events: 3, checkpoint: '3' });
+    // Prepared again, with nobody in between: written as UTF-8 bytes, stored as the same text a string would be.
+    expect(prepared.applyBatch([recorded(make.headlineRevised('Prepared ж'), 3)])).toMatchObject({ kind: 'applied', applied: 1 });
+    const summary = db.sql
+      .prepare(`SELECT doc FROM "${tableName('articles', generation, 'summaries')}" WHERE key = ?`)
+      .pluck()
+      .get(ARTICLE);
+    expect(JSON.parse(summary as string)).toMatchObject({ headline: 'Prepared ж' });
+    const stored = db.sql
+      .prepare(`SELECT typeof(doc) FROM "${tableName('articles', generation, 'summaries')}" WHERE key = ?`)
+      .pluck()
+      .get(ARTICLE);
+    expect(stored).toBe('text');
   });
 });

@@ -1,7 +1,7 @@
 import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
 import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
 import { Change, ColumnValue, Docs, Projection, toProjectedEvent, View } from '../../projection-kit/projection';
-import { ReadModelDb, tableName } from './read-model-db';
+import { GenerationRow, ReadModelDb, tableName } from './read-model-db';
 
 /** Why and where a projection stopped: shown by GET /api/projections. */
 export interface ProjectionFailure {
@@ -26,6 +26,26 @@ export interface Table {
   columns: Array<[string, (doc: object) => ColumnValue]>;
 }
 
+export interface GenerationWriterOptions {
+  /**
+   * Apply each batch (parse, project, serialise its documents) before taking the read-models
+   * file's write lock, then commit it in a short transaction that first checks that the
+   * generation has not moved meanwhile; if it has, the batch is applied again under the lock.
+   * For generations being rebuilt: the live generations need that one lock for every commit,
+   * and applying a maximum-size event takes seconds.
+   */
+  prepareOutsideLock?: boolean;
+}
+
+/** A batch applied to a BatchView, not yet written. */
+interface AppliedBatch {
+  view: BatchView;
+  checkpoint: Position;
+  lastEventId: string | null;
+  applied: number;
+  failure: ProjectionFailure | null;
+}
+
 /**
  * Applies batches of events to one generation. Each batch is ONE immediate transaction: read
  * the checkpoint, apply the events after it, write the documents and the new checkpoint. A
@@ -48,6 +68,7 @@ export class GenerationWriter {
     readonly db: ReadModelDb,
     readonly projection: Projection,
     readonly generation: number,
+    private readonly options: GenerationWriterOptions = {},
   ) {
     for (const [collection, spec] of Object.entries(projection.collections)) {
       const columns = Object.entries(spec.columns ?? {});
@@ -55,43 +76,83 @@ export class GenerationWriter {
     }
   }
 
+  /**
+   * Applies `events` (those after the generation's checkpoint; the others are skipped) and commits
+   * the documents and the new checkpoint in one transaction. With prepareOutsideLock the work is
+   * done before the transaction (see GenerationWriterOptions). Throws what the database throws
+   * (e.g. SQLITE_FULL); a projection that throws is a `failed` outcome, not an exception.
+   */
   applyBatch(events: readonly RecordedEvent[]): BatchOutcome {
+    if (this.options.prepareOutsideLock) {
+      const outcome = this.applyPrepared(events);
+      if (outcome) return outcome;
+    }
     return this.db.sql
       .transaction((): BatchOutcome => {
         const row = this.db.generation(this.projection.name, this.generation);
         // Marked stale by another process (the rebuild CLI found it follows another log): stop too.
         if (!row || row.role === 'retired' || row.stale) return { kind: 'retired' };
-        let checkpoint = parsePosition(row.checkpoint)!;
-        let lastEventId = row.lastEventId;
-        const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
-        const carried = this.carried?.checkpoint === row.checkpoint ? this.carried.docs : null;
-        this.carried = null;
-        const view = new BatchView(this.db, this.tables, carried);
-        let failure: ProjectionFailure | null = null;
-        let applied = 0;
-        for (const recorded of fresh) {
-          try {
-            const event = toProjectedEvent(recorded);
-            if (event) view.apply(this.projection.handle(event, view));
-          } catch (error) {
-            failure = describeFailure(recorded, error);
-            break;
-          }
-          checkpoint = recorded.position;
-          lastEventId = recorded.id;
-          applied++;
-        }
-        const written = view.flush();
-        if (!failure) this.carried = { checkpoint: formatPosition(checkpoint), docs: written };
-        this.db
-          .prepare(
-            `UPDATE projection_generations SET checkpoint = ?, last_event_id = ?, events = events + ?, failure = ?
-           WHERE projection = ? AND generation = ?`,
-          )
-          .run(formatPosition(checkpoint), lastEventId, applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
-        return failure ? { kind: 'failed', checkpoint, failure } : { kind: 'applied', checkpoint, applied };
+        return this.commit(this.apply(row, events));
       })
       .immediate();
+  }
+
+  /**
+   * The batch applied outside the write lock, then committed in a short transaction, unless the
+   * generation moved meanwhile (another writer): null, and the caller applies it under the lock.
+   * Between the two, only this writer writes the generation (each commit moves its checkpoint
+   * with its documents), so what the batch read of its tables is what the transaction finds.
+   */
+  private applyPrepared(events: readonly RecordedEvent[]): BatchOutcome | null {
+    const row = this.db.generation(this.projection.name, this.generation);
+    if (!row || row.role === 'retired' || row.stale) return null;
+    const batch = this.apply(row, events);
+    batch.view.serialize();
+    return this.db.sql
+      .transaction((): BatchOutcome | null => {
+        const now = this.db.generation(this.projection.name, this.generation);
+        if (!now || now.role === 'retired' || now.stale || now.checkpoint !== row.checkpoint) return null;
+        return this.commit(batch);
+      })
+      .immediate();
+  }
+
+  /** Applies the events after the row's checkpoint to a BatchView, stopping at the first that throws; writes nothing. */
+  private apply(row: GenerationRow, events: readonly RecordedEvent[]): AppliedBatch {
+    let checkpoint = parsePosition(row.checkpoint)!;
+    let lastEventId = row.lastEventId;
+    const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
+    const carried = this.carried?.checkpoint === row.checkpoint ? this.carried.docs : null;
+    this.carried = null;
+    const view = new BatchView(this.db, this.tables, carried);
+    let failure: ProjectionFailure | null = null;
+    let applied = 0;
+    for (const recorded of fresh) {
+      try {
+        const event = toProjectedEvent(recorded);
+        if (event) view.apply(this.projection.handle(event, view));
+      } catch (error) {
+        failure = describeFailure(recorded, error);
+        break;
+      }
+      checkpoint = recorded.position;
+      lastEventId = recorded.id;
+      applied++;
+    }
+    return { view, checkpoint, lastEventId, applied, failure };
+  }
+
+  /** Inside the batch's transaction: writes its documents and checkpoint. */
+  private commit({ view, checkpoint, lastEventId, applied, failure }: AppliedBatch): BatchOutcome {
+    const written = view.flush();
+    if (!failure) this.carried = { checkpoint: formatPosition(checkpoint), docs: written };
+    this.db
+      .prepare(
+        `UPDATE projection_generations SET checkpoint = ?, last_event_id = ?, events = events + ?, failure = ?
+           WHERE projection = ? AND generation = ?`,
+      )
+      .run(formatPosition(checkpoint), lastEventId, applied, failure && JSON.stringify(failure), this.projection.name, this.generation);
+    return failure ? { kind: 'failed', checkpoint, failure } : { kind: 'applied', checkpoint, applied };
   }
 
   /**
@@ -118,8 +179,14 @@ const CARRIED_CHARS = 32 * 1024 * 1024;
 
 interface Entry {
   doc: object | undefined;
-  /** Set when the batch changed the document: the column values to write with it. */
-  write?: { columns: ColumnValue[] } | 'delete';
+  /** Set when the batch changed the document: the column values to write with it, and its JSON once serialised. */
+  write?: { columns: ColumnValue[]; serialized?: Serialized } | 'delete';
+}
+
+/** A document serialised ahead of its write: its JSON as UTF-8, and the length of that JSON in characters. */
+interface Serialized {
+  utf8: Buffer;
+  chars: number;
 }
 
 /** The documents as the batch so far has left them; reads fall through to the tables. */
@@ -162,6 +229,20 @@ class BatchView implements View<Docs> {
     }
   }
 
+  /**
+   * Serialises the changed documents now, to UTF-8 (what SQLite stores; converting a maximum-size
+   * document takes long too), so that flush() only writes them.
+   */
+  serialize(): void {
+    for (const entries of this.entries.values()) {
+      for (const { doc, write } of entries.values()) {
+        if (!write || write === 'delete') continue;
+        const text = JSON.stringify(doc);
+        write.serialized = { utf8: Buffer.from(text, 'utf8'), chars: text.length };
+      }
+    }
+  }
+
   /** Writes the changed documents; returns those that may be carried to the next batch (see GenerationWriter). */
   flush(): CarriedDocs {
     const written = new Map<string, Map<string, object | undefined>>();
@@ -169,15 +250,22 @@ class BatchView implements View<Docs> {
     for (const [collection, entries] of this.entries) {
       const carried = new Map<string, object | undefined>();
       written.set(collection, carried);
-      const { upsert, remove } = statementsOf(this.db, this.table(collection));
+      const { upsert, upsertUtf8, remove } = statementsOf(this.db, this.table(collection));
       for (const [key, { doc, write }] of entries) {
         if (write === 'delete') {
           remove.run(key);
           carried.set(key, undefined);
         } else if (write) {
-          const text = JSON.stringify(doc);
-          upsert.run(key, text, ...write.columns);
-          if ((chars += text.length) <= CARRIED_CHARS) carried.set(key, doc);
+          let length: number;
+          if (write.serialized) {
+            upsertUtf8.run(key, write.serialized.utf8, ...write.columns);
+            length = write.serialized.chars;
+          } else {
+            const text = JSON.stringify(doc);
+            upsert.run(key, text, ...write.columns);
+            length = text.length;
+          }
+          if ((chars += length) <= CARRIED_CHARS) carried.set(key, doc);
         }
       }
     }
@@ -198,8 +286,9 @@ class BatchView implements View<Docs> {
 }
 
 /**
- * The statements that write one table's documents: upsert(key, doc JSON, ...column values) and
- * remove(key). Prepared once per SQL text (ReadModelDb.prepare).
+ * The statements that write one table's documents: upsert(key, doc JSON, ...column values),
+ * upsertUtf8 (the same with the JSON as a UTF-8 Buffer, stored as the same text) and remove(key).
+ * Prepared once per SQL text (ReadModelDb.prepare).
  */
 export function statementsOf(db: ReadModelDb, { name, columns }: Table) {
   const names = columns.map(([column]) => `, "${column}"`).join('');
@@ -208,6 +297,9 @@ export function statementsOf(db: ReadModelDb, { name, columns }: Table) {
   return {
     upsert: db.prepare<unknown[]>(
       `INSERT INTO "${name}" (key, doc${names}) VALUES (?, ?${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
+    ),
+    upsertUtf8: db.prepare<unknown[]>(
+      `INSERT INTO "${name}" (key, doc${names}) VALUES (?, CAST(? AS TEXT)${marks}) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc${updates}`,
     ),
     remove: db.prepare<[string]>(`DELETE FROM "${name}" WHERE key = ?`),
     read: db.prepare<[string], { doc: string }>(`SELECT doc FROM "${name}" WHERE key = ?`),

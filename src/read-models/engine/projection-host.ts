@@ -21,6 +21,9 @@ export interface ProjectionHostOptions extends ProjectionThreadData {
 
 const compiled = !__filename.endsWith('.ts');
 
+/** The worker's answers to requests (see request()). */
+type Answer = 'stopped' | 'closed' | 'size-frozen' | 'rebuild-thread-killed';
+
 /**
  * The server's projections on a worker thread (issue #13: applying events and writing read
  * models off the request loop). The worker runs a ProjectionRuntime with its own connections;
@@ -30,8 +33,12 @@ const compiled = !__filename.endsWith('.ts');
  * file here (db). An embedded store's commits wake the worker's subscriptions at once; an
  * EventStoreDB subscription is pushed to the worker by the server.
  *
+ * Generations being rebuilt run on a thread of their own, started by the worker (RebuildThread),
+ * until they reach the head: the live generations never wait behind a rebuild's work.
+ *
  * If the worker thread dies, every projection is marked failed (GET /health says so, and
- * minPosition waits are refused) until the server restarts.
+ * minPosition waits are refused) until the server restarts. If the rebuild thread dies, the
+ * rebuilds it ran fail (a new rebuild, or a restart, starts them over); the live ones go on.
  */
 export class ProjectionHost implements ProjectionEngine {
   readonly db: ReadModelDb;
@@ -42,7 +49,7 @@ export class ProjectionHost implements ProjectionEngine {
   private closing = false;
   private nextId = 0;
   private readonly rebuilds = new Map<number, { resolve: (row: GenerationRow) => void; reject: (error: Error) => void }>();
-  private readonly waiting = new Map<'stopped' | 'closed' | 'size-frozen', () => void>();
+  private readonly waiting = new Map<Answer, () => void>();
   private stopWaking: (() => void) | null = null;
 
   constructor(private readonly options: ProjectionHostOptions) {
@@ -141,7 +148,15 @@ export class ProjectionHost implements ProjectionEngine {
     return this.request({ kind: 'freeze-size', frozen }, 'size-frozen');
   }
 
-  private request(message: ToWorker, answer: 'stopped' | 'closed' | 'size-frozen'): Promise<void> {
+  /**
+   * For tests of a rebuild thread that dies: the worker ends its rebuild thread as a crash would
+   * (the rebuilds it ran fail; see RebuildThread). Resolves once it has.
+   */
+  killRebuildThread(): Promise<void> {
+    return this.request({ kind: 'kill-rebuild-thread' }, 'rebuild-thread-killed');
+  }
+
+  private request(message: ToWorker, answer: Answer): Promise<void> {
     if (!this.worker) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiting.set(answer, resolve);
@@ -173,6 +188,7 @@ export class ProjectionHost implements ProjectionEngine {
       case 'stopped':
       case 'closed':
       case 'size-frozen':
+      case 'rebuild-thread-killed':
         this.waiting.get(message.kind)?.();
         this.waiting.delete(message.kind);
         return;

@@ -9,6 +9,10 @@ import { Projector, RetryCause } from './projector';
 import { GenerationRow, ReadModelDb, StaleMark } from './read-model-db';
 import { newSlots, Slot } from './slot';
 import { ProjectionEngine } from './projection-engine';
+import { RebuildThread, RemoteHooks, RemoteProjector } from './rebuild-thread';
+
+/** A generation's projector, in this thread or on the rebuild thread. */
+type Follower = Projector | RemoteProjector;
 
 export interface RuntimeLogger {
   log(message: string): void;
@@ -31,6 +35,13 @@ export interface RuntimeOptions {
    * DEFAULT_CATCH_UP; false: every generation catches up batch by batch (as before catch-up mode).
    */
   catchUp?: Partial<CatchUpOptions> | false;
+  /**
+   * When set, generations being rebuilt are applied on this thread until they reach the head,
+   * then handed over to this runtime, which catches up their last events and swaps them in: the
+   * live generations never wait behind a rebuild's work. Its thread runs the PROJECTIONS registry,
+   * so `projections` must be those. Unset: rebuilds run in this thread (the rebuild CLI, tests).
+   */
+  rebuildThread?: RebuildThread;
   logger?: RuntimeLogger;
 }
 
@@ -66,7 +77,7 @@ export class ProjectionRuntime implements ProjectionEngine {
   /** The store's identity, known once start() has asked for it. */
   private storeId: string | null = null;
   /** Every projector started and not stopped, including one replaced in its slot. */
-  private readonly running = new Set<Projector>();
+  private readonly running = new Set<Follower>();
   /** The passes that bring generations far behind up to the head, one read of the log for all of them. */
   private readonly catchUp: CatchUp | undefined;
 
@@ -200,7 +211,7 @@ export class ProjectionRuntime implements ProjectionEngine {
   }
 
   /** Tells the operator, keeps a stale live generation serving, and rebuilds from the log. */
-  private markStale(slot: Slot, projector: Projector, reason: string): void {
+  private markStale(slot: Slot, projector: Follower, reason: string): void {
     const name = slot.projection.name;
     const { generation } = projector;
     const mark: StaleMark = { reason, since: new Date().toISOString() };
@@ -237,38 +248,61 @@ export class ProjectionRuntime implements ProjectionEngine {
     this.options.logger?.error(`${name}: generation ${live.generation} does not follow this event store's log: ${check.reason}`);
   }
 
-  private follow(slot: Slot, role: 'live' | 'next', row: GenerationRow): void {
+  /**
+   * Starts a projector for `row` in `role` (unless one follows it already). A generation being
+   * rebuilt runs on the rebuild thread when there is one, unless `here` (handed over: see handOver).
+   */
+  private follow(slot: Slot, role: 'live' | 'next', row: GenerationRow, here = false): void {
     if (slot[role]?.generation === row.generation || row.failure) return;
     const replaced = slot[role];
     if (replaced) void this.halt(replaced);
-    const writer = new GenerationWriter(this.db, slot.projection, row.generation);
-    const projector = new Projector(this.options.store, writer, row.checkpoint, this.hooks(slot), {
-      batchSize: this.options.batchSize ?? 1000,
-      pollWhenCaughtUpMs: this.options.pollWhenCaughtUpMs,
-      catchUp: this.catchUp,
-    });
-    slot[role] = projector;
+    // A rebuild's batches are applied before taking the write lock, which live commits need.
+    const writer = new GenerationWriter(this.db, slot.projection, row.generation, { prepareOutsideLock: role === 'next' });
+    const options = { batchSize: this.options.batchSize ?? 1000, pollWhenCaughtUpMs: this.options.pollWhenCaughtUpMs };
+    const thread = this.options.rebuildThread;
+    let projector: Follower;
+    if (role === 'next' && thread && !here) {
+      projector = slot.next = thread.follow(writer, row.checkpoint, this.remoteHooks(slot), options);
+    } else {
+      projector = slot[role] = new Projector(this.options.store, writer, row.checkpoint, this.hooks(slot), { ...options, catchUp: this.catchUp });
+    }
     this.running.add(projector);
-    if (role === 'next') slot.rebuildClock = { generation: row.generation, startedAt: Date.now(), eventsAtStart: row.events };
+    // The rate of a rebuild is measured from when this process began following it (a handed-over one goes on).
+    if (role === 'next' && slot.rebuildClock?.generation !== row.generation) {
+      slot.rebuildClock = { generation: row.generation, startedAt: Date.now(), eventsAtStart: row.events };
+    }
     projector.start();
   }
 
   private hooks(slot: Slot) {
     return {
-      committed: (projector: Projector, outcome: BatchOutcome, caughtUp: boolean) => this.committed(slot, projector, outcome, caughtUp),
-      transientError: (projector: Projector, error: unknown, during: RetryCause) => {
+      committed: (projector: Follower, outcome: BatchOutcome, caughtUp: boolean) => this.committed(slot, projector, outcome, caughtUp),
+      transientError: (projector: Follower, error: unknown, during: RetryCause) => {
         this.options.logger?.error(`${slot.projection.name} generation ${projector.generation}: ${during} failed, retrying: ${String(error)}`);
         this.events.emit('retrying', slot.projection.name, projector.generation, during);
       },
       verify: (projector: Projector) => this.verify(slot, projector),
-      catchingUp: (projector: Projector, behind: number) => {
+      catchingUp: (projector: Follower, behind: number) => {
         this.options.logger?.log(`${slot.projection.name} generation ${projector.generation}: ${behind} events behind, catching up in catch-up mode`);
         this.events.emit('catchingUp', slot.projection.name, projector.generation, behind);
       },
     };
   }
 
-  private committed(slot: Slot, projector: Projector, outcome: BatchOutcome, caughtUp: boolean): void {
+  /** The hooks of a generation rebuilt on the rebuild thread: the same as hooks(), and its failed check against the log. */
+  private remoteHooks(slot: Slot): RemoteHooks {
+    const hooks = this.hooks(slot);
+    return {
+      committed: hooks.committed,
+      transientError: hooks.transientError,
+      catchingUp: hooks.catchingUp,
+      stale: (projector, reason) => {
+        if (slot.next === projector && !this.stopping) this.markStale(slot, projector, reason);
+      },
+    };
+  }
+
+  private committed(slot: Slot, projector: Follower, outcome: BatchOutcome, caughtUp: boolean): void {
     const name = slot.projection.name;
     const role = slot.live === projector ? 'live' : slot.next === projector ? 'next' : null;
     // Swapped out here already, or shutting down: its last word does not matter.
@@ -285,9 +319,28 @@ export class ProjectionRuntime implements ProjectionEngine {
     } else if (role === 'live') {
       slot.livePosition = outcome.checkpoint;
     } else if (caughtUp) {
-      this.trySwap(slot, projector);
+      // Caught up on the rebuild thread: handed over to this one, which swaps it in.
+      if (projector instanceof RemoteProjector) void this.handOver(slot, projector);
+      else this.trySwap(slot, projector);
     }
     this.events.emit('progress');
+  }
+
+  /**
+   * A generation rebuilt on the rebuild thread has reached the head: it is stopped there and
+   * followed in this thread from its checkpoint, which catches up what came since (a few events)
+   * and swaps it in as any caught-up generation (trySwap). Meanwhile the slot keeps showing it.
+   */
+  private async handOver(slot: Slot, remote: RemoteProjector): Promise<void> {
+    if (remote.handingOver) return;
+    remote.handingOver = true;
+    await this.halt(remote);
+    // Replaced, discarded or failed meanwhile, or shutting down: nothing to adopt.
+    const row = this.db.generation(slot.projection.name, remote.generation);
+    if (slot.next !== remote || this.stopping || !row || row.role !== 'next' || row.failure || row.stale) return;
+    slot.next = undefined;
+    this.follow(slot, 'next', row, true);
+    this.options.logger?.log(`${slot.projection.name}: generation ${row.generation} has reached the head; catching up its last events to swap it in`);
   }
 
   /**
@@ -344,7 +397,7 @@ export class ProjectionRuntime implements ProjectionEngine {
     this.db.dropGeneration(slot.projection.name, generation);
   }
 
-  private async halt(projector: Projector): Promise<void> {
+  private async halt(projector: Follower): Promise<void> {
     this.running.delete(projector);
     await projector.stop();
   }

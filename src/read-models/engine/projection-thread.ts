@@ -30,7 +30,12 @@ export interface SlotSnapshot {
 }
 
 export type ToWorker =
-  { kind: 'rebuild'; id: number; name: string } | { kind: 'wake' } | { kind: 'stop' } | { kind: 'close' } | { kind: 'freeze-size'; frozen: boolean };
+  | { kind: 'rebuild'; id: number; name: string }
+  | { kind: 'wake' }
+  | { kind: 'stop' }
+  | { kind: 'close' }
+  | { kind: 'freeze-size'; frozen: boolean }
+  | { kind: 'kill-rebuild-thread' };
 
 export type FromWorker =
   | { kind: 'started'; slots: SlotSnapshot[] }
@@ -40,7 +45,8 @@ export type FromWorker =
   | { kind: 'log'; level: 'log' | 'error'; message: string }
   | { kind: 'stopped' }
   | { kind: 'closed' }
-  | { kind: 'size-frozen' };
+  | { kind: 'size-frozen' }
+  | { kind: 'rebuild-thread-killed' };
 
 /** A slot's state as a plain, cloneable object. */
 export function snapshotOf(slot: SlotView): SlotSnapshot {

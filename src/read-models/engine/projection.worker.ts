@@ -1,13 +1,16 @@
 /**
  * The projections' worker thread (started by ProjectionHost): a ProjectionRuntime with its own
  * connections to the event store and the read-models file, off the request loop. It sends the
- * slots' state with every runtime event, and rebuilds, stops and closes on request.
+ * slots' state with every runtime event, and rebuilds, stops and closes on request. Generations
+ * being rebuilt run on a thread of their own (RebuildThread, started from here on the first
+ * rebuild) until they reach the head, so that the live ones here never wait behind them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEventStore } from '../../event-store/event-store.module';
 import { SqliteEventStore } from '../../event-store/sqlite-event-store';
 import { PROJECTIONS } from '../projections.registry';
 import { ProjectionRuntime, RuntimeEvents } from './projection-runtime';
+import { RebuildThread } from './rebuild-thread';
 import { FromWorker, ProjectionThreadData, snapshotOf, ToWorker } from './projection-thread';
 
 const data = workerData as ProjectionThreadData;
@@ -17,12 +20,12 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 async function main(): Promise<void> {
   const store = await openEventStore({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl });
-  const runtime = new ProjectionRuntime({
-    store,
-    file: data.file,
-    projections: PROJECTIONS,
-    logger: { log: (message) => send({ kind: 'log', level: 'log', message }), error: (message) => send({ kind: 'log', level: 'error', message }) },
-  });
+  const logger = {
+    log: (message: string) => send({ kind: 'log', level: 'log', message }),
+    error: (message: string) => send({ kind: 'log', level: 'error', message }),
+  };
+  const rebuildThread = new RebuildThread({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl, file: data.file }, logger);
+  const runtime = new ProjectionRuntime({ store, file: data.file, projections: PROJECTIONS, rebuildThread, logger });
   const slots = () => [...runtime.slots.values()].map(snapshotOf);
   for (const event of ['progress', 'stopped', 'swapped', 'failed', 'stale', 'retrying', 'catchingUp'] as const) {
     runtime.events.on(event, (...args: RuntimeEvents[typeof event]) => send({ kind: 'event', event, args, slots: slots() }));
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     switch (message.kind) {
       case 'wake':
         if (store instanceof SqliteEventStore) store.wakeSubscriptions();
+        rebuildThread.wake();
         return;
       case 'rebuild':
         runtime.rebuild(message.name).then(
@@ -45,12 +49,17 @@ async function main(): Promise<void> {
         send({ kind: 'size-frozen' });
         return;
       }
+      case 'kill-rebuild-thread':
+        // For the test of a rebuild thread that dies.
+        void rebuildThread.kill().then(() => send({ kind: 'rebuild-thread-killed' }));
+        return;
       case 'stop':
         void runtime.stop().then(() => send({ kind: 'stopped' }));
         return;
       case 'close':
         void runtime
           .close()
+          .then(() => rebuildThread.close())
           .then(() => store.close())
           .then(() => send({ kind: 'closed' }));
         return;

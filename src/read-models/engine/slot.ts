@@ -1,6 +1,7 @@
 import { ProjectionFailure } from './generation-writer';
 import { Projection } from '../../projection-kit/projection';
 import { Projector } from './projector';
+import type { RemoteProjector } from './rebuild-thread';
 import { schemaSignature, StaleMark } from './read-model-db';
 import { Position, START } from '../../event-store/event-store.port';
 import type { SlotView } from './projection-engine';
@@ -10,7 +11,8 @@ export interface Slot {
   readonly projection: Projection;
   readonly signature: string;
   live?: Projector;
-  next?: Projector;
+  /** In this thread, or on the rebuild thread (RuntimeOptions.rebuildThread) until it reaches the head. */
+  next?: Projector | RemoteProjector;
   /** The live generation's checkpoint, as far as this process knows: what reads can rely on. */
   livePosition: Position;
   liveFailure: ProjectionFailure | null;
