@@ -74,7 +74,7 @@ export class ProjectionHost implements ProjectionEngine {
     this.starting ??= new Promise<void>((resolve, reject) => {
       const { dataDir, eventStoreUrl, file } = this.options;
       const data: ProjectionThreadData = { dataDir, eventStoreUrl, file };
-      // Compiled, the worker is a .js file beside this one; under ts-jest or ts-node it is the .ts source.
+      // Compiled, the worker is a .js file beside this one; under jest or ts-node it is the .ts source.
       const worker = new Worker(join(__dirname, `projection.worker.${compiled ? 'js' : 'ts'}`), {
         workerData: data,
         execArgv: compiled ? [] : ['-r', 'ts-node/register/transpile-only'],

@@ -137,7 +137,7 @@ export class RebuildThread {
   }
 
   private start(): Running {
-    // Compiled, the worker is a .js file beside this one; under ts-jest or ts-node it is the .ts source.
+    // Compiled, the worker is a .js file beside this one; under jest or ts-node it is the .ts source.
     const worker = new Worker(join(__dirname, `rebuild.worker.${compiled ? 'js' : 'ts'}`), {
       workerData: this.data,
       execArgv: compiled ? [] : ['-r', 'ts-node/register/transpile-only'],
