@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     logger: { log: (message) => send({ kind: 'log', level: 'log', message }), error: (message) => send({ kind: 'log', level: 'error', message }) },
   });
   const slots = () => [...runtime.slots.values()].map(snapshotOf);
-  for (const event of ['progress', 'stopped', 'swapped', 'failed', 'stale', 'retrying', 'catchingUp'] as const) {
+  for (const event of ['progress', 'stopped', 'swapped', 'failed', 'stale', 'retrying', 'catchingUp', 'leftCatchUp'] as const) {
     runtime.events.on(event, (...args: RuntimeEvents[typeof event]) => send({ kind: 'event', event, args, slots: slots() }));
   }
   port.on('message', (message: ToWorker) => {
