@@ -30,11 +30,11 @@ export interface CatchUpOptions {
   /** Characters of JSON of unchanged documents a pass keeps between flushes, for all its generations together. */
   cacheChars: number;
   /**
-   * The share (0 to 1) of a generation's document reads that may find in its tables a document
-   * that the pass did not hold (changed or cached) before the generation leaves the pass for the
-   * batch path (`outgrown`). A rebuild starts from empty tables, so such a document is one the
-   * pass wrote and then evicted. Reads of documents not there yet (a new key) do not count: any
-   * path pays for those, and they say nothing of the cache's size. Judged at a flush once
+   * The share (0 to 1) of a generation's document reads that may go to its tables for a document
+   * the pass's cache evicted for want of room before the generation leaves the pass for the batch
+   * path (`outgrown`). Other reads from its tables do not count: a document not there yet (a new
+   * key) or not read before by the pass (a live generation's, after a long stop) costs any path
+   * the same, and says nothing of the cache's size. Judged at a flush once
    * it has read MIN_READS_JUDGED documents since it was last judged; 1: never leaves.
    */
   maxMissShare: number;
@@ -42,6 +42,9 @@ export interface CatchUpOptions {
 
 /** Reads below which a generation's miss share is not judged yet (see CatchUpOptions.maxMissShare). */
 export const MIN_READS_JUDGED = 1000;
+
+/** Keys of evicted documents a pass remembers (forgetting all of them past this): a few MB at most. */
+const MAX_EVICTED_KEYS = 100_000;
 
 /**
  * Flush every 25,000 events or 16 M characters of changed documents, keep 16 M characters of
@@ -251,6 +254,8 @@ class Pass {
   private subscription: AllSubscription | null = null;
   /** Unchanged documents of every generation in the pass, keyed by participant id, collection and key. */
   private readonly clean: LRUCache<string, Clean>;
+  /** Cache keys of the documents `clean` evicted for want of room: read again from a table, each is a miss (see CatchUpOptions.maxMissShare). */
+  private readonly evicted = new Set<string>();
   private eventsSinceFlush = 0;
   /** Characters of event text read since the last flush: a proxy for the documents it created, not yet weighed. */
   private eventCharsSinceFlush = 0;
@@ -259,7 +264,15 @@ class Pass {
     private readonly store: EventStore,
     private readonly options: CatchUpOptions,
   ) {
-    this.clean = new LRUCache<string, Clean>({ maxSize: options.cacheChars, sizeCalculation: (entry, key) => Math.max(1, entry.chars + key.length) });
+    this.clean = new LRUCache<string, Clean>({
+      maxSize: options.cacheChars,
+      sizeCalculation: (entry, key) => Math.max(1, entry.chars + key.length),
+      dispose: (_entry, key, reason) => {
+        if (reason !== 'evict') return;
+        if (this.evicted.size >= MAX_EVICTED_KEYS) this.evicted.clear();
+        this.evicted.add(key);
+      },
+    });
   }
 
   /** Whether a generation at `checkpoint` can join: the pass has not read past it. */
@@ -333,7 +346,7 @@ class Pass {
   private apply(events: readonly RecordedEvent[]): void {
     for (const participant of this.participants) {
       if (participant.failure) continue;
-      const view = new ParticipantView(participant, this.clean);
+      const view = new ParticipantView(participant, this.clean, this.evicted);
       for (const recorded of events) {
         if (comparePositions(recorded.position, participant.checkpoint) <= 0) continue;
         try {
@@ -469,6 +482,7 @@ class ParticipantView implements View<Docs> {
   constructor(
     private readonly participant: Participant,
     private readonly clean: LRUCache<string, Clean>,
+    private readonly evicted: ReadonlySet<string>,
   ) {}
 
   get(collection: string, key: string): object | undefined {
@@ -485,7 +499,7 @@ class ParticipantView implements View<Docs> {
       return cached.doc;
     }
     const row = this.participant.statementsFor(collection).read.get(key);
-    if (row) this.participant.misses++;
+    if (row && this.evicted.has(cacheKey)) this.participant.misses++;
     const entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined, chars: row?.doc.length ?? 0 };
     this.clean.set(cacheKey, entry);
     this.participant.readSizes.set(cacheKey, entry.chars);
