@@ -16,7 +16,7 @@
  */
 import { CollectionName, Change, CollectionSpec, ColumnValue, Docs, ProjectedEvent, Projection, View } from '../src/projection-kit/projection';
 import { sortableTime } from '../src/projection-kit/sortable-time';
-import type { ArticleSummary, ArticleView } from '../src/articles/view/article-view';
+import type { ArticleSummary, ArticleView, QuoteView } from '../src/articles/view/article-view';
 import { ArticleCorrections, articlesProjection } from './articles.projection';
 import { CorrectedArticle, CorrectionReadModel, correctionsProjection } from './corrections.projection';
 import { QuotedArticle, QuoteReadModel, quotesProjection } from './quotes.projection';
@@ -58,7 +58,13 @@ const INNER: readonly Inner[] = [
     projection: articlesProjection,
     // The article's body: no summary shows it and no event but BodyRevised (which replaces it) reads it,
     // so the current article is kept without it (its heaviest part; the articles read model has it).
-    kept: { articles: (view) => ({ ...(view as ArticleView), body: [] }) },
+    // Its quotes are kept as their ids: a summary counts them, and the quote events find, replace or
+    // drop one by its id (an amended quote is cut back to its id here again). Each event of an
+    // article reads and writes this document, so what it holds is what a rebuild parses and
+    // stringifies per event: about 1 KB instead of 3 KB with five quotes.
+    kept: {
+      articles: (view) => ({ ...(view as ArticleView), body: [], quotes: (view as ArticleView).quotes.map(({ quoteId }) => ({ quoteId }) as QuoteView) }),
+    },
     versioned: {
       summaries: {
         indexes: [
@@ -124,7 +130,8 @@ function collectionsOf(inners: readonly Inner[]): Record<string, CollectionSpec<
 export const asOfProjection: Projection<AsOfDocs> = {
   name: 'as_of',
   // 2: the articles projection keeps corrections apart (articles_article_corrections).
-  version: 2,
+  // 3: the current article keeps its quotes as their ids only (articles_articles).
+  version: 3,
   collections: collectionsOf(INNER) as Projection<AsOfDocs>['collections'],
 
   handle(e: ProjectedEvent, view: View<AsOfDocs>): Array<Change<AsOfDocs>> {

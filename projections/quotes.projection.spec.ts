@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { CORPUS, QUERIES } from '../src/text/corpus';
-import { searchQuery, searchSql } from '../src/text';
-import { quotesProjection, QuoteReadModel } from './quotes.projection';
+import { indexText, searchQuery, searchSql } from '../src/text';
+import { indexedWords, quotesProjection, QuoteReadModel } from './quotes.projection';
 import { events, REPORTER, TestLog } from './test-support/article-events';
 import { columnsOf, given } from './test-support/given-when-then';
 
@@ -100,5 +100,14 @@ describe('quotes projection', () => {
     });
 
     it('finds nothing for a query without a word', () => expect(search('speaker_words', '!!! ???')).toEqual([]));
+  });
+});
+
+describe('indexedWords (the search keys, remembered)', () => {
+  it('gives indexText for every text, asked again and after more texts than it remembers', () => {
+    const texts = [...CORPUS.flatMap((quote) => [quote.speaker, quote.text]), ...Array.from({ length: 5000 }, (_, i) => `Zelenskyy said ${i}`)];
+    for (const text of texts) expect(indexedWords(text)).toBe(indexText(text));
+    // The first ones were forgotten by now, the last ones not: the same answers either way.
+    for (const text of [...texts.slice(0, 50), ...texts.slice(-50)]) expect(indexedWords(text)).toBe(indexText(text));
   });
 });

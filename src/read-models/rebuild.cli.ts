@@ -19,7 +19,8 @@ is set; refuses a DATA_DIR that holds no event store. Progress is counted in eve
 
 Rebuilds catch up in catch-up mode: one read of the log for every rebuild, documents kept in
 memory and written in large transactions. REBUILD_CATCH_UP=off rebuilds batch by batch instead
-(the path before catch-up mode; bench/rebuild.ts compares the two).
+(the path before catch-up mode; bench/rebuild.ts compares the two). A rebuild whose documents
+outgrow catch-up mode's cache goes on batch by batch, and says so.
 
 Exit codes: 0 every rebuild swapped in; 1 a rebuild failed (e.g. at a damaged event);
 2 usage or configuration (an unknown projection, no event store in DATA_DIR).`;
@@ -78,6 +79,7 @@ async function main(names: string[]): Promise<number> {
         display.swapped(name, generation, events);
         settle(name);
       });
+      runtime.events.on('leftCatchUp', (name, generation, missShare) => display.leftCatchUp(name, generation, missShare));
       runtime.events.on('failed', (name, generation, failure) => {
         failed = true;
         failedNames.push(name);

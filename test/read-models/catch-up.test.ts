@@ -21,8 +21,8 @@ import { LedgerDocs, ledgerProjection } from './support/ledger.projection';
 import { fingerprint, liveDocs } from './support/read-models-file';
 import { appendArticle, seedStories } from './support/seed';
 
-/** Catch-up for every generation, with flushes and cache evictions many times over in a small log. */
-const EAGER: Partial<CatchUpOptions> = { minEventsBehind: 0, flushEvents: 700, flushChars: 300_000, cacheChars: 60_000 };
+/** Catch-up for every generation, with flushes and cache evictions many times over in a small log (never leaving its pass for missing the cache). */
+const EAGER: Partial<CatchUpOptions> = { minEventsBehind: 0, flushEvents: 700, flushChars: 300_000, cacheChars: 60_000, maxMissShare: 1 };
 
 const ALL = [...PROJECTIONS, ledgerProjection];
 
@@ -150,6 +150,29 @@ describe('catch-up mode', () => {
     expect(await swapped).toEqual(['articles', rebuilt.generation]);
     expect(joined.filter((name) => name === 'articles')).toHaveLength(2);
     expect(fingerprint(join(dir.path, 'catch-up.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+  });
+
+  it('a generation whose documents outgrow the cache leaves the pass at a flush and goes on batch by batch, row for row as the batch path; one whose documents fit stays', async () => {
+    // 1,500 articles, each touched about once per 1,000 events read: with a cache of 2,000 characters nearly every read goes to the tables.
+    await generateLog(store, 6000, 1500);
+    const batch = start('batch.sqlite', false);
+    const small = start('small.sqlite', { minEventsBehind: 0, flushEvents: 700, cacheChars: 2_000, maxMissShare: 0.5 });
+    const roomy = start('roomy.sqlite', { minEventsBehind: 0, flushEvents: 700, maxMissShare: 0.5 });
+    const left = { small: new Map<string, number>(), roomy: new Map<string, number>() };
+    small.events.on('leftCatchUp', (name, _generation, missShare) => left.small.set(name, missShare));
+    roomy.events.on('leftCatchUp', (name, _generation, missShare) => left.roomy.set(name, missShare));
+    await Promise.all([batch.start(), small.start(), roomy.start()]);
+    const head = await store.headPosition();
+    await Promise.all([batch, small, roomy].map((runtime) => runtime.waitFor(head, 60_000)));
+
+    expect([...left.small.keys()]).toEqual(expect.arrayContaining(['articles', 'quotes', 'corrections', 'as_of']));
+    for (const share of left.small.values()) expect(share).toBeGreaterThan(0.5);
+    // The first 1,500 events draft the articles: reads of documents not there yet are no misses.
+    expect([...left.roomy.keys()]).toEqual([]);
+    for (const file of ['small.sqlite', 'roomy.sqlite']) {
+      expect(fingerprint(join(dir.path, file))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(registry(join(dir.path, file))).toEqual(registry(join(dir.path, 'batch.sqlite')));
+    }
   });
 
   it('a projection that throws fails at that event, with the checkpoint before it, exactly as the batch path', async () => {

@@ -56,6 +56,8 @@ export interface RuntimeEvents {
   retrying: [name: string, generation: number, during: RetryCause];
   /** The generation is `behind` events behind the head and catches up in a pass (catch-up mode, see CatchUp). */
   catchingUp: [name: string, generation: number, behind: number];
+  /** The generation's documents outgrew its catch-up pass's cache (`missShare` of its reads, 0 to 1, went to its tables): it goes on batch by batch. */
+  leftCatchUp: [name: string, generation: number, missShare: number];
 }
 
 /**
@@ -285,6 +287,13 @@ export class ProjectionRuntime implements ProjectionEngine {
       catchingUp: (projector: Follower, behind: number) => {
         this.options.logger?.log(`${slot.projection.name} generation ${projector.generation}: ${behind} events behind, catching up in catch-up mode`);
         this.events.emit('catchingUp', slot.projection.name, projector.generation, behind);
+      },
+      leftCatchUp: (projector: Projector, missShare: number) => {
+        const share = `${Math.round(missShare * 100)}%`;
+        this.options.logger?.log(
+          `${slot.projection.name} generation ${projector.generation}: ${share} of its documents read from its tables, going on batch by batch`,
+        );
+        this.events.emit('leftCatchUp', slot.projection.name, projector.generation, missShare);
       },
     };
   }

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const rebuildThread = new RebuildThread({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl, file: data.file }, logger);
   const runtime = new ProjectionRuntime({ store, file: data.file, projections: PROJECTIONS, rebuildThread, logger });
   const slots = () => [...runtime.slots.values()].map(snapshotOf);
-  for (const event of ['progress', 'stopped', 'swapped', 'failed', 'stale', 'retrying', 'catchingUp'] as const) {
+  for (const event of ['progress', 'stopped', 'swapped', 'failed', 'stale', 'retrying', 'catchingUp', 'leftCatchUp'] as const) {
     runtime.events.on(event, (...args: RuntimeEvents[typeof event]) => send({ kind: 'event', event, args, slots: slots() }));
   }
   port.on('message', (message: ToWorker) => {

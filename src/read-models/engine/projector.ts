@@ -29,6 +29,11 @@ export interface ProjectorHooks {
   verify(projector: Projector): Promise<boolean>;
   /** The generation is `behind` events behind the head, and joins a catch-up pass (see CatchUp). */
   catchingUp(projector: Projector, behind: number): void;
+  /**
+   * The generation left its catch-up pass, its documents outgrowing the pass's cache (`missShare`
+   * of its reads went to its tables, 0 to 1): it goes on batch by batch.
+   */
+  leftCatchUp(projector: Projector, missShare: number): void;
 }
 
 export interface ProjectorOptions {
@@ -66,7 +71,10 @@ export class Projector {
   private running: Promise<void> | null = null;
   /** Its part in a catch-up pass, while it has one. */
   private ticket: CatchUpTicket | null = null;
-  /** Another process follows this generation too: catch-up passes (which expect to be its only writer) are not for it. */
+  /**
+   * Catch-up passes are not for this generation: another process follows it too (passes expect to
+   * be its only writer), or its documents outgrew a pass's cache (the batch path is faster then).
+   */
   private catchUpDeclined = false;
   private checked!: () => void;
   /** Settles once the first check against the log is over (whatever it found), or on stop. */
@@ -203,6 +211,10 @@ export class Projector {
         return 'go-on';
       case 'conflict':
         this.catchUpDeclined = true;
+        return 'go-on';
+      case 'outgrown':
+        this.catchUpDeclined = true;
+        this.hooks.leftCatchUp(this, result.missShare);
         return 'go-on';
       case 'stopped':
         return 'return';

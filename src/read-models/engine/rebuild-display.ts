@@ -15,6 +15,8 @@ export interface RebuildDisplay {
   /** A new generation went live after processing `events` events of the log. */
   swapped(name: string, generation: number, events: number): void;
   failed(name: string, generation: number, failure: ProjectionFailure): void;
+  /** The generation left catch-up mode, `missShare` (0 to 1) of its reads finding documents its pass had evicted (see CatchUpOptions.maxMissShare). */
+  leftCatchUp(name: string, generation: number, missShare: number): void;
   stop(): void;
 }
 
@@ -61,6 +63,10 @@ export class BarDisplay implements RebuildDisplay {
     this.bars.log(`${name}: generation ${generation} FAILED at position ${failure.position}: ${failure.message}\n`);
   }
 
+  leftCatchUp(name: string, generation: number, missShare: number): void {
+    this.bars.log(`${leftCatchUpLine(name, generation, missShare)}\n`);
+  }
+
   stop(): void {
     // MultiBar.log only buffers until the next redraw, and stop() does not redraw: without this,
     // a rebuild faster than one refresh would end without its "is live" lines.
@@ -97,5 +103,13 @@ export class LineDisplay implements RebuildDisplay {
     this.stream.write(`${name}: generation ${generation} FAILED at position ${failure.position}: ${failure.message}\n`);
   }
 
+  leftCatchUp(name: string, generation: number, missShare: number): void {
+    this.stream.write(`${leftCatchUpLine(name, generation, missShare)}\n`);
+  }
+
   stop(): void {}
+}
+
+function leftCatchUpLine(name: string, generation: number, missShare: number): string {
+  return `${name}: generation ${generation} goes on batch by batch: ${Math.round(missShare * 100)}% of its reads found documents its catch-up pass had evicted`;
 }
