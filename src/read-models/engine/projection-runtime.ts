@@ -288,7 +288,7 @@ export class ProjectionRuntime implements ProjectionEngine {
         this.options.logger?.log(`${slot.projection.name} generation ${projector.generation}: ${behind} events behind, catching up in catch-up mode`);
         this.events.emit('catchingUp', slot.projection.name, projector.generation, behind);
       },
-      leftCatchUp: (projector: Projector, missShare: number) => {
+      leftCatchUp: (projector: Follower, missShare: number) => {
         const share = `${Math.round(missShare * 100)}%`;
         this.options.logger?.log(
           `${slot.projection.name} generation ${projector.generation}: ${share} of its documents read from its tables, going on batch by batch`,
@@ -305,6 +305,7 @@ export class ProjectionRuntime implements ProjectionEngine {
       committed: hooks.committed,
       transientError: hooks.transientError,
       catchingUp: hooks.catchingUp,
+      leftCatchUp: hooks.leftCatchUp,
       stale: (projector, reason) => {
         if (slot.next === projector && !this.stopping) this.markStale(slot, projector, reason);
       },

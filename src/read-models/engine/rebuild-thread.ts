@@ -41,6 +41,7 @@ export type FromRebuildThread =
   | { kind: 'committed'; id: number; outcome: BatchOutcome; caughtUp: boolean; remote: RemoteState }
   | { kind: 'retrying'; id: number; error: string; during: RetryCause; remote: RemoteState }
   | { kind: 'catching-up'; id: number; behind: number; remote: RemoteState }
+  | { kind: 'left-catch-up'; id: number; missShare: number; remote: RemoteState }
   | { kind: 'stale'; id: number; reason: string; remote: RemoteState }
   | { kind: 'stopped'; id: number; remote?: RemoteState }
   | { kind: 'log'; level: 'log' | 'error'; message: string }
@@ -53,6 +54,8 @@ export interface RemoteHooks {
   /** A transient error; the rebuild retries (see ProjectorHooks.transientError). `error` is its message. */
   transientError(projector: RemoteProjector, error: string, during: RetryCause): void;
   catchingUp(projector: RemoteProjector, behind: number): void;
+  /** It left its catch-up pass for the batch path (see ProjectorHooks.leftCatchUp); `missShare` is a fraction, 0 to 1. */
+  leftCatchUp(projector: RemoteProjector, missShare: number): void;
   /** Its check against the log (checkFollows, made on the rebuild thread) failed: it has stopped. */
   stale(projector: RemoteProjector, reason: string): void;
 }
@@ -243,6 +246,8 @@ export class RemoteProjector {
         return this.hooks.transientError(this, message.error, message.during);
       case 'catching-up':
         return this.hooks.catchingUp(this, message.behind);
+      case 'left-catch-up':
+        return this.hooks.leftCatchUp(this, message.missShare);
       case 'stale':
         this.end();
         return this.hooks.stale(this, message.reason);

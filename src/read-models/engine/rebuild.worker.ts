@@ -57,6 +57,7 @@ function follow(context: Context, message: Extract<ToRebuildThread, { kind: 'fol
     },
     transientError: (projector, error, during) => send({ kind: 'retrying', id, error: messageOf(error), during, remote: stateOf(projector) }),
     catchingUp: (projector, behind) => send({ kind: 'catching-up', id, behind, remote: stateOf(projector) }),
+    leftCatchUp: (projector, missShare) => send({ kind: 'left-catch-up', id, missShare, remote: stateOf(projector) }),
     // As ProjectionRuntime.verify does for a generation being rebuilt.
     verify: async (projector) => {
       const row = db.generation(name, generation);
