@@ -2,8 +2,7 @@ import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { USER_DIRECTORY, UserDirectory } from '../auth/users';
 import { bodyGuards, bodyLimitBytes } from './body-reading';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
-import { LargeJsonInterceptor } from './large-json';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { QueryStringGuard } from './query-string.guard';
 import { CorrelationIdMiddleware } from './correlation-id.middleware';
 import { HealthController } from './health.controller';
@@ -23,8 +22,8 @@ import { RouteTable } from './route-table';
     ProblemFilter,
     { provide: APP_FILTER, useExisting: ProblemFilter },
     { provide: APP_GUARD, useClass: QueryStringGuard },
-    // A maximum article, revision, blame or diff is written a piece at a time (see jsonReplyBody).
-    { provide: APP_INTERCEPTOR, useClass: LargeJsonInterceptor },
+    // No interceptor: a maximum article, revision, blame or diff is written a piece at a time by
+    // the adapter (LargeJsonFastifyAdapter, app.setup.ts).
   ],
   exports: [ProblemFilter],
 })
