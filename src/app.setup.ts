@@ -15,6 +15,9 @@ import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filt
 import { isPercentEncodedUtf8 } from './http/query-string.guard';
 import { LargeJsonFastifyAdapter } from './http/large-json';
 import { recordRoutes } from './observability/route-of';
+import { NewsroomMetrics } from './observability/newsroom-metrics';
+import { REQUEST_LOGGER } from './observability/observability.module';
+import { observeRequests } from './observability/request-observer';
 import { Logger } from 'nestjs-pino';
 import type { LogOutput } from './observability/request-log';
 
@@ -85,6 +88,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
+  // First of all the request hooks: the correlation id, and the request's line and timing once it ends.
+  observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
   // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
   registerBodyParsers(fastify, bodyLimit);
   recordRoutes(fastify);
