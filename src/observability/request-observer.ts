@@ -60,7 +60,9 @@ function lineOf(request: ObservedRequest, correlationId: string, method: string,
 }
 
 /** The correlation and trace ids of a request, for a line logged about it by other code (a 5xx, say). */
-export function requestIds(request: IncomingMessage): { correlationId: string; traceId?: string } {
+export function requestIds(request: IncomingMessage): { correlationId?: string; traceId?: string } {
+  // Every request Fastify has seen has headers and its id (genReqId); a stand-in may have neither.
+  if (request.headers === undefined) return {};
   const trace = parseTraceparent(request.headers.traceparent);
   const correlationId = correlationIdOf(request);
   return trace ? { correlationId, traceId: trace.traceId } : { correlationId };
