@@ -79,7 +79,8 @@ export interface HelmetHeaders {
  * What `middleware` (helmet's) does to a response, found once by running it on a stand-in: with
  * no directive computed per request (no nonce, no function), helmet sets the same headers on
  * every response, so applying the list is the same as running it, without its chain of a dozen
- * middlewares per request. Throws when it does not finish at once or fails (a function directive).
+ * middlewares per request. Only for such a helmet: a directive computed per request would keep
+ * its first value. Throws when the middleware does not finish at once, or passes an error on.
  */
 export function helmetHeaders(middleware: (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void): HelmetHeaders {
   const set = new Map<string, string>();
