@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
@@ -13,7 +13,11 @@ import { answerClientError } from './http/client-errors';
 import { openApiDocument } from './http/openapi-document';
 import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filter';
 import { isPercentEncodedUtf8 } from './http/query-string.guard';
+import { LargeJsonFastifyAdapter } from './http/large-json';
 import { recordRoutes } from './observability/route-of';
+import { NewsroomMetrics } from './observability/newsroom-metrics';
+import { REQUEST_LOGGER } from './observability/observability.module';
+import { observeRequests } from './observability/request-observer';
 import { Logger } from 'nestjs-pino';
 import type { LogOutput } from './observability/request-log';
 
@@ -71,7 +75,7 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   prepareDataDir(config.dataDir);
   const log = options.logDestination ?? (options.logger === false ? 'off' : 'stdout');
   const bodyLimit = bodyLimitBytes(config.bodyLimit);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { log }), new FastifyAdapter(serverOptions(bodyLimit)), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { log }), new LargeJsonFastifyAdapter(serverOptions(bodyLimit)), {
     // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
     // caller, which prints it and exits 1, instead of Nest's process.abort().
     abortOnError: false,
@@ -84,6 +88,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
+  // First of all the request hooks: the correlation id, and the request's line and timing once it ends.
+  observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
   // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
   registerBodyParsers(fastify, bodyLimit);
   recordRoutes(fastify);

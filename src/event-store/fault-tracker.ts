@@ -99,8 +99,14 @@ export class FaultTracker {
     return this.fault;
   }
 
+  /** Checks the watched files (checkFiles: one stat(2) per file), then the recorded condition. */
   condition(): StoreCondition {
     this.checkFiles();
+    return this.recordedCondition();
+  }
+
+  /** The condition recorded now, without looking at the files (for a caller that just did). */
+  recordedCondition(): StoreCondition {
     return this.fault ? { status: 'degraded', ...this.fault } : { status: 'ok' };
   }
 }

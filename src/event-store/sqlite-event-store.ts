@@ -438,8 +438,9 @@ export class SqliteEventStore implements EventStore, StoreHealth {
 
   /** See StoreHealth. A replaced file is noticed here at once, even before the next append. */
   condition(): StoreCondition {
+    // One look at the files per call: checkFiles records what it finds (and saves the -wal).
     this.checkFiles();
-    return this.faults.condition();
+    return this.faults.recordedCondition();
   }
 
   /**
@@ -451,6 +452,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
    * records the fault again. Replaced files and damage are not probed: neither passes by itself.
    */
   probe(): StoreCondition {
+    let checked = this.faults.recorded() === null;
     const fault = this.faults.recorded() ?? this.checkFiles();
     const probed = fault !== null && fault.reason !== 'replaced' && fault.reason !== 'corrupt' && !this.lost;
     if (probed && !this.closed && Date.now() - this.lastProbe >= this.probeIntervalMs) {
@@ -458,6 +460,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
       try {
         // On the writer thread, after the group it may be committing: this thread waits for it.
         this.call({ type: 'probe', value: new Date().toISOString() });
+        checked = true;
         if (!this.checkFiles()) this.faults.cleared();
       } catch (error) {
         const code = sqliteCode(error);
@@ -466,7 +469,9 @@ export class SqliteEventStore implements EventStore, StoreHealth {
         this.faults.note(reason, code, this.name);
       }
     }
-    return this.condition();
+    // A replaced file is noticed at once, as by condition(), with no second look if one was just taken.
+    if (!checked) this.checkFiles();
+    return this.faults.recordedCondition();
   }
 
   /**

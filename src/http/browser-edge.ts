@@ -1,6 +1,7 @@
 import type { FastifyCorsOptions, FastifyCorsOptionsDelegateCallback } from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 import type { Middleware } from './body-reading';
 import { pathOf } from './problem.filter';
@@ -58,10 +59,47 @@ export function answerOptions(routes: () => RouteTable): Middleware {
  * are files from the same origin, its styles inline, its icons data: URIs.
  */
 export function securityHeaders(): Middleware {
-  const forApi = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
-  const forDocs = helmet();
-  return (request, response, next) =>
-    (pathOf(request as { originalUrl?: string; url?: string }).startsWith('/api/docs') ? forDocs : forApi)(request, response, next);
+  const forApi = helmetHeaders(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  const forDocs = helmetHeaders(helmet());
+  return (request, response, next) => {
+    const headers = pathOf(request as { originalUrl?: string; url?: string }).startsWith('/api/docs') ? forDocs : forApi;
+    for (const name of headers.removed) response.removeHeader(name);
+    for (const [name, value] of headers.set) response.setHeader(name, value);
+    next();
+  };
+}
+
+/** The response headers a helmet middleware sets (in its order) and removes. */
+export interface HelmetHeaders {
+  set: ReadonlyArray<readonly [string, string]>;
+  removed: readonly string[];
+}
+
+/**
+ * What `middleware` (helmet's) does to a response, found once by running it on a stand-in: with
+ * no directive computed per request (no nonce, no function), helmet sets the same headers on
+ * every response, so applying the list is the same as running it, without its chain of a dozen
+ * middlewares per request. Only for such a helmet: a directive computed per request would keep
+ * its first value. Throws when the middleware does not finish at once, or passes an error on.
+ */
+export function helmetHeaders(middleware: (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void): HelmetHeaders {
+  const set = new Map<string, string>();
+  const removed: string[] = [];
+  const standIn = {
+    setHeader: (name: string, value: unknown) => set.set(name, String(value)),
+    getHeader: (name: string) => set.get(name),
+    removeHeader: (name: string) => {
+      set.delete(name);
+      removed.push(name);
+    },
+  };
+  let finished = false;
+  middleware({ headers: {} } as IncomingMessage, standIn as unknown as ServerResponse, (error) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished) throw new Error('helmet did not finish synchronously: its headers cannot be applied from a list');
+  return { set: [...set], removed };
 }
 
 /**

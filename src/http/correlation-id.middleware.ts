@@ -1,4 +1,3 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
@@ -10,7 +9,7 @@ const ACCEPTABLE = /^[\w.:@/+=-]{1,200}$/;
 /**
  * The request's correlation id: X-Correlation-Id when it is 1-200 safe characters, else a new
  * UUID; kept on the request and, given the response, echoed in it. Idempotent, so that Fastify
- * (whose request id it is: app.setup.ts), the request log and this middleware agree on one id.
+ * (whose request id it is: app.setup.ts), observeRequests and the request log agree on one id.
  */
 export function correlationIdOf(request: IncomingMessage & { correlationId?: string }, response?: ServerResponse): string {
   let id = request.correlationId;
@@ -21,13 +20,4 @@ export function correlationIdOf(request: IncomingMessage & { correlationId?: str
   }
   if (response && !response.headersSent && !response.hasHeader('X-Correlation-Id')) response.setHeader('X-Correlation-Id', id);
   return id;
-}
-
-/** Takes X-Correlation-Id (or makes one), keeps it on the request and echoes it back. */
-@Injectable()
-export class CorrelationIdMiddleware implements NestMiddleware {
-  use(request: RequestWithCorrelation, response: ServerResponse, next: () => void): void {
-    correlationIdOf(request, response);
-    next();
-  }
 }

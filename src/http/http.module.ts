@@ -2,10 +2,8 @@ import { Inject, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { USER_DIRECTORY, UserDirectory } from '../auth/users';
 import { bodyGuards, bodyLimitBytes } from './body-reading';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
-import { LargeJsonInterceptor } from './large-json';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { QueryStringGuard } from './query-string.guard';
-import { CorrelationIdMiddleware } from './correlation-id.middleware';
 import { HealthController } from './health.controller';
 import { ProblemFilter } from './problem.filter';
 import { RouteTable } from './route-table';
@@ -23,8 +21,8 @@ import { RouteTable } from './route-table';
     ProblemFilter,
     { provide: APP_FILTER, useExisting: ProblemFilter },
     { provide: APP_GUARD, useClass: QueryStringGuard },
-    // A maximum article, revision, blame or diff is written a piece at a time (see jsonReplyBody).
-    { provide: APP_INTERCEPTOR, useClass: LargeJsonInterceptor },
+    // No interceptor: a maximum article, revision, blame or diff is written a piece at a time by
+    // the adapter (LargeJsonFastifyAdapter, app.setup.ts).
   ],
   exports: [ProblemFilter],
 })
@@ -35,10 +33,11 @@ export class HttpModule implements NestModule {
   ) {}
 
   /**
-   * The correlation id first, then the checks made before a body is read (its parsing is Fastify's:
-   * registerBodyParsers): a request refused for its body still has its id.
+   * The checks made before a body is read (its parsing is Fastify's: registerBodyParsers). The
+   * correlation id is set before any middleware (observeRequests), so a request refused for its
+   * body still has its id.
    */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationIdMiddleware, ...bodyGuards(bodyLimitBytes(this.config.bodyLimit), this.users)).forRoutes('*path');
+    consumer.apply(...bodyGuards(bodyLimitBytes(this.config.bodyLimit), this.users)).forRoutes('*path');
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '../common/app-error';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { RouteTable } from './route-table';
+import { requestIds } from '../observability/request-observer';
 import { storeProblem } from './store-problems';
 
 /** An RFC 9457 problem document. */
@@ -183,6 +184,18 @@ export function sendProblem(response: FastifyReply | ServerResponse, status: num
   response.end(body);
 }
 
+/** Node's request under a Fastify one. */
+function rawOf(request: FastifyRequest | IncomingMessage): IncomingMessage {
+  return 'raw' in request ? request.raw : request;
+}
+
+/** An error logged as `message` with the stack of what was thrown (its own message leads the stack). */
+function failureOf(message: string, thrown: unknown): Error {
+  const failure = new Error(message);
+  failure.stack = (thrown as Error | null)?.stack ?? String(thrown);
+  return failure;
+}
+
 /**
  * The one exception filter: every error becomes an RFC 9457 problem document. A request for a
  * path that exists under other methods is 405 with Allow (RFC 9110 §15.5.6), not 404.
@@ -206,8 +219,9 @@ export class ProblemFilter implements ExceptionFilter {
     const method = request.method ?? 'GET';
     const { problem: doc, headers } = toProblem(this.routeError(error, method, path));
     const body: Problem = { ...doc, detail: query ? doc.detail.split(query).join('') : doc.detail, instance: path };
-    if (body.status === 500) this.logger.error(`${method} ${path}`, (error as Error)?.stack);
-    else if (body.status >= 500) this.logger.warn(`${method} ${path}: ${body.status} ${body.detail}`);
+    // The request's correlation and trace ids on the line, as on its request line.
+    if (body.status === 500) this.logger.error({ ...requestIds(rawOf(request)), err: failureOf(`${method} ${path}`, error) });
+    else if (body.status >= 500) this.logger.warn(requestIds(rawOf(request)), `${method} ${path}: ${body.status} ${body.detail}`);
     sendProblem(response, body.status, headers, JSON.stringify(body));
   }
 

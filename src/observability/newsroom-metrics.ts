@@ -53,6 +53,12 @@ export class NewsroomMetrics implements OnModuleInit, OnModuleDestroy {
     registers: [this.registry],
   });
 
+  /**
+   * One label set per method, route pattern and status seen, made once and reused by every request
+   * (routes are patterns, so the sets are as few as the histogram's series).
+   */
+  private readonly httpLabels = new Map<string, { method: string; route: string; status: string }>();
+
   private runtime: ProjectionEngine | null = null;
   /** The projections as the scrape under way read them: once per scrape, however many gauges show them. */
   private scraping: Promise<ProjectionSample[]> | null = null;
@@ -112,7 +118,13 @@ export class NewsroomMetrics implements OnModuleInit, OnModuleDestroy {
 
   /** Records one HTTP request; `route` is the matched pattern (routeOf), never the raw URL. */
   httpRequestTook(method: string, route: string, status: number, seconds: number): void {
-    this.httpSeconds.observe({ method, route, status: String(status) }, seconds);
+    const key = `${status} ${method} ${route}`;
+    let labels = this.httpLabels.get(key);
+    if (labels === undefined) {
+      labels = { method, route, status: String(status) };
+      this.httpLabels.set(key, labels);
+    }
+    this.httpSeconds.observe(labels, seconds);
   }
 
   /** The registry in the Prometheus text exposition format (0.0.4). */

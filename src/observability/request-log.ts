@@ -1,22 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
-import pino, { DestinationStream, LevelWithSilent } from 'pino';
+import pino, { DestinationStream, LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
-import type { AuthenticatedUser } from '../auth/roles';
-import type { LogLevel } from '../config/app-config';
-import { correlationIdOf } from '../http/correlation-id.middleware';
-import { parseTraceparent } from '../http/trace-context';
-import { routeOf } from './route-of';
 
 /** Where log lines go: a stream (tests capture one), or 'stdout' (pretty on a TTY, JSON lines otherwise). */
 export type LogOutput = DestinationStream | 'stdout';
 
-type Request = IncomingMessage & { user?: AuthenticatedUser; correlationId?: string };
-
 /**
  * Paths pino removes from every line, whatever logged it: a secret must never reach a log even
  * when some code logs a whole request, user or body by mistake. The serializers below are the
- * first line (they never copy headers or bodies); this is the second.
+ * first line (request lines are made of chosen fields: request-observer.ts); this is the second.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -47,55 +38,41 @@ export interface RequestLogFields {
   userId: string | null;
 }
 
-function requestFields(request: Request, response: ServerResponse, durationMs: number): RequestLogFields {
-  return { method: request.method ?? '', route: routeOf(request), status: response.statusCode, durationMs, userId: request.user?.id ?? null };
+/** The log level of a request's line: 5xx (or a response that failed) are the server's failures; everything else is info. */
+export function requestLevel(status: number, failed: boolean): 'error' | 'info' {
+  return failed || status >= 500 ? 'error' : 'info';
 }
 
-/** 5xx are the server's failures; everything else, refusals included, is the normal life of an API. */
-function levelOf(_: Request, response: ServerResponse, error?: Error): LevelWithSilent {
-  return error || response.statusCode >= 500 ? 'error' : 'info';
+/** The loggers of one app: `app` for Nest's own lines and the code's, `requests` for the one line per request. */
+export interface AppLoggers {
+  /** Every line but the request lines; redacts REDACTED_PATHS, whatever the code hands it. */
+  app: Logger;
+  /**
+   * The request lines (request-observer.ts), whose fields are chosen (RequestLogFields and the
+   * correlation and trace ids, never a header, URL or body): no redaction pass over each.
+   */
+  requests: Logger;
 }
 
 /**
- * nestjs-pino's parameters: JSON lines at `level` (pretty only when stdout is a TTY), one line per
- * request with RequestLogFields and, on every line logged while the request runs, its
- * correlationId and (from a valid W3C traceparent header) traceId.
+ * The app's pino loggers: JSON lines at `level` (pretty only when stdout is a TTY) to `output`,
+ * both writing to one destination. On stdout the destination writes asynchronously, lines that
+ * arrive while a write is under way going out together in the next one (one system call for
+ * many requests under load, at once when idle); pino flushes what is left, synchronously, when
+ * the process exits (process.exit included, as GracefulShutdown ends).
  */
-export function requestLogParams(level: LogLevel, output: LogOutput): Params {
+export function appLoggers(level: LevelWithSilent, output: LogOutput): AppLoggers {
   const pretty = output === 'stdout' && process.stdout.isTTY === true;
-  // Written synchronously: Nest's shutdown hooks re-raise the signal after closing, and a line still
-  // buffered then (the shutdown's own, say) would be lost.
-  const destination: DestinationStream = output === 'stdout' ? (pretty ? prettyStream() : pino.destination({ dest: 1, sync: true })) : output;
+  const destination: DestinationStream = output === 'stdout' ? (pretty ? prettyStream() : pino.destination({ dest: 1, sync: false })) : output;
+  const options: LoggerOptions = {
+    level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Level names ("info") read better than numbers in JSON; pino-pretty formats numbers itself.
+    ...(pretty ? {} : { formatters: { level: (label: string) => ({ level: label }) } }),
+  };
   return {
-    pinoHttp: [
-      {
-        level,
-        timestamp: pino.stdTimeFunctions.isoTime,
-        // Level names ("info") read better than numbers in JSON; pino-pretty formats numbers itself.
-        ...(pretty ? {} : { formatters: { level: (label: string) => ({ level: label }) } }),
-        redact: { paths: REDACTED_PATHS, remove: true },
-        // Requests carry no serialised req/res objects at all: the fields are chosen, not filtered.
-        quietReqLogger: true,
-        quietResLogger: true,
-        customAttributeKeys: { reqId: 'correlationId', responseTime: 'durationMs' },
-        genReqId: (request, response) => correlationIdOf(request, response),
-        customProps: (request) => {
-          const trace = parseTraceparent(request.headers.traceparent);
-          return trace ? { traceId: trace.traceId } : {};
-        },
-        customLogLevel: levelOf,
-        customSuccessMessage: () => 'request completed',
-        customErrorMessage: () => 'request failed',
-        customSuccessObject: (request, response, value: { durationMs: number }) => requestFields(request as Request, response, value.durationMs),
-        customErrorObject: (request, response, _error, value: { durationMs: number }) => requestFields(request as Request, response, value.durationMs),
-        serializers: {
-          req: (request: Request) => ({ method: request.method, route: routeOf(request) }),
-          res: (response: ServerResponse) => ({ status: response.statusCode }),
-          err: pino.stdSerializers.err,
-        },
-      },
-      destination,
-    ],
+    app: pino({ ...options, redact: { paths: REDACTED_PATHS, remove: true }, serializers: { err: pino.stdSerializers.err } }, destination),
+    requests: pino(options, destination),
   };
 }
 

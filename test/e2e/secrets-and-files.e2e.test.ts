@@ -61,9 +61,11 @@ describe('no token echoed, no file readable by others (e2e)', () => {
       new ProblemFilter().catch(new EventStoreUnavailableError('events.sqlite cannot be written'), host as never);
       new ProblemFilter().catch(new Error(`failed on ?access_token=${SECRET}`.slice(0, 10)), host as never);
       // A 503 is expected in operation: a warning without a stack; a 500 is a bug: an error with one.
-      expect(warnings).toHaveBeenCalledWith(expect.stringMatching(/^POST \/api\/articles: 503 /));
-      expect(errors).toHaveBeenCalledWith('POST /api/articles', expect.any(String));
-      expect(JSON.stringify([...errors.mock.calls, ...warnings.mock.calls])).not.toContain(SECRET);
+      // Each line with the request's ids (none here: a stand-in request without headers).
+      expect(warnings).toHaveBeenCalledWith({}, expect.stringMatching(/^POST \/api\/articles: 503 /));
+      expect(errors).toHaveBeenCalledWith({ err: expect.objectContaining({ message: 'POST /api/articles', stack: expect.any(String) }) });
+      const logged = [...errors.mock.calls, ...warnings.mock.calls].flat().map((arg: { err?: Error }) => (arg?.err ? arg.err.stack : arg));
+      expect(JSON.stringify(logged)).not.toContain(SECRET);
       expect(JSON.parse(sent[0])).toMatchObject({ status: 503, instance: '/api/articles' });
     } finally {
       errors.mockRestore();

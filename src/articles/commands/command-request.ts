@@ -43,7 +43,7 @@ export const CommandContext = createParamDecorator((_: unknown, context: Executi
   if (!request.user) throw new Error('CommandContext used on a route without authentication');
   return {
     user: request.user,
-    // Kept on Node's request by CorrelationIdMiddleware, which runs on it (@fastify/middie).
+    // Kept on Node's request by correlationIdOf (Fastify's genReqId and observeRequests).
     correlationId: (request.raw as RequestWithCorrelation).correlationId!,
     traceparent: parseTraceparent(request.headers.traceparent)?.header ?? null,
     ifMatch: parseIfMatch(header('if-match')),

@@ -7,7 +7,7 @@ import { Projection } from '../../projection-kit/projection';
 import { waitForPosition } from './position-wait';
 import { ProjectionEngine, SlotView } from './projection-engine';
 import type { RuntimeEvents, RuntimeLogger } from './projection-runtime';
-import { FromWorker, ProjectionThreadData, SlotSnapshot, ToWorker } from './projection-thread';
+import { FromWorker, ProjectionThreadData, ProjectionWorkerData, SlotSnapshot, ToWorker, wakeWorker } from './projection-thread';
 import { GenerationRow, ReadModelDb } from './read-model-db';
 import { newSlots } from './slot';
 
@@ -73,7 +73,8 @@ export class ProjectionHost implements ProjectionEngine {
   start(): Promise<void> {
     this.starting ??= new Promise<void>((resolve, reject) => {
       const { dataDir, eventStoreUrl, file } = this.options;
-      const data: ProjectionThreadData = { dataDir, eventStoreUrl, file };
+      const wakeFlag = new SharedArrayBuffer(4);
+      const data: ProjectionWorkerData = { dataDir, eventStoreUrl, file, wakeFlag };
       // Compiled, the worker is a .js file beside this one; under jest or ts-node it is the .ts source.
       const worker = new Worker(join(__dirname, `projection.worker.${compiled ? 'js' : 'ts'}`), {
         workerData: data,
@@ -99,7 +100,12 @@ export class ProjectionHost implements ProjectionEngine {
         for (const resolveWait of this.waiting.values()) resolveWait();
       });
       const store = this.options.store;
-      if (store instanceof SqliteEventStore) this.stopWaking = store.onAppended(() => this.post({ kind: 'wake' }));
+      // One wake message for all the commits the worker has not yet been told of (wakeWorker).
+      const flag = new Int32Array(wakeFlag);
+      if (store instanceof SqliteEventStore)
+        this.stopWaking = store.onAppended(() => {
+          if (wakeWorker(flag)) this.post({ kind: 'wake' });
+        });
     });
     return this.starting;
   }

@@ -17,6 +17,29 @@ export interface ProjectionThreadData {
   file: string;
 }
 
+/**
+ * What the worker is started with: ProjectionThreadData, and `wakeFlag`, one Int32 shared with the
+ * host: 1 while a wake message is on its way and the worker has not yet taken it (see wakeWorker).
+ */
+export interface ProjectionWorkerData extends ProjectionThreadData {
+  wakeFlag: SharedArrayBuffer;
+}
+
+/**
+ * Tells the worker that the store has new commits, unless a wake it has not yet taken is on its
+ * way already: one message however many commits it has missed while busy. The worker clears the
+ * flag (tookWake) before it reads the log, so a commit after that sends a wake of its own, and one
+ * before it is in what that read sees. Returns whether a message is to be sent.
+ */
+export function wakeWorker(flag: Int32Array): boolean {
+  return Atomics.exchange(flag, 0, 1) === 0;
+}
+
+/** The worker's side of wakeWorker: the wake is taken, the next commit needs a message again. */
+export function tookWake(flag: Int32Array): void {
+  Atomics.store(flag, 0, 0);
+}
+
 /** One slot's state, as the worker sends it after each runtime event. */
 export interface SlotSnapshot {
   name: string;

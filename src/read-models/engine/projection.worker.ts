@@ -11,9 +11,10 @@ import { SqliteEventStore } from '../../event-store/sqlite-event-store';
 import { PROJECTIONS } from '../projections.registry';
 import { ProjectionRuntime, RuntimeEvents } from './projection-runtime';
 import { RebuildThread } from './rebuild-thread';
-import { FromWorker, ProjectionThreadData, snapshotOf, ToWorker } from './projection-thread';
+import { FromWorker, ProjectionWorkerData, snapshotOf, tookWake, ToWorker } from './projection-thread';
 
-const data = workerData as ProjectionThreadData;
+const data = workerData as ProjectionWorkerData;
+const wakeFlag = new Int32Array(data.wakeFlag);
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   port.on('message', (message: ToWorker) => {
     switch (message.kind) {
       case 'wake':
+        // Before the subscriptions read the log: a commit from here on wakes them again.
+        tookWake(wakeFlag);
         if (store instanceof SqliteEventStore) store.wakeSubscriptions();
         rebuildThread.wake();
         return;
