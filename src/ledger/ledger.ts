@@ -171,10 +171,9 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
     if (!latest || !head || head.revision < revision) {
       const current = this.heads.get(stream);
       if (!current || current.revision < revision) throw new NotFoundError(`Article ${articleId} has no revision ${revision}`);
-      throw new NotFoundError(
-        `No checkpoint covers revision ${revision} of article ${articleId} yet: one is signed within ` +
-          `${Math.round(this.config.checkpointIntervalMs / 1000)} s of a change, or on demand (POST /api/ledger/checkpoints)`,
-      );
+      const interval = this.config.checkpointIntervalMs;
+      const when = interval > 0 ? `one is signed within ${Math.round(interval / 1000)} s of a change, or on demand` : 'checkpoints are signed only on demand';
+      throw new NotFoundError(`No checkpoint covers revision ${revision} of article ${articleId} yet: ${when} (POST /api/ledger/checkpoints)`);
     }
     const events: ProofEvent[] = [];
     let previous: ChainHash | null = null;
