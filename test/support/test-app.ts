@@ -40,8 +40,17 @@ export async function startTestApp(
   const removeOnClose = options.removeDataDirOnClose ?? !options.dataDir;
   const usersFile = join(dataDir, 'test-users.json');
   writeFileSync(usersFile, JSON.stringify(Object.values(TEST_USERS).map(({ token, ...u }) => ({ ...u, tokenSha256: sha256Hex(token) }))));
-  // No rate limit unless a test asks for one: many tests are, by design, scripts in a loop.
-  const config = loadConfig({ DATA_DIR: dataDir, NEWSROOM_USERS_FILE: usersFile, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
+  // No rate limit unless a test asks for one: many tests are, by design, scripts in a loop. No
+  // ledger checkpoint on a timer either: a test that outlasts the interval (60 s, on a loaded
+  // machine) would find a checkpoint event in a log it expects untouched; ledger tests sign on
+  // demand, or set the interval.
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    NEWSROOM_USERS_FILE: usersFile,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LEDGER_CHECKPOINT_INTERVAL_SECONDS: '0',
+    ...options.env,
+  });
   // Silent unless the test captures the log.
   const app = await createApp(config, options.logDestination ? { logDestination: options.logDestination } : { logger: false });
   await app.init();
