@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { bodyLimitBytes, registerBodyParsers } from './http/body-reading';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyBrowserEdge, securityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
 import { answerClientError } from './http/client-errors';
@@ -34,7 +34,7 @@ import type { LogOutput } from './observability/request-log';
  *   answered with Fastify's own 503;
  * - what Node's HTTP parser refuses, and a path Fastify cannot decode, are problem documents.
  */
-export function serverOptions(bodyLimit: number) {
+export function serverOptions(bodyLimit: number, observe: (request: IncomingMessage, response: ServerResponse) => void = () => {}) {
   return {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     bodyLimit,
@@ -45,7 +45,11 @@ export function serverOptions(bodyLimit: number) {
     // Shutdown is GracefulShutdown's (graceful-shutdown.ts): no 503 of Fastify's own, not a problem document.
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
-    frameworkErrors: answerBadPath,
+    // Fastify runs no hook for these: they are logged and counted here (observeRequests).
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      observe(request.raw, reply.raw);
+      answerBadPath(error, request, reply);
+    },
   };
 }
 
@@ -75,7 +79,10 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   prepareDataDir(config.dataDir);
   const log = options.logDestination ?? (options.logger === false ? 'off' : 'stdout');
   const bodyLimit = bodyLimitBytes(config.bodyLimit);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { log }), new LargeJsonFastifyAdapter(serverOptions(bodyLimit)), {
+  // Set below, once the logger and the metrics exist; Fastify calls it for a path it cannot decode.
+  const observer: { observe?: (request: IncomingMessage, response: ServerResponse) => void } = {};
+  const fastifyOptions = serverOptions(bodyLimit, (request, response) => observer.observe?.(request, response));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { log }), new LargeJsonFastifyAdapter(fastifyOptions), {
     // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
     // caller, which prints it and exits 1, instead of Nest's process.abort().
     abortOnError: false,
@@ -89,7 +96,7 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   // First of all the request hooks: the correlation id, and the request's line and timing once it ends.
-  observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
+  observer.observe = observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
   // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
   registerBodyParsers(fastify, bodyLimit);
   recordRoutes(fastify);

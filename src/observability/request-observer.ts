@@ -20,17 +20,36 @@ type ObservedRequest = RequestWithCorrelation & { user?: AuthenticatedUser };
  * "request failed" at error for a 5xx or a failed response). A request refused by middleware
  * (its body, its token) is counted and logged like any other.
  *
+ * A request whose client left before its response was complete (the connection closed first) is
+ * logged as "request aborted", with ABORTED_STATUS unless its status line had gone out.
+ *
  * One hook and one listener set on Node's response, rather than a middleware each: no child
  * logger, no async context and no label object is made per request.
+ *
+ * @returns the same observation as a function of Node's request and response, for a request
+ *   Fastify answers without running its hooks (a path it cannot decode: app.setup.ts's
+ *   frameworkErrors); a request already observed is not observed twice.
  */
-export function observeRequests(adapter: FastifyAdapter, log: Logger, metrics: NewsroomMetrics): void {
+export function observeRequests(adapter: FastifyAdapter, log: Logger, metrics: NewsroomMetrics): (request: IncomingMessage, response: ServerResponse) => void {
   adapter.setOnRequestHook((request, reply, done) => {
     observe(request.raw, reply.raw, log, metrics);
     done();
   });
+  return (request, response) => observe(request, response, log, metrics);
 }
 
-function observe(request: ObservedRequest, response: ServerResponse, log: Logger, metrics: NewsroomMetrics): void {
+/**
+ * The status logged and counted for a request whose client closed the connection before its
+ * response's status line was sent: 499, nginx's "client closed request" (not an HTTP status
+ * any client is sent).
+ */
+export const ABORTED_STATUS = 499;
+
+const OBSERVED = Symbol('observed');
+
+function observe(request: ObservedRequest & { [OBSERVED]?: true }, response: ServerResponse, log: Logger, metrics: NewsroomMetrics): void {
+  if (request[OBSERVED]) return;
+  request[OBSERVED] = true;
   const correlationId = correlationIdOf(request, response);
   const start = performance.now();
   let ended = false;
@@ -38,14 +57,17 @@ function observe(request: ObservedRequest, response: ServerResponse, log: Logger
     if (ended) return;
     ended = true;
     const elapsedMs = performance.now() - start;
-    const status = response.statusCode;
+    // 'close' before 'finish': the client left before the response was complete.
+    const aborted = error === undefined && !response.writableFinished;
+    const status = aborted && !response.headersSent ? ABORTED_STATUS : response.statusCode;
     const method = request.method ?? '';
     const route = routeOf(request);
     metrics.httpRequestTook(method, route, status, elapsedMs / 1000);
     const failed = error !== undefined;
     const level = requestLevel(status, failed);
     if (!log.isLevelEnabled(level)) return;
-    log[level](lineOf(request, correlationId, method, route, status, Math.round(elapsedMs)), failed || status >= 500 ? 'request failed' : 'request completed');
+    const message = failed || status >= 500 ? 'request failed' : aborted ? 'request aborted' : 'request completed';
+    log[level](lineOf(request, correlationId, method, route, status, Math.round(elapsedMs)), message);
   };
   response.on('finish', end);
   response.on('close', end);

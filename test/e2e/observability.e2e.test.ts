@@ -1,4 +1,6 @@
 import parsePrometheusTextFormat, { PrometheusFamily, PrometheusSample } from 'parse-prometheus-text-format';
+import type { Server } from 'node:http';
+import { AddressInfo, connect } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { NewsroomMetrics } from '../../src/observability/newsroom-metrics';
 import { startTestApp, TestApp, TEST_USERS } from '../support/test-app';
@@ -119,6 +121,38 @@ describe('observability (e2e): request log, /metrics, traceparent', () => {
       expect(huge?.status).toBe(413);
       expect(await log.waitFor((l) => l.correlationId === 'obs-too-large' && l.msg === 'request completed')).toEqual(expect.objectContaining({ status: 413 }));
       expect(log.raw.join('')).not.toContain('unfinished');
+    });
+
+    it('logs and counts a path Fastify cannot decode (no hook of its runs for it), with the correlation id it echoes', async () => {
+      const res = await t.http.get('/api/articles/%zz').set('Authorization', t.auth('reporter')).set('X-Correlation-Id', 'obs-bad-url');
+      expect(res.status).toBe(400);
+      expect(res.headers['x-correlation-id']).toBe('obs-bad-url');
+      expect(await log.waitFor((l) => l.correlationId === 'obs-bad-url')).toEqual(
+        expect.objectContaining({ msg: 'request completed', method: 'GET', route: '(unmatched)', status: 400 }),
+      );
+      expect(log.lines().filter((l) => l.correlationId === 'obs-bad-url')).toHaveLength(1);
+    });
+
+    it('logs a client that leaves mid-body as aborted (499), not as a 200 it was never sent', async () => {
+      const server = t.app.getHttpServer() as Server;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(
+          'POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n' +
+            `Authorization: ${t.auth('reporter')}\r\nX-Correlation-Id: obs-left\r\n\r\n{"headline":"Ha`,
+        );
+        // Once the server has the request (its correlation id is set on arrival), the client leaves.
+        await new Promise((resolve) => setImmediate(resolve));
+        socket.destroy();
+        const line = await log.waitFor((l) => l.correlationId === 'obs-left');
+        expect(line).toEqual(expect.objectContaining({ msg: 'request aborted', method: 'POST', status: 499 }));
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      const text = await (await t.http.get('/metrics')).text;
+      expect(text).toMatch(/newsroom_http_request_duration_seconds_count\{[^}]*status="499"[^}]*\} 1/);
     });
 
     it("carries Nest's own log lines too, as JSON with their context", () => {
