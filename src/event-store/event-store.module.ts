@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EventStoreCorruptError } from './event-store.errors';
 import { EVENT_STORE, EventStore } from './event-store.port';
 import { ServerLock } from './server-lock';
+import { ReadOnlySqliteEventStore } from './read-only-sqlite-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
 import { sqliteCode } from './sqlite-errors';
 import { unusableStoreFile } from './store-file';
@@ -28,6 +29,17 @@ export async function openEventStore(config: Pick<AppConfig, 'dataDir' | 'eventS
     return EventStoreDbEventStore.connect(config.eventStoreUrl);
   }
   return new SqliteEventStore(eventsFile(config.dataDir), lock ? { lock } : {});
+}
+
+/**
+ * The configured store for a thread that only reads it (the projections and rebuild workers):
+ * EventStoreDB as openEventStore connects to it, else a ReadOnlySqliteEventStore (no writer
+ * thread; appends rejected with ReadOnlyEventStoreError) on the embedded store's file, which the
+ * server's (or the rebuild CLI's) SqliteEventStore must hold open. Throws what opening throws.
+ */
+export async function openEventStoreForReading(config: Pick<AppConfig, 'dataDir' | 'eventStoreUrl'>): Promise<EventStore> {
+  if (config.eventStoreUrl) return openEventStore(config);
+  return new ReadOnlySqliteEventStore(eventsFile(config.dataDir));
 }
 
 /**

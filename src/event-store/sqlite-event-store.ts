@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import { UnusableStoreFileError } from './store-file';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { basename, dirname } from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
@@ -21,6 +20,7 @@ import {
   SubscribeToAllOptions,
 } from './event-store.port';
 import { SqliteEventReader } from './sqlite-event-reader';
+import { subscribeToLog } from './sqlite-log-subscription';
 import { FaultTracker, FileIdentity, WatchedFile } from './fault-tracker';
 import { StoreFault } from './store-health';
 import { faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
@@ -47,10 +47,6 @@ export interface SqliteEventStoreOptions {
   /** How often the store checks, between commits, that its files are still the ones it opened (ms). Default 1000. */
   watchIntervalMs?: number;
 }
-
-const SUBSCRIPTION_BATCH = 512;
-/** Bytes of event text a subscription reads at once: one batch of maximum-size events must not fill the heap. */
-const SUBSCRIPTION_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** How long a synchronous call to the writer thread may wait before it is given up (ms): a guard against a lost thread. */
 const CALL_TIMEOUT_MS = 120_000;
@@ -530,56 +526,18 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     this.appended.emit('appended');
   }
 
+  /** See subscribeToLog: catch-up, then each commit of this store object or wake (wakeSubscriptions). */
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
-    let closed = false;
-    let wake: (() => void) | null = null;
-    const onAppend = () => wake?.();
-    const close = async () => {
-      closed = true;
-      this.appended.off('appended', onAppend);
-      this.appended.off('closed', onAppend);
-      onAppend();
-    };
-    this.appended.on('appended', onAppend);
-    this.appended.on('closed', onAppend);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const store = this;
-    async function* events(): AsyncGenerator<RecordedEvent> {
-      let after = options.after ?? START;
-      try {
-        while (!closed && !store.closed) {
-          // A replaced file stops delivery too: what was read after it may not survive the process
-          // (a group refused after its commit), and the read models may belong to another server.
-          if (store.faults.recorded()?.reason === 'replaced') {
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = null;
-            continue;
-          }
-          // Note the commit count before reading: a commit after the read is never missed.
-          const seen = store.commits + store.wakes;
-          const { events: batch, damage } = store.reader.readAll(after.commit, SUBSCRIPTION_BATCH, SUBSCRIPTION_BATCH_BYTES);
-          for (const event of batch) {
-            if (closed) return;
-            yield event;
-            after = event.position;
-          }
-          // Everything before the damaged event has been delivered: the subscriber stops there.
-          if (damage) throw damage;
-          // A batch cut short by its byte budget is not the end of the log.
-          if (batch.length < SUBSCRIPTION_BATCH && store.commits + store.wakes === seen && !closed && (store.reader.head() ?? -1n) <= after.commit) {
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = null;
-            // Woken inside the commit's turn of the event loop: read in a turn of our own, so
-            // that requests waiting meanwhile are served between the commit and the reading.
-            await nextTurn();
-          }
-        }
-      } finally {
-        await close();
-      }
-    }
-    const iterable = events();
-    return { [Symbol.asyncIterator]: () => iterable, close };
+    return subscribeToLog(
+      {
+        reader: this.reader,
+        signals: this.appended,
+        ticks: () => this.commits + this.wakes,
+        closed: () => this.closed,
+        replaced: () => this.faults.recorded()?.reason === 'replaced',
+      },
+      options,
+    );
   }
 
   /**

@@ -9,8 +9,14 @@ export interface ProjectionHealth {
   position: string;
   /** Why a projection is "failed" or "stale", that its rebuild stopped, or what it retries after (reading the log, writing the read model); absent otherwise. */
   problem?: string;
-  /** Why and where a failed read model stopped: the event's position, id, type and stream, and the error. */
-  failure?: { message: string; position: string; eventId: string; eventType: string; streamId: string; revision: string };
+  /**
+   * Why and where a failed read model stopped: `kind` "event", the event's position, id, type,
+   * stream and revision, and the error; or `kind` "thread-stopped", the thread that stopped
+   * ("projections" or "rebuild"), why, and the position the read model stays at.
+   */
+  failure?:
+    | { kind: 'event'; message: string; position: string; eventId: string; eventType: string; streamId: string; revision: string }
+    | { kind: 'thread-stopped'; thread: 'projections' | 'rebuild'; reason: string; message: string; position: string };
 }
 
 export interface ProjectionsHealth {

@@ -9,7 +9,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { NotFoundError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
-import { EVENT_STORE, EventStore, formatPosition, JsonObject, JsonValue, Position, START } from '../event-store/event-store.port';
+import { EVENT_STORE, EventStore, formatPosition, JsonObject, JsonValue, parsePosition, Position, START } from '../event-store/event-store.port';
 import { streamPages } from '../event-store/stream-pages';
 import { isArticleStream } from '../articles/stored-article-event';
 import { articleStreamId } from '../articles/domain/article.events';
@@ -24,6 +24,7 @@ import {
   headTree,
   HeadTree,
   LEDGER_STREAM,
+  signatureHolds,
   signCheckpoint,
   StreamHead,
 } from './checkpoint';
@@ -96,8 +97,12 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    // The first catch-up reads the whole log: in the background, so that the server starts at once.
-    void this.inTurn(() => this.catchUp()).catch((error: unknown) => this.logger.error(`Following the log failed: ${(error as Error).message}`));
+    // The first catch-up reads the log after the latest checkpoint (the whole log without one):
+    // in the background, so that the server starts at once.
+    void this.inTurn(async () => {
+      await this.resume();
+      await this.catchUp();
+    }).catch((error: unknown) => this.logger.error(`Following the log failed: ${(error as Error).message}`));
     if (this.config.checkpointIntervalMs > 0) {
       this.timer = setInterval(() => {
         this.tick().catch((error: unknown) => this.logger.error(`The interval checkpoint failed: ${(error as Error).message}`));
@@ -217,6 +222,45 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
     return run;
   }
 
+  /**
+   * At start-up: folds the ledger stream's checkpoints and, when the latest one is this key's own
+   * (its logId and signature hold under this key) and the folded heads give its root and size,
+   * takes its heads as every article stream's head at its logPosition, so that catchUp reads only
+   * the log after it. Otherwise (no checkpoint, another key's, a malformed revision, heads that do
+   * not give the root) it leaves the state at START and catchUp reads the whole log, as before.
+   * A forged checkpoint (not signed by this key) is never trusted: the server would then sign
+   * heads it had not computed. Tampering with events before the checkpoint is for
+   * `npm run ledger:verify` to find, as it was: the server never checked stored chain hashes,
+   * and proofs still hash each stream from its first event. Store errors pass through.
+   */
+  private async resume(): Promise<void> {
+    const signed = new Map<string, StreamHead>();
+    let last: { checkpoint: Checkpoint; revision: bigint } | null = null;
+    for await (const page of streamPages(this.store, LEDGER_STREAM, 0n)) {
+      for (const recorded of page) {
+        const data = recorded.type === CHECKPOINT_SIGNED ? checkpointEventData(recorded.data) : null;
+        // catchUp names it, reading the whole log.
+        if (!data) return;
+        for (const head of data.changedHeads) signed.set(head.stream, head);
+        last = { checkpoint: checkpointOf(data), revision: recorded.revision };
+      }
+    }
+    if (!last) return;
+    const { checkpoint, revision } = last;
+    const position = parsePosition(checkpoint.logPosition);
+    const tree = headTree(signed.values());
+    const own = checkpoint.logId === this.key.keyId && signatureHolds(checkpoint, this.key.publicKey);
+    if (!position || !own || tree.root.toString('hex') !== checkpoint.rootHash || tree.heads.length !== checkpoint.treeSize) {
+      this.logger.warn(`Checkpoint ${checkpoint.checkpointId} is not one this key signed over its heads: reading the whole log`);
+      return;
+    }
+    for (const head of signed.values()) this.heads.set(head.stream, head);
+    this.signed = signed;
+    this.latest = { checkpoint, heads: signed, tree };
+    this.ledgerRevision = revision;
+    this.position = position;
+  }
+
   /** Reads the log after `position`: article events move their stream's head, checkpoints fold their changed heads. */
   private async catchUp(): Promise<void> {
     for (;;) {
@@ -225,7 +269,8 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
         if (isArticleStream(recorded.streamId)) {
           const previous = this.heads.get(recorded.streamId)?.hash ?? null;
           this.heads.set(recorded.streamId, { stream: recorded.streamId, revision: Number(recorded.revision), hash: carriedHash(recorded, previous) });
-        } else if (recorded.streamId === LEDGER_STREAM) {
+        } else if (recorded.streamId === LEDGER_STREAM && (this.ledgerRevision === null || recorded.revision > this.ledgerRevision)) {
+          // (A checkpoint already folded, by resume or by sign, is not folded again.)
           this.ledgerRevision = recorded.revision;
           const data = recorded.type === CHECKPOINT_SIGNED ? checkpointEventData(recorded.data) : null;
           if (!data) {

@@ -46,10 +46,33 @@ describe('projections on their worker thread (e2e)', () => {
     await host['worker']!.terminate();
     await failed;
 
-    const health = (await t.http.get('/health').expect(200)).body as { status: string; projections: Array<{ status: string; problem?: string }> };
+    // No event is to blame: the failure says the thread stopped, and carries no event's fields.
+    const stopped = {
+      kind: 'thread-stopped',
+      thread: 'projections',
+      reason: expect.stringMatching(/exited with code/),
+      message: expect.stringMatching(/^The projections thread stopped: it exited with code/),
+    };
+    const health = (await t.http.get('/health').expect(200)).body as {
+      status: string;
+      projections: Array<{ status: string; problem?: string; failure?: Record<string, unknown> }>;
+    };
     expect(health.status).toBe('degraded');
     expect(health.projections.map((p) => p.status)).toEqual(names(host).map(() => 'failed'));
-    expect(health.projections[0].problem).toMatch(/worker thread stopped/);
+    for (const projection of health.projections) {
+      expect(projection.problem).toMatch(/^The projections thread stopped: it exited with code \d+$/);
+      expect(projection.failure).toMatchObject(stopped);
+      expect(projection.failure).not.toHaveProperty('eventId');
+      expect(projection.failure).not.toHaveProperty('streamId');
+    }
+    const statuses = (await t.http.get('/api/projections').set('Authorization', t.auth('reporter')).expect(200)).body as Array<{
+      status: string;
+      error?: Record<string, unknown>;
+    }>;
+    for (const status of statuses) {
+      expect(status).toMatchObject({ status: 'failed', error: stopped });
+      expect(status.error).not.toHaveProperty('eventId');
+    }
     const later = (await draft('After it died')).body as { position: string };
     await t.http.get(`/api/articles?minPosition=${later.position}`).set('Authorization', t.auth('reporter')).expect(504);
   });
@@ -62,12 +85,16 @@ describe('projections on their worker thread (e2e)', () => {
     const first = (await t.http.post('/api/projections/quotes/rebuild').set('Authorization', t.auth('admin')).expect(202)).body as { generation: number };
     // The rebuild thread is still starting: the rebuild cannot have reached the head (and been handed over) yet.
     await host.killRebuildThread();
-    const [name, generation, failure] = (await failed) as [string, number, { message: string }];
+    const [name, generation, failure] = (await failed) as [string, number, Record<string, unknown>];
     expect([name, generation]).toEqual(['quotes', first.generation]);
-    expect(failure.message).toMatch(/rebuild thread stopped/);
+    expect(failure).toMatchObject({ kind: 'thread-stopped', thread: 'rebuild', message: expect.stringMatching(/^The rebuild thread stopped: /) });
+    expect(failure).not.toHaveProperty('eventId');
 
     const health = (await t.http.get('/health').expect(200)).body as { projections: Array<{ name: string; status: string; problem?: string }> };
-    expect(health.projections.find((p) => p.name === 'quotes')).toMatchObject({ status: 'live', problem: expect.stringMatching(/rebuild .* failed/) });
+    expect(health.projections.find((p) => p.name === 'quotes')).toMatchObject({
+      status: 'live',
+      problem: expect.stringMatching(/^rebuild \(generation \d+\) failed: The rebuild thread stopped: /),
+    });
     const later = (await draft('While the rebuild has failed')).body as { position: string };
     await t.http.get(`/api/quotes?minPosition=${later.position}`).set('Authorization', t.auth('reporter')).expect(200);
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InvalidInputError, ReadModelTimeoutError } from '../../common/app-error';
 import { formatPosition, parsePosition, Position } from '../../event-store/event-store.port';
 import type { ProjectionHealth, ProjectionsHealth } from '../../http/projections-health';
+import { describeProjectionFailure } from '../engine/generation-writer';
 import { PositionNotReachedError } from '../engine/position-wait';
 import { ProjectionEngine } from '../engine/projection-engine';
 import { isRebuilding } from '../engine/slot';
@@ -72,10 +73,11 @@ export class ReadModelProgress implements ProjectionsHealth {
       const status = liveFailure ? 'failed' : liveStale ? 'stale' : isRebuilding(slot) ? 'rebuilding' : slot.live?.state === 'live' ? 'live' : 'catching-up';
       const retrying = slot.live?.retrying;
       const problems = [
-        liveFailure && `failed at position ${liveFailure.position}: ${liveFailure.message}`,
+        liveFailure && describeProjectionFailure(liveFailure),
         retrying && `${retrying.during} has failed since ${retrying.since}, retrying: ${retrying.error}`,
         liveStale && `stale since ${liveStale.since}: ${liveStale.reason}`,
-        nextFailure && `rebuild (generation ${nextFailure.generation}) failed at position ${nextFailure.failure.position}: ${nextFailure.failure.message}`,
+        nextFailure &&
+          `rebuild (generation ${nextFailure.generation}) ${nextFailure.failure.kind === 'thread-stopped' ? `failed: ${nextFailure.failure.message}` : describeProjectionFailure(nextFailure.failure)}`,
       ].filter((problem) => typeof problem === 'string');
       const health: ProjectionHealth = {
         name: slot.projection.name,

@@ -4,7 +4,7 @@ import { RecordedEvent } from '../../event-store/event-store.port';
 import { articlesProjection } from '../../../projections/articles.projection';
 import { events as make } from '../../../projections/test-support/article-events';
 import { tempDir } from '../../../test/support/temp-dir';
-import { GenerationWriter } from './generation-writer';
+import { describeProjectionFailure, GenerationWriter, parseFailure, threadStopped } from './generation-writer';
 import { ReadModelDb, tableName } from './read-model-db';
 
 const ARTICLE = '3f0c7b9e-5d1a-4c2b-8e6f-9a0b1c2d3e4f';
@@ -96,5 +96,26 @@ describe('GenerationWriter', () => {
       .pluck()
       .get(ARTICLE);
     expect(stored).toBe('text');
+  });
+});
+
+describe('ProjectionFailure', () => {
+  it('a failure stored before failures had a kind reads back as a failure at an event', () => {
+    const stored = { message: 'boom', position: '7', eventId: 'e', eventType: 'ArticleDrafted', streamId: 's', revision: '0' };
+    expect(parseFailure(JSON.stringify(stored))).toEqual({ kind: 'event', ...stored });
+    expect(describeProjectionFailure(parseFailure(JSON.stringify(stored)))).toBe('failed at position 7: boom');
+  });
+
+  it('a stopped thread is a failure of its own: why and where, and no event', () => {
+    const failure = threadStopped('projections', 'it exited with code 1', { commit: 41n, prepare: 41n });
+    expect(failure).toEqual({
+      kind: 'thread-stopped',
+      thread: 'projections',
+      reason: 'it exited with code 1',
+      message: 'The projections thread stopped: it exited with code 1',
+      position: '41',
+    });
+    expect(parseFailure(JSON.stringify(failure))).toEqual(failure);
+    expect(describeProjectionFailure(failure)).toBe('The projections thread stopped: it exited with code 1');
   });
 });

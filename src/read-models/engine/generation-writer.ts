@@ -3,15 +3,57 @@ import { comparePositions, formatPosition, parsePosition, Position, RecordedEven
 import { Change, ColumnValue, Docs, Projection, toProjectedEvent, View } from '../../projection-kit/projection';
 import { GenerationRow, ReadModelDb, tableName } from './read-model-db';
 
-/** Why and where a projection stopped: shown by GET /api/projections. */
-export interface ProjectionFailure {
+/**
+ * Why and where a generation stopped: shown by GET /api/projections (`error`) and GET /health
+ * (`failure`). Either the projection failed at one event (it threw, or the log could not be read
+ * there), or the thread that ran it stopped, and no event is to blame. Stored as JSON in the
+ * registry; rows written before `kind` existed are event failures (parseFailure).
+ */
+export type ProjectionFailure = EventFailure | ThreadFailure;
+
+/** The projection could not apply one event: it threw on it, or the log could not be read there. */
+export interface EventFailure {
+  kind: 'event';
   message: string;
-  /** The position of the event it could not apply; the checkpoint is the one before. */
+  /** The position of the event it could not apply (decimal); the checkpoint is the one before. */
   position: string;
+  /** The event's id, type, stream and revision (decimal), or "unknown" where the log could not be read. */
   eventId: string;
   eventType: string;
   streamId: string;
   revision: string;
+}
+
+/** The thread that applied the generation's events stopped (crashed, exited): no event is to blame. */
+export interface ThreadFailure {
+  kind: 'thread-stopped';
+  /** Which thread: the server's projections worker, or the thread running rebuilds. */
+  thread: 'projections' | 'rebuild';
+  /** Why it stopped, as the thread's error or exit told it (e.g. "it exited with code 1"). */
+  reason: string;
+  /** "The <thread> thread stopped: <reason>". */
+  message: string;
+  /** The generation's checkpoint when the thread stopped (decimal; "-1": none): it stays there. */
+  position: string;
+}
+
+/** The failure of a generation whose `thread` stopped for `reason`, at checkpoint `position`. */
+export function threadStopped(thread: ThreadFailure['thread'], reason: string, position: Position): ThreadFailure {
+  return { kind: 'thread-stopped', thread, reason, message: `The ${thread} thread stopped: ${reason}`, position: formatPosition(position) };
+}
+
+/** A failure as the registry stores it (JSON): one written before `kind` existed is an event failure. */
+export function parseFailure(json: string): ProjectionFailure {
+  const failure = JSON.parse(json) as Omit<EventFailure, 'kind'> | ProjectionFailure;
+  return 'kind' in failure ? failure : { kind: 'event', ...failure };
+}
+
+/**
+ * One line for logs and GET /health: "failed at position <p>: <message>" for an event, the
+ * message itself ("The projections thread stopped: <reason>") for a thread.
+ */
+export function describeProjectionFailure(failure: ProjectionFailure): string {
+  return failure.kind === 'thread-stopped' ? failure.message : `failed at position ${failure.position}: ${failure.message}`;
 }
 
 export type BatchOutcome =
@@ -307,8 +349,9 @@ export function statementsOf(db: ReadModelDb, { name, columns }: Table) {
 }
 
 /** What a projection's throw at `event` becomes: the generation stops there as failed. */
-export function describeFailure(event: RecordedEvent, error: unknown): ProjectionFailure {
+export function describeFailure(event: RecordedEvent, error: unknown): EventFailure {
   return {
+    kind: 'event',
     message: error instanceof Error ? error.message : String(error),
     position: formatPosition(event.position),
     eventId: event.id,
@@ -319,12 +362,13 @@ export function describeFailure(event: RecordedEvent, error: unknown): Projectio
 }
 
 /** A ProjectionFailure for an event the store could not read (what it knows of it, else "unknown"). */
-export function describeUnreadable(error: DamagedEventError | EventStoreCorruptError, checkpoint: Position): ProjectionFailure {
+export function describeUnreadable(error: DamagedEventError | EventStoreCorruptError, checkpoint: Position): EventFailure {
   if (error instanceof EventStoreCorruptError) {
     const position = `after ${formatPosition(checkpoint)}`;
-    return { message: error.message, position, eventId: 'unknown', eventType: 'unknown', streamId: 'unknown', revision: 'unknown' };
+    return { kind: 'event', message: error.message, position, eventId: 'unknown', eventType: 'unknown', streamId: 'unknown', revision: 'unknown' };
   }
   return {
+    kind: 'event',
     message: error.message,
     position: error.position.toString(),
     eventId: 'unknown',

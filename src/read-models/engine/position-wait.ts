@@ -18,7 +18,7 @@ export class PositionNotReachedError extends Error {
     const names = late.map((slot) => `${slot.projection.name} (at ${formatPosition(slot.livePosition)})`).join(', ');
     super(
       failure
-        ? `The read models cannot reach position ${formatPosition(position)}: ${names} failed at ${failure.position}`
+        ? `The read models cannot reach position ${formatPosition(position)}: ${names} ${failure.kind === 'thread-stopped' ? `stopped: ${failure.message}` : `failed at ${failure.position}`}`
         : `The read models have not reached position ${formatPosition(position)} yet: ${names}`,
     );
     this.name = 'PositionNotReachedError';

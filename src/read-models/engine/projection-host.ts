@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EventStore, formatPosition, Position } from '../../event-store/event-store.port';
+import { EventStore, Position } from '../../event-store/event-store.port';
+import { threadStopped } from './generation-writer';
 import { SqliteEventStore } from '../../event-store/sqlite-event-store';
 import { Projection } from '../../projection-kit/projection';
 import { waitForPosition } from './position-wait';
@@ -211,16 +212,15 @@ export class ProjectionHost implements ProjectionEngine {
     }
   }
 
-  /** The worker is gone: every projection is failed where it stands, and waits are refused. */
+  /** The worker is gone: every projection is failed where it stands (a ThreadFailure), and waits are refused. */
   private died(reason: string): void {
-    this.options.logger?.error(`The projections' worker thread stopped: ${reason}`);
+    this.options.logger?.error(`The projections thread stopped: ${reason}`);
     for (const slot of this.slots.values()) {
       if (slot.liveFailure) continue;
-      const position = formatPosition(slot.livePosition);
-      slot.liveFailure = { message: `The projections' worker thread stopped: ${reason}`, position, eventId: '', eventType: '', streamId: '', revision: '' };
+      slot.liveFailure = threadStopped('projections', reason, slot.livePosition);
       delete slot.next;
     }
-    for (const pending of this.rebuilds.values()) pending.reject(new Error(`The projections' worker thread stopped: ${reason}`));
+    for (const pending of this.rebuilds.values()) pending.reject(new Error(`The projections thread stopped: ${reason}`));
     this.rebuilds.clear();
     this.events.emit('progress');
   }

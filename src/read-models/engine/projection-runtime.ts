@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../../event-store/event-store.port';
-import { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-writer';
+import { BatchOutcome, describeProjectionFailure, GenerationWriter, parseFailure, ProjectionFailure } from './generation-writer';
 import { CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from './catch-up';
 import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
@@ -180,7 +180,7 @@ export class ProjectionRuntime implements ProjectionEngine {
       next = this.db.createGeneration(slot.projection, 'next', this.storeId);
       this.options.logger?.error(`${name}: generation ${live.generation} is stale, rebuilding it from the log as generation ${next.generation}`);
     }
-    slot.liveFailure = live?.failure ? (JSON.parse(live.failure) as ProjectionFailure) : null;
+    slot.liveFailure = live?.failure ? parseFailure(live.failure) : null;
     slot.liveStale = live?.stale ? (JSON.parse(live.stale) as StaleMark) : null;
     // A live generation whose tables differ from the code's cannot be followed: it serves as is.
     const followed = live && live.schema === slot.signature && !live.stale && this.options.followLive !== false;
@@ -324,7 +324,7 @@ export class ProjectionRuntime implements ProjectionEngine {
     } else if (outcome.kind === 'failed') {
       if (role === 'live') slot.liveFailure = outcome.failure;
       else slot.nextFailure = { generation: projector.generation, failure: outcome.failure };
-      this.options.logger?.error(`${name} generation ${projector.generation} failed at ${outcome.failure.position}: ${outcome.failure.message}`);
+      this.options.logger?.error(`${name} generation ${projector.generation} ${describeProjectionFailure(outcome.failure)}`);
       this.events.emit('failed', name, projector.generation, outcome.failure);
     } else if (role === 'live') {
       slot.livePosition = outcome.checkpoint;

@@ -1,5 +1,5 @@
 import { parsePosition, Position, START } from '../../event-store/event-store.port';
-import { ProjectionFailure } from './generation-writer';
+import { parseFailure, ProjectionFailure } from './generation-writer';
 import { eventsAfter } from './log-meter';
 import type { ProjectionEngine as ProjectionRuntime, SlotView as Slot } from './projection-engine';
 import { GenerationRow, StaleMark } from './read-model-db';
@@ -45,7 +45,8 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
     const next = runtime.db.withRole(name, 'next');
     const position = live?.checkpoint ?? '-1';
     const lagEvents = await eventsAfter(runtime.store, checkpointOf(live), head);
-    const error = failureOf(live);
+    // A thread that stopped recorded nothing in the registry: the slot knows (ProjectionHost).
+    const error = failureOf(live) ?? (slot.liveFailure?.kind === 'thread-stopped' ? slot.liveFailure : undefined);
     const stale = live?.stale ? (JSON.parse(live.stale) as StaleMark) : undefined;
     const rebuild = next && (await rebuildProgress(runtime, slot, next, head));
     const status: ProjectionState = error
@@ -95,5 +96,5 @@ function checkpointOf(row: GenerationRow | undefined): Position {
 }
 
 function failureOf(row: GenerationRow | undefined): ProjectionFailure | undefined {
-  return row?.failure ? (JSON.parse(row.failure) as ProjectionFailure) : undefined;
+  return row?.failure ? parseFailure(row.failure) : undefined;
 }

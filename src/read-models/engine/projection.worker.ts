@@ -1,13 +1,13 @@
 /**
  * The projections' worker thread (started by ProjectionHost): a ProjectionRuntime with its own
- * connections to the event store and the read-models file, off the request loop. It sends the
+ * connections to the event store (read-only: no writer thread of its own) and the read-models file, off the request loop. It sends the
  * slots' state with every runtime event, and rebuilds, stops and closes on request. Generations
  * being rebuilt run on a thread of their own (RebuildThread, started from here on the first
  * rebuild) until they reach the head, so that the live ones here never wait behind them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openEventStore } from '../../event-store/event-store.module';
-import { SqliteEventStore } from '../../event-store/sqlite-event-store';
+import { openEventStoreForReading } from '../../event-store/event-store.module';
+import { ReadOnlySqliteEventStore } from '../../event-store/read-only-sqlite-event-store';
 import { PROJECTIONS } from '../projections.registry';
 import { ProjectionRuntime, RuntimeEvents } from './projection-runtime';
 import { RebuildThread } from './rebuild-thread';
@@ -20,7 +20,7 @@ const send = (message: FromWorker) => port.postMessage(message);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function main(): Promise<void> {
-  const store = await openEventStore({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl });
+  const store = await openEventStoreForReading({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl });
   const logger = {
     log: (message: string) => send({ kind: 'log', level: 'log', message }),
     error: (message: string) => send({ kind: 'log', level: 'error', message }),
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       case 'wake':
         // Before the subscriptions read the log: a commit from here on wakes them again.
         tookWake(wakeFlag);
-        if (store instanceof SqliteEventStore) store.wakeSubscriptions();
+        if (store instanceof ReadOnlySqliteEventStore) store.wakeSubscriptions();
         rebuildThread.wake();
         return;
       case 'rebuild':

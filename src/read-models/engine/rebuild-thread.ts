@@ -10,9 +10,9 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { formatPosition, parsePosition, Position } from '../../event-store/event-store.port';
+import { parsePosition, Position } from '../../event-store/event-store.port';
 import type { CatchUpOptions } from './catch-up';
-import type { BatchOutcome, GenerationWriter, ProjectionFailure } from './generation-writer';
+import { threadStopped, type BatchOutcome, type GenerationWriter } from './generation-writer';
 import type { ProjectorState, Retrying, RetryCause } from './projector';
 import type { ProjectionThreadData } from './projection-thread';
 import type { RuntimeLogger } from './projection-runtime';
@@ -169,7 +169,7 @@ export class RebuildThread {
       if (lost.length === 0) return;
       const reason = error ? error.message : `it exited with code ${code}`;
       if (!this.closing) this.logger?.error(`The rebuild thread stopped: ${reason}`);
-      for (const projector of lost) projector.lost(this.closing ? null : `The rebuild thread stopped: ${reason}`);
+      for (const projector of lost) projector.lost(this.closing ? null : reason);
     });
     return running;
   }
@@ -257,15 +257,16 @@ export class RemoteProjector {
   }
 
   /**
-   * The thread died: unless it was being stopped (or `message` is null: it was closed), the
-   * generation fails where it stands, with `message`, recorded in the registry as a projection's
-   * failure is (a restart or a new rebuild starts it again).
+   * The thread died for `reason`: unless it was being stopped (or `reason` is null: it was
+   * closed), the generation fails where it stands with a ThreadFailure ("The rebuild thread
+   * stopped: <reason>"), recorded in the registry as a projection's failure is (a restart or a
+   * new rebuild starts it again).
    */
-  lost(message: string | null): void {
-    if (message === null || this.stopping || this.ended) return this.end();
+  lost(reason: string | null): void {
+    if (reason === null || this.stopping || this.ended) return this.end();
     this.ended = true;
     this.checked();
-    const failure: ProjectionFailure = { message, position: formatPosition(this.checkpoint), eventId: '', eventType: '', streamId: '', revision: '' };
+    const failure = threadStopped('rebuild', reason, this.checkpoint);
     let outcome: BatchOutcome;
     try {
       outcome = this.writer.fail(failure);

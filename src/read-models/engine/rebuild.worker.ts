@@ -8,9 +8,9 @@
  * behind a rebuild's apply.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openEventStore } from '../../event-store/event-store.module';
+import { openEventStoreForReading } from '../../event-store/event-store.module';
 import { EventStore } from '../../event-store/event-store.port';
-import { SqliteEventStore } from '../../event-store/sqlite-event-store';
+import { ReadOnlySqliteEventStore } from '../../event-store/read-only-sqlite-event-store';
 import { PROJECTIONS } from '../projections.registry';
 import { CatchUp, DEFAULT_CATCH_UP } from './catch-up';
 import { GenerationWriter } from './generation-writer';
@@ -38,7 +38,7 @@ interface Context {
 }
 
 async function open(): Promise<Context> {
-  const store = await openEventStore({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl });
+  const store = await openEventStoreForReading({ dataDir: data.dataDir, eventStoreUrl: data.eventStoreUrl });
   const storeId = await store.identity();
   const db = new ReadModelDb(data.file);
   const catchUp = data.catchUp === false ? undefined : new CatchUp(store, { ...DEFAULT_CATCH_UP, ...data.catchUp });
@@ -111,7 +111,7 @@ port.on('message', (message: ToRebuildThread) => {
       case 'stop':
         return stop(context, message.id);
       case 'wake':
-        if (context.store instanceof SqliteEventStore) context.store.wakeSubscriptions();
+        if (context.store instanceof ReadOnlySqliteEventStore) context.store.wakeSubscriptions();
         return;
       case 'close':
         return close(context);
