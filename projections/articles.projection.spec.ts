@@ -1,6 +1,6 @@
-import { articleJson, articlesProjection, assembleArticle } from './articles.projection';
+import { articleJson, ArticlesDocs, articlesProjection, assembleArticle } from './articles.projection';
 import { events, paragraph, REPORTER, STANDARDS, TestLog } from './test-support/article-events';
-import { columnsOf, given } from './test-support/given-when-then';
+import { columnsOf, given, MemoryState } from './test-support/given-when-then';
 
 const zelenskyy = { name: 'Volodymyr Zelenskyy', title: 'President of Ukraine' };
 
@@ -15,11 +15,16 @@ function story() {
   return { log, history };
 }
 
+/** An article's parts' documents in a state: what GET splices into its header. */
+function wholeParts(state: MemoryState<ArticlesDocs>) {
+  return { body: state.article_body.a1, quotes: state.article_quotes.a1, corrections: state.article_corrections.a1 };
+}
+
 describe('articles projection', () => {
   it('given nothing, when an article is drafted, then it is a draft with every field of the read model', () => {
     const [drafted] = new TestLog().append('a1', REPORTER, events.drafted('a1', { headline: 'Talks fail', byline: ['Rita'] }));
     const { after } = given(articlesProjection, []).when(drafted);
-    expect(after.articles.a1).toEqual({
+    expect(assembleArticle(after.articles.a1, { body: after.article_body.a1 })).toEqual({
       id: 'a1',
       revision: 0,
       status: 'draft',
@@ -35,6 +40,10 @@ describe('articles projection', () => {
       publishedAt: null,
       retraction: null,
     });
+    // Stored apart: the header holds an empty list in the body's place; there are no quotes or corrections yet.
+    expect(after.articles.a1).toMatchObject({ body: [], quotes: [], corrections: [] });
+    expect(after.article_quotes.a1).toBeUndefined();
+    expect(after.article_corrections.a1).toBeUndefined();
     const { body: _b, quotes: _q, corrections: _c, ...summary } = after.articles.a1;
     expect(after.summaries.a1).toEqual({ ...summary, quoteCount: 0, correctionCount: 0 });
     expect(columnsOf(articlesProjection, 'summaries', after.summaries.a1)).toEqual({ status: 'draft', updated_at: drafted.occurredAt });
@@ -49,9 +58,9 @@ describe('articles projection', () => {
       events.correctionIssued('c1', [{ field: 'body.p1', before: 'First paragraph.', after: 'Corrected paragraph.' }]),
     );
     const { after } = given(articlesProjection, [...history, revised]).when(issued);
-    // Stored apart: the article holds an empty list in their place.
-    expect(after.articles.a1.corrections).toEqual([]);
-    const article = assembleArticle(after.articles.a1, after.article_corrections.a1);
+    // Stored apart: the header holds an empty list in their place.
+    expect(after.articles.a1).toMatchObject({ body: [], quotes: [], corrections: [] });
+    const article = assembleArticle(after.articles.a1, wholeParts(after));
     expect(article).toMatchObject({ revision: 5, status: 'published', body: [paragraph('p1', 'Corrected paragraph.')] });
     expect(article.corrections).toEqual([
       {
@@ -69,24 +78,32 @@ describe('articles projection', () => {
 
   it('the article and its corrections, spliced as stored text, are byte for byte the whole article as JSON', () => {
     const { log, history } = story();
-    const tricky = 'He said ,"corrections":[],"createdAt": — and “ünïcode” \\ too';
+    const tricky = 'He said ,"body":[],"quotes":[],"corrections":[],"createdAt": — and “ünïcode” \\ too';
     const corrected = log.append(
       'a1',
       STANDARDS,
+      events.headlineRevised(tricky),
       events.bodyRevised([paragraph('p1', tricky)]),
       events.correctionIssued('c1', [{ field: 'body.p1', before: 'First paragraph.', after: tricky }]),
       events.correctionIssued('c2', [{ field: 'headline', before: 'Talks fail', after: 'Talks "fail"' }]),
       events.retracted(tricky),
     );
     const { after } = given(articlesProjection, [...history, ...corrected.slice(0, -1)]).when(corrected[corrected.length - 1]);
-    const whole = assembleArticle(after.articles.a1, after.article_corrections.a1);
+    const whole = assembleArticle(after.articles.a1, wholeParts(after));
     expect(whole.corrections).toHaveLength(2);
     const json = (doc: object) => Buffer.from(JSON.stringify(doc));
-    expect(articleJson(json(after.articles.a1), json(after.article_corrections.a1)).toString()).toBe(JSON.stringify(whole));
-    // Without corrections the stored article is the whole article.
+    const texts = { body: json(after.article_body.a1), quotes: json(after.article_quotes.a1), corrections: json(after.article_corrections.a1) };
+    expect(articleJson(json(after.articles.a1), texts).toString()).toBe(JSON.stringify(whole));
+    // A part without a document is the header's empty list.
     const { after: plain } = given(articlesProjection, history.slice(0, -1)).when(history[history.length - 1]);
     expect(plain.article_corrections.a1).toBeUndefined();
-    expect(articleJson(json(plain.articles.a1), undefined).toString()).toBe(JSON.stringify(plain.articles.a1));
+    const plainTexts = { body: json(plain.article_body.a1), quotes: json(plain.article_quotes.a1) };
+    expect(articleJson(json(plain.articles.a1), plainTexts).toString()).toBe(JSON.stringify(assembleArticle(plain.articles.a1, wholeParts(plain))));
+    expect(JSON.parse(articleJson(json(plain.articles.a1), plainTexts).toString())).toMatchObject({
+      quotes: [{ quoteId: 'q1' }, { quoteId: 'q2' }],
+      corrections: [],
+    });
+    expect(articleJson(json(plain.articles.a1), {}).toString()).toBe(JSON.stringify(plain.articles.a1));
     expect(plain.summaries.a1).toMatchObject({ correctionCount: 0 });
     expect(after.summaries.a1).toMatchObject({ correctionCount: 2 });
   });
@@ -100,7 +117,8 @@ describe('articles projection', () => {
       events.quoteWithdrawn('q2'),
     );
     const { after } = given(articlesProjection, [...history, later[0]]).when(later[1]);
-    expect(after.articles.a1.quotes).toEqual([
+    expect(after.summaries.a1).toMatchObject({ quoteCount: 1 });
+    expect(after.article_quotes.a1.quotes).toEqual([
       {
         quoteId: 'q1',
         speaker: zelenskyy,

@@ -87,9 +87,11 @@ describe('as_of projection', () => {
     expect(state.articles_summaries['a1@4']).toMatchObject({ from: T(3), until: T(5), doc: { revision: 2, status: 'published' } });
   });
 
-  it('keeps the current article without its body, and its quotes as their ids, which no summary shows', () => {
+  it('keeps neither the article header nor its body, and its quotes as their ids, which no summary shows', () => {
     const { state } = story();
-    expect(state.articles_articles.a1).toMatchObject({ revision: 5, body: [], quotes: [{ quoteId: 'q1' }] });
+    expect(Object.keys(state)).not.toContain('articles_articles');
+    expect(Object.keys(state)).not.toContain('articles_article_body');
+    expect(state.articles_article_quotes.a1).toEqual({ quotes: [{ quoteId: 'q1' }] });
     expect(state.articles_summaries.a1.doc).not.toHaveProperty('body');
   });
 

@@ -27,7 +27,7 @@ const EAGER: Partial<CatchUpOptions> = { minEventsBehind: 0, flushEvents: 700, f
 const ALL = [...PROJECTIONS, ledgerProjection];
 
 /**
- * Every article as GET /api/articles/{id} sends it (its stored text, corrections spliced in),
+ * Every article as GET /api/articles/{id} sends it (its stored header, its body, quotes and corrections spliced in),
  * against JSON.stringify of the fold of its stream: byte for byte. Returns how many had corrections.
  */
 async function expectArticlesAsFolded(file: string, store: EventStore): Promise<number> {
@@ -37,16 +37,17 @@ async function expectArticlesAsFolded(file: string, store: EventStore): Promise<
       generation: number;
     };
     const rows = db.prepare(`SELECT key, CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_articles`).all() as Array<{ key: string; doc: Buffer }>;
-    const corrections = db.prepare<[string], { doc: Buffer }>(
-      `SELECT CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_article_corrections WHERE key = ?`,
-    );
+    const part = (collection: string) =>
+      db.prepare<[string], { doc: Buffer }>(`SELECT CAST(doc AS BLOB) AS doc FROM rm_articles_g${generation}_${collection} WHERE key = ?`);
+    const [body, quotes, corrections] = [part('article_body'), part('article_quotes'), part('article_corrections')];
     let corrected = 0;
     for (const { key, doc } of rows) {
       const stream = await store.readStream(articleStreamId(key));
       const folded = stream.map(readArticleEvent).reduce<ArticleView | null>((view, e) => evolveArticleView(view, e), null);
       const stored = corrections.get(key)?.doc;
       if (stored) corrected++;
-      expect(articleJson(doc, stored).toString('utf8')).toBe(JSON.stringify(folded));
+      const parts = { body: body.get(key)?.doc, quotes: quotes.get(key)?.doc, corrections: stored };
+      expect(articleJson(doc, parts).toString('utf8')).toBe(JSON.stringify(folded));
     }
     return corrected;
   } finally {

@@ -23,8 +23,8 @@ export class GetArticleQuery extends ReadModelQuery<StoredArticle> {
 
 /**
  * One article's read model, as stored: a maximum article is about 10 million characters of JSON,
- * which is sent as it is rather than parsed and serialised again: its corrections, stored apart,
- * are spliced into it as text (articleJson). Its revision comes from its summary, written in the
+ * which is sent as it is rather than parsed and serialised again: its body, quotes and corrections,
+ * stored apart from the rest of it, are spliced into it as text (articleJson). Its revision comes from its summary, written in the
  * same batch and read in the same snapshot. NotFoundError (404) when there is none.
  */
 @Injectable()
@@ -37,8 +37,9 @@ export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, St
       const json = this.reader.getJsonBytes(articlesProjection, 'articles', id);
       const summary = this.reader.get(articlesProjection, 'summaries', id);
       if (json === undefined || summary === undefined) return undefined;
-      const corrections = this.reader.getJsonBytes(articlesProjection, 'article_corrections', id);
-      return { revision: summary.revision, json: new JsonText(articleJson(json, corrections)) };
+      const part = (collection: 'article_body' | 'article_quotes' | 'article_corrections') => this.reader.getJsonBytes(articlesProjection, collection, id);
+      const parts = { body: part('article_body'), quotes: part('article_quotes'), corrections: part('article_corrections') };
+      return { revision: summary.revision, json: new JsonText(articleJson(json, parts)) };
     });
     if (!article) throw new NotFoundError(`There is no article ${id}`);
     return article;
