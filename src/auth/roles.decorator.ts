@@ -13,7 +13,7 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** The route needs no token (GET /health). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-/** Node's request, where the request log (pino-http) reads the user the bearer guard found. */
+/** Node's request, where the request log (observeRequests, request-observer.ts) reads the user the bearer guard found. */
 export type RawRequestWithUser = IncomingMessage & { user?: AuthenticatedUser };
 
 /** Fastify's request, with the user the bearer guard authenticated (also kept on `raw`). */
