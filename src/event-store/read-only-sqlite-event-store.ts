@@ -1,21 +1,10 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
-import {
-  AllSubscription,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ExpectedRevision,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  START,
-  SubscribeToAllOptions,
-} from './event-store.port';
+import { AllSubscription, AppendResult, EventStore, EventToAppend, ExpectedRevision, SubscribeToAllOptions } from './event-store.port';
 import { FaultTracker } from './fault-tracker';
 import { SqliteEventReader } from './sqlite-event-reader';
+import { SqliteLogReads } from './sqlite-log-reads';
 import { toStoreError } from './sqlite-errors';
 import { subscribeToLog } from './sqlite-log-subscription';
 
@@ -40,9 +29,9 @@ export class ReadOnlyEventStoreError extends Error {
  * checked to be still the ones opened (three stat(2) calls): once one is replaced, delivery stops,
  * as on the server's store.
  */
-export class ReadOnlySqliteEventStore implements EventStore {
+export class ReadOnlySqliteEventStore extends SqliteLogReads implements EventStore {
   readonly kind = 'embedded';
-  private readonly reader: SqliteEventReader;
+  protected readonly reader: SqliteEventReader;
   private readonly signals = new EventEmitter();
   private readonly name: string;
   private readonly faults: FaultTracker;
@@ -58,6 +47,7 @@ export class ReadOnlySqliteEventStore implements EventStore {
     readonly file: string,
     options: { busyTimeoutMs?: number } = {},
   ) {
+    super();
     this.name = basename(file);
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
@@ -78,32 +68,6 @@ export class ReadOnlySqliteEventStore implements EventStore {
   /** Always rejects with ReadOnlyEventStoreError: nothing is written through this store. */
   appendToStream(_streamId: string, _events: readonly EventToAppend[], _expectedRevision: ExpectedRevision): Promise<AppendResult> {
     return Promise.reject(new ReadOnlyEventStoreError(this.name));
-  }
-
-  /** Throws DamagedEventError when an event of the page cannot be read. */
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return this.reader.readStream(streamId, options.fromRevision ?? 0n, options.maxCount ?? -1, options.maxBytes);
-  }
-
-  async streamRevision(streamId: string): Promise<bigint | null> {
-    return this.reader.streamRevision(streamId);
-  }
-
-  /** Throws DamagedEventError when an event of the batch cannot be read. */
-  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount, options.maxBytes);
-    if (damage) throw damage;
-    return events;
-  }
-
-  async headPosition(): Promise<Position> {
-    const position = this.reader.head();
-    return position === null ? START : { commit: position, prepare: position };
-  }
-
-  /** The id of the event at `position` (its commit, a bigint: the event's rowid), or null. */
-  async eventIdAt(position: Position): Promise<string | null> {
-    return this.reader.eventIdAt(position.commit);
   }
 
   /** The UUID in the file's store_meta (see SqliteEventStore.identity). */

@@ -6,20 +6,9 @@ import { basename, dirname } from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { ensurePrivateDir, ensurePrivateFile } from '../common/data-dir';
 import { EventStoreReplacedError, EventStoreUnavailableError, WrongExpectedRevisionError } from './event-store.errors';
-import {
-  AllSubscription,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ExpectedRevision,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  START,
-  SubscribeToAllOptions,
-} from './event-store.port';
+import { AllSubscription, AppendResult, EventStore, EventToAppend, ExpectedRevision, SubscribeToAllOptions } from './event-store.port';
 import { SqliteEventReader } from './sqlite-event-reader';
+import { SqliteLogReads } from './sqlite-log-reads';
 import { subscribeToLog } from './sqlite-log-subscription';
 import { FaultTracker, FileIdentity, WatchedFile } from './fault-tracker';
 import { StoreFault } from './store-health';
@@ -76,14 +65,14 @@ function rebuilt(error: WireError): Error {
  * append of the group is acknowledged: a -wal unlinked during the commit holds the group only
  * until the process ends.
  */
-export class SqliteEventStore implements EventStore, StoreHealth {
+export class SqliteEventStore extends SqliteLogReads implements EventStore, StoreHealth {
   readonly kind = 'embedded';
   private readonly writer: Worker;
   /** Where the writer thread answers synchronous calls, and the flags it raises for them (see call()). */
   private readonly replies: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(12));
   private calls = 0;
-  private readonly reader: SqliteEventReader;
+  protected readonly reader: SqliteEventReader;
   private readonly appended = new EventEmitter();
   private readonly name: string;
   private readonly faults: FaultTracker;
@@ -124,6 +113,7 @@ export class SqliteEventStore implements EventStore, StoreHealth {
     readonly file: string,
     options: SqliteEventStoreOptions = {},
   ) {
+    super();
     this.name = basename(file);
     ensurePrivateDir(dirname(file));
     ensurePrivateFile(file);
@@ -379,32 +369,6 @@ export class SqliteEventStore implements EventStore, StoreHealth {
   private refuse(batch: readonly PendingAppend[], fault: StoreFault, outcome: string): void {
     const error = new EventStoreReplacedError(`${fault.detail}; ${outcome}`);
     for (const pending of batch) pending.reject(error);
-  }
-
-  /** Throws DamagedEventError when an event of the page cannot be read. */
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return this.reader.readStream(streamId, options.fromRevision ?? 0n, options.maxCount ?? -1, options.maxBytes);
-  }
-
-  async streamRevision(streamId: string): Promise<bigint | null> {
-    return this.reader.streamRevision(streamId);
-  }
-
-  /** Throws DamagedEventError when an event of the batch cannot be read. */
-  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount, options.maxBytes);
-    if (damage) throw damage;
-    return events;
-  }
-
-  async headPosition(): Promise<Position> {
-    const position = this.reader.head();
-    return position === null ? START : { commit: position, prepare: position };
-  }
-
-  /** The id of the event at `position` (its commit, a bigint: the event's rowid), or null. */
-  async eventIdAt(position: Position): Promise<string | null> {
-    return this.reader.eventIdAt(position.commit);
   }
 
   /**
