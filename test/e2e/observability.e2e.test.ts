@@ -139,12 +139,13 @@ describe('observability (e2e): request log, /metrics, traceparent', () => {
       try {
         const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
         await new Promise((resolve) => socket.once('connect', resolve));
+        const arrived = new Promise((resolve) => server.once('request', resolve));
         socket.write(
           'POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n' +
             `Authorization: ${t.auth('reporter')}\r\nX-Correlation-Id: obs-left\r\n\r\n{"headline":"Ha`,
         );
-        // Once the server has the request (its correlation id is set on arrival), the client leaves.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Once the server has the request's head (its correlation id is set on arrival), the client leaves.
+        await arrived;
         socket.destroy();
         const line = await log.waitFor((l) => l.correlationId === 'obs-left');
         expect(line).toEqual(expect.objectContaining({ msg: 'request aborted', method: 'POST', status: 499 }));
