@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
-import { bodyLimitBytes, registerBodyParsers } from './http/body-reading';
+import { answerExpectContinue, bodyLimitBytes, registerBodyParsers } from './http/body-reading';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyBrowserEdge, securityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
@@ -99,6 +99,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   observer.observe = observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
   // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
   registerBodyParsers(fastify, bodyLimit);
+  // Expect: 100-continue with a declared body over the limit is 413 at once, with no 100 before it.
+  answerExpectContinue(fastify.server, bodyLimit);
   recordRoutes(fastify);
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import bytes from 'bytes';
@@ -218,4 +218,19 @@ export function registerBodyParsers(fastify: FastifyInstance, limit: number): vo
   fastify.addContentTypeParser(/^application\/[\w.+-]+\+json(\s*;|$)/, { parseAs: 'buffer', bodyLimit: limit }, parser);
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
   fastify.addHook('preParsing', async (request, _reply, payload) => inflateBody(request, payload));
+}
+
+/**
+ * A request with `Expect: 100-continue` (RFC 9110 §10.1.1) whose declared Content-Length is over
+ * `limit` (bytes) gets its final answer, 413, without a `100 Continue` first: the client need not
+ * send a body the server will refuse. Node answers every such request with 100 itself unless the
+ * server has a `checkContinue` listener (node:http), which then must emit `request` itself; any
+ * other request is told to go on (`writeContinue`) and served as usual. The 413 is guardBodies'.
+ */
+export function answerExpectContinue(server: Server, limit: number): void {
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const declared = Number(request.headers['content-length']);
+    if (!(declared > limit)) response.writeContinue();
+    server.emit('request', request, response);
+  });
 }

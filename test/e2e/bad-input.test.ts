@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { articleStreamId } from '../../src/articles/domain/article.events';
 import { largestCommandBytes } from '../../src/articles/commands/command.schemas';
 import { rawRequest } from '../support/raw-request';
@@ -380,6 +382,44 @@ describe('bad input (e2e)', () => {
       });
       expect(res.status).toBe(413);
       expect(JSON.parse(res.body)).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
+    });
+
+    it('Expect: 100-continue with a Content-Length beyond the limit is 413 with no 100 Continue before it; within it, 100 then the answer', async () => {
+      const server = t.app.getHttpServer();
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const expectContinue = (length: number, body: string) =>
+        new Promise<{ informational: number[]; status: number; body: string }>((resolve, reject) => {
+          const informational: number[] = [];
+          const req = httpRequest({
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/articles',
+            headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'Content-Length': length, Expect: '100-continue' },
+          });
+          req.on('information', (info) => informational.push(info.statusCode));
+          // Told to go on: the body goes now. Never told: it is never sent.
+          req.on('continue', () => req.end(body));
+          req.on('response', (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              req.destroy();
+              resolve({ informational, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+            });
+          });
+          req.on('error', reject);
+          req.flushHeaders();
+        });
+      const over = await expectContinue(largestCommandBytes() + 1, '');
+      expect(over.informational).toEqual([]);
+      expect(over.status).toBe(413);
+      expect(JSON.parse(over.body)).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
+      const body = JSON.stringify({ headline: 'Expect 100-continue', body: [{ type: 'paragraph', text: 'x' }] });
+      const within = await expectContinue(Buffer.byteLength(body), body);
+      expect(within.informational).toEqual([100]);
+      expect(within.status).toBe(201);
     });
 
     it('an id that is not a UUID is a 400 naming it, on every route', async () => {
