@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { ArticlesDocs, articlesProjection } from '../../projections/articles.projection';
 import { events, REPORTER } from '../../projections/test-support/article-events';
-import { EventStore, formatPosition } from '../../src/event-store/event-store.port';
+import { EventStore, formatPosition, START } from '../../src/event-store/event-store.port';
+import { GenerationWriter } from '../../src/read-models/engine/generation-writer';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { Projection } from '../../src/projection-kit/projection';
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
@@ -141,6 +142,44 @@ describe('projection runtime', () => {
     expect(reads).toBeGreaterThan(10);
     expect(runtime.db.generations('articles').map((g) => [g.generation, g.role])).toEqual([[next.generation, 'live']]);
     expect(fingerprint(file())).toEqual(await cleanBuild(store, dir.path));
+  });
+
+  it('a server and the rebuild CLI rebuilding one generation: the one that reaches the head second reports it swapped too, and follows it', async () => {
+    await seedStories(store, 3000);
+    const server = startRuntime(PROJECTIONS, 100);
+    await server.waitFor(await store.headPosition(), 30_000);
+    const serverSwapped = once(server.events, 'swapped');
+    const next = await server.rebuild('articles');
+    // The CLI's runtime (followLive: false) joins the same next generation, in small batches: the server swaps first.
+    const cli = new ProjectionRuntime({ store, file: file(), projections: [articlesProjection], followLive: false, batchSize: 20, pollWhenCaughtUpMs: 50 });
+    runtimes.push(cli);
+    const cliSwapped = once(cli.events, 'swapped');
+    cli.start();
+    await cli.rebuild('articles');
+    expect(cli.slot('articles')!.next?.generation).toBe(next.generation);
+
+    // Before, the CLI went on writing the now live generation as a second writer and never said it was done.
+    expect(await serverSwapped).toEqual(['articles', next.generation]);
+    expect(await cliSwapped).toEqual(['articles', next.generation]);
+    expect(cli.slot('articles')!.next).toBeUndefined();
+    expect(server.db.generations('articles').map((g) => [g.generation, g.role])).toEqual([[next.generation, 'live']]);
+    await server.waitFor(await store.headPosition(), 30_000);
+    expect(fingerprint(file())).toEqual(await cleanBuild(store, dir.path));
+  });
+
+  it('never numbers a generation as a dropped one was: a writer of the dropped one finds it retired, not its successor', async () => {
+    await seedStories(store, 200);
+    const runtime = startRuntime([articlesProjection]);
+    await runtime.waitFor(await store.headPosition(), 30_000);
+    const dropped = runtime.db.createGeneration(articlesProjection, 'next', null);
+    const orphan = new GenerationWriter(runtime.db, articlesProjection, dropped.generation);
+    runtime.db.dropGeneration('articles', dropped.generation);
+    // The highest generation was dropped: max(generation) + 1 would give its number again.
+    const successor = runtime.db.createGeneration(articlesProjection, 'next', null);
+    expect(successor.generation).toBe(dropped.generation + 1);
+    const events = await store.readAll({ after: START, maxCount: 10 });
+    expect(orphan.applyBatch(events)).toEqual({ kind: 'retired' });
+    expect(runtime.db.generation('articles', successor.generation)).toMatchObject({ checkpoint: formatPosition(START), events: 0 });
   });
 
   it('rebuilds a projection whose version was bumped, serving the old generation until the new one has caught up', async () => {

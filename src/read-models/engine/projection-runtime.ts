@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { comparePositions, EventStore, formatPosition, parsePosition, Position, START } from '../../event-store/event-store.port';
 import { BatchOutcome, describeProjectionFailure, GenerationWriter, parseFailure, ProjectionFailure } from './generation-writer';
-import { CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from './catch-up';
+import { CATCH_UP_MIN_EVENTS, CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from './catch-up';
+import { eventsAfter } from './log-meter';
 import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
 import { Projection } from '../../projection-kit/projection';
@@ -342,15 +343,59 @@ export class ProjectionRuntime implements ProjectionEngine {
    * and swaps it in as any caught-up generation (trySwap). Meanwhile the slot keeps showing it.
    */
   private async handOver(slot: Slot, remote: RemoteProjector): Promise<void> {
-    if (remote.handingOver) return;
+    if (remote.handingOver || this.stopping) return;
     remote.handingOver = true;
-    await this.halt(remote);
-    // Replaced, discarded or failed meanwhile, or shutting down: nothing to adopt.
-    const row = this.db.generation(slot.projection.name, remote.generation);
-    if (slot.next !== remote || this.stopping || !row || row.role !== 'next' || row.failure || row.stale) return;
-    slot.next = undefined;
-    this.follow(slot, 'next', row, true);
-    this.options.logger?.log(`${slot.projection.name}: generation ${row.generation} has reached the head; catching up its last events to swap it in`);
+    try {
+      // "Caught up" means no event came within a turn: on EventStoreDB, a pause between chunks of
+      // the subscription says that too. Far from the head, the rebuild stays on its own thread.
+      const behind = await eventsAfter(this.options.store, remote.checkpoint, await this.options.store.headPosition());
+      if (behind > CATCH_UP_MIN_EVENTS || slot.next !== remote || this.stopping) {
+        remote.handingOver = false;
+        return;
+      }
+      await this.halt(remote);
+      // Replaced or discarded meanwhile, or shutting down (the database may be closed by now): nothing to adopt.
+      if (slot.next !== remote || this.stopping) return;
+      const row = this.db.generation(slot.projection.name, remote.generation);
+      if (row?.role === 'live') return this.swappedElsewhere(slot, remote, row);
+      if (!row || row.role !== 'next') {
+        // Dropped or retired by another process: follow what the registry holds now.
+        slot.next = undefined;
+        slot.rebuildClock = undefined;
+        this.reconcile(slot, false);
+        this.events.emit('progress');
+        return;
+      }
+      // Failed or stale: its failure (or mark) is the slot's already, as the thread reported it.
+      if (row.failure || row.stale) return;
+      slot.next = undefined;
+      this.follow(slot, 'next', row, true);
+      this.options.logger?.log(`${slot.projection.name}: generation ${row.generation} has reached the head; catching up its last events to swap it in`);
+    } catch (error) {
+      // Never an unhandled rejection in the projections thread (which would stop it).
+      if (!this.stopping) this.options.logger?.error(`${slot.projection.name}: handing generation ${remote.generation} over failed: ${String(error)}`);
+      remote.handingOver = false;
+    }
+  }
+
+  /**
+   * The next generation `projector` follows was made live by another process that followed it too
+   * (a server, or the rebuild CLI) and reached the head first: this process's rebuild of it is
+   * done. The slot follows it as its live generation (the CLI, which follows no live one, only
+   * reconciles) and `swapped` is emitted as for a swap made here.
+   */
+  private swappedElsewhere(slot: Slot, projector: Follower, row: GenerationRow): void {
+    if (slot.next === projector) slot.next = undefined;
+    void this.halt(projector);
+    slot.nextFailure = undefined;
+    slot.rebuildClock = undefined;
+    if (slot.live && slot.live.generation !== row.generation) {
+      void this.halt(slot.live);
+      slot.live = undefined;
+    }
+    this.reconcile(slot, false);
+    this.options.logger?.log(`${slot.projection.name}: generation ${row.generation} is live (swapped in by another process)`);
+    this.events.emit('swapped', slot.projection.name, row.generation);
   }
 
   /**
@@ -360,9 +405,11 @@ export class ProjectionRuntime implements ProjectionEngine {
   private trySwap(slot: Slot, next: Projector): void {
     const name = slot.projection.name;
     // The registry, not this process's view, decides: another process may follow either one.
+    let elsewhere: GenerationRow | undefined;
     const swap = this.db.sql
       .transaction((): { old: number | null; checkpoint: Position } | null => {
         const row = this.db.generation(name, next.generation);
+        if (row?.role === 'live') elsewhere = row;
         if (!row || row.role !== 'next' || row.failure) return null;
         const checkpoint = parsePosition(row.checkpoint)!;
         const live = this.db.withRole(name, 'live');
@@ -374,6 +421,7 @@ export class ProjectionRuntime implements ProjectionEngine {
         return { old: live?.generation ?? null, checkpoint };
       })
       .immediate();
+    if (elsewhere) return this.swappedElsewhere(slot, next, elsewhere);
     if (!swap) return;
     const retired = slot.live;
     slot.live = next;

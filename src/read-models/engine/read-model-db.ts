@@ -72,6 +72,11 @@ export class ReadModelDb {
       );
       CREATE UNIQUE INDEX IF NOT EXISTS one_live_one_next
         ON projection_generations (projection, role) WHERE role IN ('live', 'next');
+      -- The highest generation number each projection has ever had, dropped ones included.
+      CREATE TABLE IF NOT EXISTS projection_generation_numbers (
+        projection TEXT PRIMARY KEY,
+        last       INTEGER NOT NULL
+      );
     `);
     // Immediate: a server and the rebuild CLI may open an old file at the same moment.
     this.sql
@@ -110,15 +115,25 @@ export class ReadModelDb {
     return raw && toRow(raw);
   }
 
-  /** Creates the tables of a new, empty generation following store `storeId`, in one transaction. */
+  /**
+   * Creates the tables of a new, empty generation following store `storeId`, in one transaction.
+   * Its number is one above any this projection has had in this file, dropped generations included
+   * (projection_generation_numbers), so that a number never names two generations.
+   */
   createGeneration(projection: Projection, role: 'live' | 'next', storeId: string | null): GenerationRow {
     assertName(projection.name);
     return this.sql
       .transaction(() => {
-        const last = this.prepare<[string], { last: number | null }>('SELECT max(generation) AS last FROM projection_generations WHERE projection = ?').get(
-          projection.name,
-        );
-        const generation = (last?.last ?? 0) + 1;
+        // Never a number a dropped generation had: a projector of that one (another process's, which
+        // knows its generation by number only) must find its row gone, not write into a new one.
+        const { last } = this.prepare<[string, string], { last: number | null }>(
+          `SELECT max(coalesce((SELECT max(generation) FROM projection_generations WHERE projection = ?), 0),
+                  coalesce((SELECT last FROM projection_generation_numbers WHERE projection = ?), 0)) AS last`,
+        ).get(projection.name, projection.name)!;
+        const generation = (last ?? 0) + 1;
+        this.prepare(
+          'INSERT INTO projection_generation_numbers (projection, last) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET last = excluded.last',
+        ).run(projection.name, generation);
         for (const [collection, spec] of Object.entries(projection.collections)) {
           assertName(collection);
           this.createCollection(tableName(projection.name, generation, collection), spec);
