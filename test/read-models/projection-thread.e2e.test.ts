@@ -1,7 +1,9 @@
 import { once } from 'node:events';
+import Database from 'better-sqlite3';
 import { parsePosition } from '../../src/event-store/event-store.port';
 import { ProjectionEngine } from '../../src/read-models/engine/projection-engine';
 import { ProjectionHost } from '../../src/read-models/engine/projection-host';
+import { readModelsFile } from '../../src/read-models/engine/read-model-db';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** The server's projections run on a worker thread (ProjectionHost), off the request loop. */
@@ -109,6 +111,33 @@ describe('projections on their worker thread (e2e)', () => {
     }>;
     expect(statuses.find((p) => p.name === 'quotes')).toEqual(expect.objectContaining({ generation: second.generation, status: 'live' }));
     expect(statuses.find((p) => p.name === 'quotes')?.rebuild).toBeUndefined();
+  });
+
+  it('a dead rebuild thread whose failure the registry cannot take (its write lock held past the busy timeout) still shows in /api/projections', async () => {
+    const host = t.app.get(ProjectionEngine) as ProjectionHost;
+    const { position } = (await draft('Before the rebuild')).body as { position: string };
+    await host.waitFor(parsePosition(position)!, 10_000);
+    const first = (await t.http.post('/api/projections/quotes/rebuild').set('Authorization', t.auth('admin')).expect(202)).body as { generation: number };
+    // Another process (the rebuild CLI, say) holds the read models' write lock past the 5 s busy timeout.
+    const other = new Database(readModelsFile(t.dataDir));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const failed = once(host.events, 'failed');
+      await host.killRebuildThread();
+      const [, generation, failure] = (await failed) as [string, number, Record<string, unknown>];
+      expect(generation).toBe(first.generation);
+      expect(failure).toMatchObject({ kind: 'thread-stopped', thread: 'rebuild' });
+      expect(JSON.parse(host.db.generation('quotes', first.generation)!.failure ?? 'null')).toBeNull();
+      const statuses = (await t.http.get('/api/projections').set('Authorization', t.auth('reporter')).expect(200)).body as Array<{
+        name: string;
+        rebuild?: { generation: number; error?: { kind: string } };
+      }>;
+      // Before, it showed an ordinary rebuild in progress, which nothing followed.
+      expect(statuses.find((p) => p.name === 'quotes')?.rebuild).toMatchObject({ generation: first.generation, error: { kind: 'thread-stopped' } });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 });
 

@@ -78,7 +78,10 @@ async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: Gen
   const clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
   const seconds = clock ? (Date.now() - clock.startedAt) / 1000 : 0;
   const rate = clock && seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;
-  const error = failureOf(next);
+  // A stopped rebuild thread whose failure the registry could not take (busy, disk full): the slot knows.
+  const unrecorded =
+    slot.nextFailure?.generation === next.generation && slot.nextFailure.failure.kind === 'thread-stopped' ? slot.nextFailure.failure : undefined;
+  const error = failureOf(next) ?? unrecorded;
   return {
     generation: next.generation,
     version: next.version,
