@@ -57,7 +57,8 @@ async function main(): Promise<void> {
         log(
           `round ${round} ${side}: ${result.commandsPerSecond.toFixed(0)} commands/s, ${result.cpuPerCommandUs.toFixed(0)} µs CPU each, ` +
             `p99 ${result.p99Ms} ms, lag p99 ${result.lag.p99Ms.toFixed(1)} ms; /health ${result.healthPerSecond.toFixed(0)}/s, ` +
-            `${result.cpuPerHealthUs.toFixed(0)} µs CPU each`,
+            `${result.cpuPerHealthUs.toFixed(0)} µs CPU each; µs per command by thread (id - pid): ` +
+            result.threadCpuPerCommandUs.map(({ thread, us }) => `${thread}:${us.toFixed(0)}`).join(' '),
         );
       }
     }

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuDuring } from './lib/cpu';
+import { cpuDuring, threadCpuMicros } from './lib/cpu';
 import { api, BenchServer, percentile } from './lib/server';
 
 export interface LoadResult {
@@ -10,6 +10,12 @@ export interface LoadResult {
   /** The server's CPU time (user + system, from /proc) per answered command over the load window, in µs. */
   cpuPerCommandUs: number;
   healthPerSecond: number;
+  /**
+   * cpuPerCommandUs by thread, those of at least 1 µs, as `thread` (its id minus the pid: 0 is
+   * the main thread, the next few V8's platform threads, the later ones worker threads, e.g. the
+   * store's writer and then the projections) → µs per command.
+   */
+  threadCpuPerCommandUs: Array<{ thread: number; us: number }>;
   /** The same for GET /health: the HTTP stack's cost per request, the ceiling of any route. */
   cpuPerHealthUs: number;
   lag: { samples: number; p50Ms: number; p99Ms: number };
@@ -108,7 +114,9 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
     lags = [];
     plainReads = [];
   }
+  const threadsBefore = threadCpuMicros(pid);
   const { result: load, cpuMicros: loadCpu } = await cpuDuring(pid, () => commands(seconds));
+  const threadsAfter = threadCpuMicros(pid);
   running = false;
   await probe;
 
@@ -117,13 +125,19 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
   );
   lags.sort((a, b) => a - b);
   plainReads.sort((a, b) => a - b);
+  const requests = load.requests.total + 3 * lags.length;
+  const threadCpuPerCommandUs = [...threadsAfter]
+    .map(([tid, micros]) => ({ thread: tid - pid, us: (micros - (threadsBefore.get(tid) ?? 0)) / requests }))
+    .filter(({ us }) => us >= 1)
+    .sort((a, b) => a.thread - b.thread);
   return {
     commandsPerSecond: load.requests.average,
     p50Ms: load.latency.p50,
     p99Ms: load.latency.p99,
     non2xx: load.non2xx,
     // The probe's requests (a command and two reads each) ran in the same window: counted too.
-    cpuPerCommandUs: loadCpu / (load.requests.total + 3 * lags.length),
+    cpuPerCommandUs: loadCpu / requests,
+    threadCpuPerCommandUs,
     healthPerSecond: health.requests.average,
     cpuPerHealthUs: healthCpu / health.requests.total,
     lag: { samples: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99) },
