@@ -1,9 +1,10 @@
 /**
- * `npm run bench:compare -- <git-ref> [--seconds N] [--rounds N]`: the HTTP load of
+ * `npm run bench:compare -- <git-ref> [--seconds N] [--rounds N] [--warmup N]`: the HTTP load of
  * bench/http-load.ts (64 clients PUTting bodies with If-Match, the projection-lag probe, then
- * GET /health) against the build of `<git-ref>` and the build of this checkout, taking turns
- * (old, new, old, new, …) in one run, so that both meet the same noisy machine. Prints each
- * round and the medians, with new/old ratios. Not a test: nothing here asserts.
+ * GET /health; with --warmup, N seconds of the same load first, uncounted) against the build of
+ * `<git-ref>` and the build of this checkout, taking turns (old, new, old, new, …) in one run,
+ * so that both meet the same noisy machine. Prints each round and the medians, with new/old
+ * ratios. Not a test: nothing here asserts.
  *
  * The baseline is checked out with `git worktree add --detach` under the system temp directory
  * (kept between runs, keyed by commit) and installed with its own `npm ci`, since its
@@ -21,6 +22,7 @@ const option = (name: string, fallback: number) => (args.includes(name) ? Number
 const ref = args.find((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const seconds = option('--seconds', 10);
 const rounds = option('--rounds', 2);
+const warmup = option('--warmup', 0);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const git = (...argv: string[]) => execFileSync('git', argv, { cwd: ROOT, encoding: 'utf8' }).trim();
 
@@ -39,7 +41,7 @@ function baselineCheckout(commit: string): string {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
-  if (!ref) throw new Error('usage: npm run bench:compare -- <git-ref> [--seconds N] [--rounds N]');
+  if (!ref) throw new Error('usage: npm run bench:compare -- <git-ref> [--seconds N] [--rounds N] [--warmup N]');
   const commit = git('rev-parse', `${ref}^{commit}`);
   const head = git('rev-parse', 'HEAD');
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
@@ -50,12 +52,13 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const side of ['old', 'new'] as const) {
         const server = await startServer(mkdtempSync(join(work, `${side}-`)), {}, [], roots[side]);
-        const result = await httpLoad(server, seconds).finally(() => server.stop());
+        const result = await httpLoad(server, seconds, 64, warmup).finally(() => server.stop());
         results[side].push(result);
         log(
           `round ${round} ${side}: ${result.commandsPerSecond.toFixed(0)} commands/s, ${result.cpuPerCommandUs.toFixed(0)} µs CPU each, ` +
             `p99 ${result.p99Ms} ms, lag p99 ${result.lag.p99Ms.toFixed(1)} ms; /health ${result.healthPerSecond.toFixed(0)}/s, ` +
-            `${result.cpuPerHealthUs.toFixed(0)} µs CPU each`,
+            `${result.cpuPerHealthUs.toFixed(0)} µs CPU each; µs per command by thread (id - pid): ` +
+            result.threadCpuPerCommandUs.map(({ thread, us }) => `${thread}:${us.toFixed(0)}`).join(' '),
         );
       }
     }
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
     const [old, now] = [median(results.old.map(pick)), median(results.new.map(pick))];
     return `| ${name} | ${old.toFixed(digits)} | ${now.toFixed(digits)} | ${(now / old).toFixed(2)}x |`;
   });
-  console.log(`| figure (median of ${rounds} rounds, ${seconds} s each) | ${commit.slice(0, 7)} | ${head.slice(0, 7)}${dirty ? '+' : ''} | new / old |`);
+  console.log(
+    `| figure (median of ${rounds} rounds, ${seconds} s each${warmup > 0 ? ` after ${warmup} s of warm-up` : ''}) | ${commit.slice(0, 7)} | ${head.slice(0, 7)}${dirty ? '+' : ''} | new / old |`,
+  );
   console.log('| --- | ---: | ---: | ---: |');
   for (const row of rows) console.log(row);
 }

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuDuring } from './lib/cpu';
+import { cpuDuring, threadCpuMicros } from './lib/cpu';
 import { api, BenchServer, percentile } from './lib/server';
 
 export interface LoadResult {
@@ -10,6 +10,12 @@ export interface LoadResult {
   /** The server's CPU time (user + system, from /proc) per answered command over the load window, in µs. */
   cpuPerCommandUs: number;
   healthPerSecond: number;
+  /**
+   * cpuPerCommandUs by thread, those of at least 1 µs, as `thread` (its id minus the pid: 0 is
+   * the main thread, the next few V8's platform threads, the later ones worker threads, e.g. the
+   * store's writer and then the projections) → µs per command.
+   */
+  threadCpuPerCommandUs: Array<{ thread: number; us: number }>;
   /** The same for GET /health: the HTTP stack's cost per request, the ceiling of any route. */
   cpuPerHealthUs: number;
   lag: { samples: number; p50Ms: number; p99Ms: number };
@@ -24,8 +30,12 @@ const paragraph = (i: number) => ({ type: 'paragraph', text: `Paragraph ${i}: Ge
  * time, driven by autocannon from this process while the server runs in another. Alongside,
  * one more client measures projection lag: from a command's acknowledgement to the moment a
  * read with ?minPosition=<its position> answers.
+ *
+ * `warmupSeconds` (default 0: none) runs the same load first, uncounted: a fresh server spends
+ * its first 10-20 s of load compiling its hot functions (V8's optimising compiler, on its
+ * platform threads), CPU that a long-running server pays once, not per command.
  */
-export async function httpLoad(server: BenchServer, seconds: number, connections = 64): Promise<LoadResult> {
+export async function httpLoad(server: BenchServer, seconds: number, connections = 64, warmupSeconds = 0): Promise<LoadResult> {
   const articles: string[] = [];
   const revisions = new Map<string, number>();
   for (let i = 0; i < connections; i++) {
@@ -40,8 +50,8 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
   const lagArticle = (await api<{ articleId: string }>(server, 'POST', '/api/articles', { headline: 'Lag probe', body: [paragraph(0)] })).articleId;
 
   let running = true;
-  const lags: number[] = [];
-  const plainReads: number[] = [];
+  let lags: number[] = [];
+  let plainReads: number[] = [];
   const probe = (async () => {
     let revision = 0;
     for (let i = 1; running; i++) {
@@ -58,11 +68,11 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
 
   let edit = 0;
   const pid = server.process.pid!;
-  const { result: load, cpuMicros: loadCpu } = await cpuDuring(pid, () =>
+  const commands = (duration: number) =>
     autocannon({
       url: server.url,
       connections,
-      duration: seconds,
+      duration,
       requests: [
         {
           method: 'PUT',
@@ -88,8 +98,25 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
           },
         },
       ],
-    }),
-  );
+    });
+  if (warmupSeconds > 0) {
+    await commands(warmupSeconds);
+    // A request still in flight when autocannon stops gets no onResponse: its article would stay
+    // taken, its revision unknown. Every article is free again, at its revision once the
+    // server has answered what it was sent and its projections have caught up (a second).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    free.splice(0, free.length, ...articles);
+    for (const articleId of articles) {
+      const article = await api<{ revision: number }>(server, 'GET', `/api/articles/${articleId}`);
+      revisions.set(articleId, article.revision);
+    }
+    // The probe's figures count from here; a probe round under way straddles the two windows.
+    lags = [];
+    plainReads = [];
+  }
+  const threadsBefore = threadCpuMicros(pid);
+  const { result: load, cpuMicros: loadCpu } = await cpuDuring(pid, () => commands(seconds));
+  const threadsAfter = threadCpuMicros(pid);
   running = false;
   await probe;
 
@@ -98,13 +125,19 @@ export async function httpLoad(server: BenchServer, seconds: number, connections
   );
   lags.sort((a, b) => a - b);
   plainReads.sort((a, b) => a - b);
+  const requests = load.requests.total + 3 * lags.length;
+  const threadCpuPerCommandUs = [...threadsAfter]
+    .map(([tid, micros]) => ({ thread: tid - pid, us: (micros - (threadsBefore.get(tid) ?? 0)) / requests }))
+    .filter(({ us }) => us >= 1)
+    .sort((a, b) => a.thread - b.thread);
   return {
     commandsPerSecond: load.requests.average,
     p50Ms: load.latency.p50,
     p99Ms: load.latency.p99,
     non2xx: load.non2xx,
     // The probe's requests (a command and two reads each) ran in the same window: counted too.
-    cpuPerCommandUs: loadCpu / (load.requests.total + 3 * lags.length),
+    cpuPerCommandUs: loadCpu / requests,
+    threadCpuPerCommandUs,
     healthPerSecond: health.requests.average,
     cpuPerHealthUs: healthCpu / health.requests.total,
     lag: { samples: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99) },

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | null = null;
 
@@ -24,4 +24,27 @@ export async function cpuDuring<T>(pid: number, work: () => Promise<T>): Promise
   const before = processCpuMicros(pid);
   const result = await work();
   return { result, cpuMicros: processCpuMicros(pid) - before };
+}
+
+/**
+ * The CPU time (user + system, µs) of each thread of process `pid` so far, by thread id, from
+ * /proc/<pid>/task/<tid>/stat (the same fields as processCpuMicros). A thread that ends while
+ * this reads is left out. Linux only. Node names none of its threads, so callers tell them by
+ * id: the main thread's id is the pid, V8's platform threads (GC and compiler tasks) come right
+ * after it, worker threads later, in the order the server starts them.
+ */
+export function threadCpuMicros(pid: number): Map<number, number> {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    threads.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6);
+  }
+  return threads;
 }
