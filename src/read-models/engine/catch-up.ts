@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AllSubscription, comparePositions, EventStore, formatPosition, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
 import { Change, ColumnValue, Docs, toProjectedEvent, View } from '../../projection-kit/projection';
-import { BatchOutcome, describeFailure, GenerationWriter, ProjectionFailure, statementsOf } from './generation-writer';
+import { BatchOutcome, describeFailure, GenerationWriter, ProjectionFailure, TableStatements } from './generation-writer';
 import { inBatches } from './in-batches';
 import type { RetryCause } from './projector';
 
@@ -184,7 +184,6 @@ class Participant {
   /** Documents the projection read since its miss share was last judged, and how many of them came from its tables (see CatchUpOptions.maxMissShare). */
   reads = 0;
   misses = 0;
-  private readonly statements = new Map<string, ReturnType<typeof statementsOf>>();
   /**
    * Characters of JSON of the documents read since the last flush (cache key → size): what a
    * document weighs once changed, even when the cache has evicted it since it was read (at a
@@ -205,15 +204,9 @@ class Participant {
     this.checkpoint = parsePosition(checkpoint)!;
   }
 
-  /** The statements that read and write `collection`'s table. */
-  statementsFor(collection: string): ReturnType<typeof statementsOf> {
-    let statements = this.statements.get(collection);
-    if (!statements) {
-      const table = this.writer.tables.get(collection);
-      if (!table) throw new Error(`The projection has no collection "${collection}"`);
-      this.statements.set(collection, (statements = statementsOf(this.writer.db, table)));
-    }
-    return statements;
+  /** The statements that read and write `collection`'s table (the writer's, prepared once). */
+  statementsFor(collection: string): TableStatements {
+    return this.writer.statementsFor(collection);
   }
 
   settle(result: CatchUpResult): void {
