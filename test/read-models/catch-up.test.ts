@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { generateLog } from '../../bench/lib/generate-log';
 import { events, REPORTER } from '../../projections/test-support/article-events';
-import { AllSubscription, EventStore, RecordedEvent, START } from '../../src/event-store/event-store.port';
+import { AllSubscription, EventStore, formatPosition, RecordedEvent, START } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { Projection } from '../../src/projection-kit/projection';
-import { CatchUpOptions } from '../../src/read-models/engine/catch-up';
+import { CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from '../../src/read-models/engine/catch-up';
 import { GenerationWriter } from '../../src/read-models/engine/generation-writer';
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { ReadModelDb } from '../../src/read-models/engine/read-model-db';
@@ -293,6 +293,35 @@ describe('catch-up mode', () => {
     expect(seen.every((s) => s.times === 1)).toBe(true);
     // Counted once too: the pass's flush was discarded, not added to the other process's count.
     expect(registry(join(dir.path, 'shared.sqlite'), [ledgerProjection])[0]).toMatchObject({ checkpoint: '3000', events: 3000 });
+  });
+
+  it('a log that cannot be subscribed to ends the pass with an error for each generation, and the next pass starts as usual', async () => {
+    await seedStories(store, 300);
+    let refuse = true;
+    const flaky = new Proxy(store, {
+      get: (target, property) => {
+        if (property === 'subscribeToAll' && refuse) {
+          return () => {
+            refuse = false;
+            throw new Error('The event store is closed');
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const db = new ReadModelDb(join(dir.path, 'read-models.sqlite'));
+    try {
+      const row = db.createGeneration(ledgerProjection, 'live', null);
+      const writer = new GenerationWriter(db, ledgerProjection, row.generation);
+      const catchUp = new CatchUp(flaky, { ...DEFAULT_CATCH_UP, ...EAGER });
+      // Before, the throw escaped the pass as an unhandled rejection and no pass ever started again.
+      expect(await catchUp.join(writer, row.checkpoint, () => undefined).result).toMatchObject({ kind: 'error', during: 'reading the log' });
+      expect(await catchUp.join(writer, row.checkpoint, () => undefined).result).toEqual({ kind: 'caught-up' });
+      expect(db.generation('ledger', row.generation)!.checkpoint).toBe(formatPosition(await store.headPosition()));
+    } finally {
+      db.close();
+    }
   });
 
   it('stop() mid-catch-up keeps the last flush, a prefix of the log; a restart finishes exactly once', async () => {

@@ -160,9 +160,15 @@ export class CatchUp {
     void (async () => {
       // Generations that start together (a server's, the rebuild CLI's) join within this turn.
       await nextTurn();
-      await pass.run();
-      this.pass = null;
-      this.startSoon();
+      try {
+        await pass.run();
+      } catch (error) {
+        // run() settles its generations whatever the log does; this is the subscription failing to close.
+        pass.abandon(error);
+      } finally {
+        this.pass = null;
+        this.startSoon();
+      }
     })();
   }
 }
@@ -296,7 +302,14 @@ class Pass {
   async run(): Promise<void> {
     if (this.participants.size === 0) return void (this.ended = true);
     this.reading = true;
-    const subscription = (this.subscription = this.store.subscribeToAll({ after: this.position }));
+    let subscription: AllSubscription;
+    try {
+      subscription = this.subscription = this.store.subscribeToAll({ after: this.position });
+    } catch (error) {
+      // The store is closed (or cannot read at all): nothing applied, nothing to flush.
+      this.ended = true;
+      return this.endAll({ kind: 'error', error, during: 'reading the log' });
+    }
     const sameCommit = (a: RecordedEvent, b: RecordedEvent) => a.position.commit === b.position.commit;
     const bytes = { sizeOf: (event: RecordedEvent) => event.size ?? 0, maxBytes: READ_BATCH_BYTES };
     try {
@@ -323,6 +336,12 @@ class Pass {
       this.ended = true;
       await subscription.close();
     }
+  }
+
+  /** Settles every generation still in the pass with `error` (reading the log), however the pass ended. */
+  abandon(error: unknown): void {
+    this.ended = true;
+    this.endAll({ kind: 'error', error, during: 'reading the log' });
   }
 
   private endAll(result: CatchUpResult): void {
