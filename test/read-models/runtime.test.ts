@@ -8,6 +8,7 @@ import { GenerationWriter } from '../../src/read-models/engine/generation-writer
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { Projection } from '../../src/projection-kit/projection';
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { RebuildThread, RemoteProjector } from '../../src/read-models/engine/rebuild-thread';
 import { projectionStatuses } from '../../src/read-models/engine/projection-status';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
 import { ReadModelReader } from '../../src/read-models/engine/read-model-reader';
@@ -165,6 +166,37 @@ describe('projection runtime', () => {
     expect(server.db.generations('articles').map((g) => [g.generation, g.role])).toEqual([[next.generation, 'live']]);
     await server.waitFor(await store.headPosition(), 30_000);
     expect(fingerprint(file())).toEqual(await cleanBuild(store, dir.path));
+  });
+
+  it('the rebuild CLI and a server whose rebuild runs on its rebuild thread, on one generation: both report it swapped, and the server is not left "rebuilding"', async () => {
+    await seedStories(store, 3000);
+    const first = startRuntime(PROJECTIONS);
+    await first.waitFor(await store.headPosition(), 30_000);
+    await stopAll();
+    const cli = new ProjectionRuntime({ store, file: file(), projections: [articlesProjection], followLive: false, batchSize: 50, pollWhenCaughtUpMs: 50 });
+    runtimes.push(cli);
+    const cliSwapped = once(cli.events, 'swapped');
+    cli.start();
+    const next = await cli.rebuild('articles');
+    const rebuildThread = new RebuildThread({ dataDir: dir.path, eventStoreUrl: null, file: file() });
+    try {
+      const server = new ProjectionRuntime({ store, file: file(), projections: PROJECTIONS, batchSize: 10, rebuildThread });
+      runtimes.push(server);
+      const serverSwapped = once(server.events, 'swapped');
+      await server.start();
+      expect(server.slot('articles')!.next).toBeInstanceOf(RemoteProjector);
+      // Whichever swaps it in, the other finds it live: before, the server kept a stopped projector as its rebuild.
+      expect(await cliSwapped).toEqual(['articles', next.generation]);
+      expect(await serverSwapped).toEqual(['articles', next.generation]);
+      expect(server.slot('articles')!.next).toBeUndefined();
+      const { position } = await seedStories(store, 20, 7);
+      await server.waitFor(position, 30_000);
+      expect((await projectionStatuses(server)).find((p) => p.name === 'articles')).toMatchObject({ status: 'live', generation: next.generation });
+      expect((await projectionStatuses(server)).find((p) => p.name === 'articles')?.rebuild).toBeUndefined();
+    } finally {
+      await stopAll();
+      await rebuildThread.close();
+    }
   });
 
   it('never numbers a generation as a dropped one was: a writer of the dropped one finds it retired, not its successor', async () => {
