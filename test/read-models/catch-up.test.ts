@@ -151,7 +151,8 @@ describe('catch-up mode', () => {
     expect(await swapped).toEqual(['articles', rebuilt.generation]);
     expect(joined.filter((name) => name === 'articles')).toHaveLength(2);
     expect(fingerprint(join(dir.path, 'catch-up.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
-  });
+    // Two builds, a rebuild and a fingerprint of each, each wait up to 60 s: 30 s on a loaded machine.
+  }, 120_000);
 
   it('a generation whose documents outgrow the cache leaves the pass at a flush and goes on batch by batch, row for row as the batch path; one whose documents fit stays', async () => {
     // 1,500 articles, each touched about once per 1,000 events read: with a cache of 2,000 characters nearly every read goes to the tables.
@@ -174,7 +175,8 @@ describe('catch-up mode', () => {
       expect(fingerprint(join(dir.path, file))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
       expect(registry(join(dir.path, file))).toEqual(registry(join(dir.path, 'batch.sqlite')));
     }
-  });
+    // Three builds of a 6,000-event log, each waited on for up to 60 s: ~7 s alone, 31 s on a loaded machine.
+  }, 120_000);
 
   it('a projection that throws fails at that event, with the checkpoint before it, exactly as the batch path', async () => {
     await seedStories(store, 2500);
