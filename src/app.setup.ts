@@ -99,8 +99,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   observer.observe = observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
   // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
   registerBodyParsers(fastify, bodyLimit);
-  // Expect: 100-continue with a declared body over the limit is 413 at once, with no 100 before it.
-  answerExpectContinue(fastify.server, bodyLimit);
+  // Expect: 100-continue is answered 100 only once the body is about to be read: a refusal comes without it.
+  answerExpectContinue(fastify.server);
   recordRoutes(fastify);
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);

@@ -9,6 +9,7 @@ export type AppErrorCode =
   | 'NOT_FOUND' // 404
   | 'METHOD_NOT_ALLOWED' // 405
   | 'RULE_VIOLATED' // 409
+  | 'REQUEST_TIMEOUT' // 408
   | 'STALE_REVISION' // 412
   | 'PAYLOAD_TOO_LARGE' // 413
   | 'UNSUPPORTED_MEDIA_TYPE' // 415
@@ -94,6 +95,13 @@ export class StaleRevisionError extends AppError {
     readonly currentRevision: bigint | null,
   ) {
     super('STALE_REVISION', message);
+  }
+}
+
+/** The request body stopped arriving before it was read in full (408, RFC 9110 §15.5.9). */
+export class RequestTimeoutError extends AppError {
+  constructor(message: string) {
+    super('REQUEST_TIMEOUT', message);
   }
 }
 

@@ -6,7 +6,7 @@ import bytes from 'bytes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { largestCommandBytes, largestCommandValues } from '../articles/commands/command.schemas';
 import { parse as parseContentType } from 'content-type';
-import { PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError } from '../common/app-error';
+import { PayloadTooLargeError, RequestTimeoutError, UnauthenticatedError, UnsupportedMediaTypeError } from '../common/app-error';
 import { requestUser, type UserDirectory } from '../auth/users';
 import { pathOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem.filter';
 import { hasContent, isJsonMediaType } from './request-schema';
@@ -43,11 +43,12 @@ function answer(response: ServerResponse, request: IncomingMessage, error: unkno
 /**
  * Runs before the body is read (middleware, in Fastify's onRequest phase). A charset other than
  * UTF-8 (RFC 8259 §8.1: JSON between systems is UTF-8) or a Content-Type that does not parse is
- * 415; a declared Content-Length over
- * `limit` is 413 at once, without reading the body; bodies over LARGE_BODY_BYTES, or of unknown
- * length, are read one at a time.
+ * 415; a declared Content-Length over `limit` is 413 at once, without reading the body; bodies
+ * over LARGE_BODY_BYTES, of unknown length, or compressed (their inflated size unknown) are read
+ * one at a time, and one that goes BODY_IDLE_MS without a byte is answered 408 and its
+ * connection closed, giving up its turn.
  */
-export function guardBodies(limit: number): Middleware {
+export function guardBodies(limit: number, idleMs = BODY_IDLE_MS): Middleware {
   const large = new OneAtATime();
   return (request, response, next) => {
     if (!hasContent(request)) return next();
@@ -68,13 +69,27 @@ export function guardBodies(limit: number): Middleware {
       // Answered before the body is read; the connection closes rather than drain it.
       return answer(response, request, new PayloadTooLargeError('The request body is larger than any valid request (API.md "Limits")'), true);
     }
-    if (length <= LARGE_BODY_BYTES) return next();
+    // A compressed body's size is known only once inflated (up to `limit`): it waits its turn too.
+    const coding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (length <= LARGE_BODY_BYTES && coding === 'identity') return next();
     void large.acquire().then((release) => {
       response.once('close', release);
+      // A body that stops arriving gives up its turn, so that one stalled client cannot hold every large upload.
+      const idle = () => {
+        if (!response.headersSent)
+          answer(response, request, new RequestTimeoutError(`The request body stopped arriving: nothing came for ${idleMs / 1000} s`), true);
+        request.socket.destroySoon();
+      };
+      request.setTimeout(idleMs, idle);
+      // Read in full: what follows (deciding, the append) may take long without a byte on the socket.
+      request.once('end', () => request.setTimeout(0));
       next();
     });
   };
 }
+
+/** Milliseconds a body read in its turn (see guardBodies) may go without a byte before it is answered 408 (guardBodies' default). */
+export const BODY_IDLE_MS = 30_000;
 
 /** Bytes that are not UTF-8 are refused instead of silently replaced with U+FFFD. */
 export function requireUtf8(_request: unknown, _response: unknown, body: Buffer): void {
@@ -217,20 +232,33 @@ export function registerBodyParsers(fastify: FastifyInstance, limit: number): vo
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limit }, parser);
   fastify.addContentTypeParser(/^application\/[\w.+-]+\+json(\s*;|$)/, { parseAs: 'buffer', bodyLimit: limit }, parser);
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-  fastify.addHook('preParsing', async (request, _reply, payload) => inflateBody(request, payload));
+  fastify.addHook('preParsing', async (request, reply, payload) => {
+    // The body is read now (JSON only: other types are left unread and refused): the client may send it.
+    if (isJsonMediaType(request.headers['content-type'])) continueIfExpected(request.raw, reply.raw);
+    return inflateBody(request, payload);
+  });
 }
 
+/** Requests that asked `Expect: 100-continue` and have not been told to go on yet. */
+const awaitingContinue = new WeakSet<IncomingMessage>();
+
 /**
- * A request with `Expect: 100-continue` (RFC 9110 §10.1.1) whose declared Content-Length is over
- * `limit` (bytes) gets its final answer, 413, without a `100 Continue` first: the client need not
- * send a body the server will refuse. Node answers every such request with 100 itself unless the
- * server has a `checkContinue` listener (node:http), which then must emit `request` itself; any
- * other request is told to go on (`writeContinue`) and served as usual. The 413 is guardBodies'.
+ * `Expect: 100-continue` (RFC 9110 §10.1.1): the `100 Continue` goes out only when the server is
+ * about to read the body (continueIfExpected, from the body reader), so that a request refused
+ * before that (401 without a valid token, 413 by its declared length, 415 by its type) gets its
+ * final answer with no 100 first, and its client need not send a body that would be refused.
+ * Node answers every such request with 100 itself unless the server has a `checkContinue`
+ * listener (node:http), which then must emit `request` itself.
  */
-export function answerExpectContinue(server: Server, limit: number): void {
+export function answerExpectContinue(server: Server): void {
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-    const declared = Number(request.headers['content-length']);
-    if (!(declared > limit)) response.writeContinue();
+    awaitingContinue.add(request);
     server.emit('request', request, response);
   });
+}
+
+/** Sends `100 Continue` to a request that expects it (answerExpectContinue), once. */
+export function continueIfExpected(request: IncomingMessage, response: ServerResponse): void {
+  if (!awaitingContinue.delete(request) || response.headersSent) return;
+  response.writeContinue();
 }

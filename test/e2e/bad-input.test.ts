@@ -384,11 +384,11 @@ describe('bad input (e2e)', () => {
       expect(JSON.parse(res.body)).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
     });
 
-    it('Expect: 100-continue with a Content-Length beyond the limit is 413 with no 100 Continue before it; within it, 100 then the answer', async () => {
+    it('Expect: 100-continue gets 100 only when the body is to be read: over the limit 413, without a valid token 401, not JSON 415, each with no 100 first; within it, 100 then the answer', async () => {
       const server = t.app.getHttpServer();
       if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
-      const expectContinue = (length: number, body: string) =>
+      const expectContinue = (length: number, body: string, headers: Record<string, string> = {}) =>
         new Promise<{ informational: number[]; status: number; body: string }>((resolve, reject) => {
           const informational: number[] = [];
           const req = httpRequest({
@@ -396,7 +396,7 @@ describe('bad input (e2e)', () => {
             port,
             method: 'POST',
             path: '/api/articles',
-            headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'Content-Length': length, Expect: '100-continue' },
+            headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'Content-Length': length, Expect: '100-continue', ...headers },
           });
           req.on('information', (info) => informational.push(info.statusCode));
           // Told to go on: the body goes now. Never told: it is never sent.
@@ -416,6 +416,11 @@ describe('bad input (e2e)', () => {
       expect(over.informational).toEqual([]);
       expect(over.status).toBe(413);
       expect(JSON.parse(over.body)).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
+      // Refused before the body is read: no reason to ask the client for it.
+      const stranger = await expectContinue(300_000_000, '', { Authorization: 'Bearer not-a-token' });
+      expect([stranger.informational, stranger.status]).toEqual([[], 401]);
+      const text = await expectContinue(5, 'hello', { 'Content-Type': 'text/plain' });
+      expect([text.informational, text.status]).toEqual([[], 415]);
       const body = JSON.stringify({ headline: 'Expect 100-continue', body: [{ type: 'paragraph', text: 'x' }] });
       const within = await expectContinue(Buffer.byteLength(body), body);
       expect(within.informational).toEqual([100]);

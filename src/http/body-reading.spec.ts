@@ -1,0 +1,90 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { guardBodies, LARGE_BODY_BYTES } from './body-reading';
+
+/**
+ * guardBodies on a bare node:http server: after the guard, the body is read in full and its
+ * length answered, as Fastify's reader would read it. Records the order in which bodies began to be read.
+ */
+async function guarded(idleMs: number): Promise<{ server: Server; port: number; reading: string[] }> {
+  const guard = guardBodies(1024 * 1024 * 1024, idleMs);
+  const reading: string[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    guard(req, res, () => {
+      reading.push(String(req.headers['x-name']));
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => res.end(String(bytes)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, reading };
+}
+
+function post(port: number, name: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, 'X-Name': name, ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('guardBodies: large bodies one at a time', () => {
+  let server: Server;
+  afterEach(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('a large body that stops arriving is answered 408 after the idle time and gives up its turn to the next', async () => {
+    const setup = await guarded(300);
+    server = setup.server;
+    // Declares more than LARGE_BODY_BYTES, sends a few bytes, then nothing.
+    const stalled = connect(setup.port, '127.0.0.1');
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      stalled.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      stalled.on('close', () => resolve(text));
+    });
+    stalled.write(
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: stalled\r\nContent-Length: ${LARGE_BODY_BYTES + 1}\r\n\r\n{"headline":`,
+    );
+    while (setup.reading.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Before, this one waited for Node's 300 s request timeout of the stalled one.
+    const next = await post(setup.port, 'next', Buffer.alloc(LARGE_BODY_BYTES + 1, 0x20));
+    expect(next).toEqual({ status: 200, body: String(LARGE_BODY_BYTES + 1) });
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('"type":"/problems/request-timeout"');
+    expect(setup.reading).toEqual(['stalled', 'next']);
+  });
+
+  it('a compressed body waits its turn whatever its Content-Length: its inflated size is unknown', async () => {
+    const setup = await guarded(5_000);
+    server = setup.server;
+    const stalled = connect(setup.port, '127.0.0.1');
+    stalled.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: large\r\nContent-Length: ${LARGE_BODY_BYTES + 1}\r\n\r\n`);
+    while (setup.reading.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const small = gzipSync(Buffer.from('{"headline":"a"}'));
+    const compressed = post(setup.port, 'gzip', small, { 'Content-Encoding': 'gzip' });
+    const plain = await post(setup.port, 'plain', Buffer.from('{"headline":"a"}'));
+    // A small plain body is not queued; the small compressed one waits behind the large one.
+    expect(plain.status).toBe(200);
+    expect(setup.reading).toEqual(['large', 'plain']);
+    stalled.destroy();
+    expect((await compressed).status).toBe(200);
+    expect(setup.reading).toEqual(['large', 'plain', 'gzip']);
+  });
+});
