@@ -1,4 +1,4 @@
-import { loadConfig } from './app-config';
+import { loadConfig, MAX_BODY_LIMIT } from './app-config';
 
 describe('configuration from the environment', () => {
   it('has defaults for everything', () => {
@@ -37,6 +37,12 @@ describe('configuration from the environment', () => {
       /PORT must be a port number, got "abc".*EVENTSTORE_URL.*got "http:\/\/x".*BODY_LIMIT/,
     );
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    // Before, 2gb started and a 734 MB body got V8's "Cannot create a string longer than 0x1fffffe8 characters"; 0 got Fastify's own message.
+    for (const limit of ['2gb', '0', '0mb', `${MAX_BODY_LIMIT + 1}`]) {
+      expect(() => loadConfig({ BODY_LIMIT: limit })).toThrow(`BODY_LIMIT must be from 1 byte to ${MAX_BODY_LIMIT} bytes`);
+    }
+    expect(loadConfig({ BODY_LIMIT: `${MAX_BODY_LIMIT}` }).bodyLimit).toBe(`${MAX_BODY_LIMIT}`);
+    expect(loadConfig({ BODY_LIMIT: '1' }).bodyLimit).toBe('1');
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
   });
 

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { constants as bufferConstants } from 'node:buffer';
 import { resolve } from 'node:path';
+import bytes from 'bytes';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -103,6 +105,13 @@ class EnvironmentVariables {
   LEDGER_CHECKPOINT_INTERVAL_SECONDS?: number;
 }
 
+/**
+ * The largest BODY_LIMIT, in bytes: the longest string V8 can make (node:buffer
+ * constants.MAX_STRING_LENGTH, 2^29 - 24 characters on 64-bit). A JSON body is decoded into one
+ * string before it is parsed, and N bytes of UTF-8 never decode to more than N characters.
+ */
+export const MAX_BODY_LIMIT = bufferConstants.MAX_STRING_LENGTH;
+
 /** Empty variables count as unset, as a shell's `VAR= npm start` means. */
 function setOnly(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
@@ -117,10 +126,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const vars = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
   // PORT arrives as text: implicit conversion makes it a number, "abc" a NaN that @IsInt refuses.
   const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${m}, got "${given[e.property]}"`));
-    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${m}, got "${given[e.property]}"`));
+  if (vars.BODY_LIMIT !== undefined && !errors.some((e) => e.property === 'BODY_LIMIT')) {
+    const limit = bytes.parse(vars.BODY_LIMIT) ?? NaN;
+    if (!(limit >= 1 && limit <= MAX_BODY_LIMIT)) {
+      problems.push(
+        `BODY_LIMIT must be from 1 byte to ${MAX_BODY_LIMIT} bytes (a body is parsed as one string, and V8's longest has that many characters), got "${vars.BODY_LIMIT}"`,
+      );
+    }
   }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return {
     port: vars.PORT ?? 3000,
     host: vars.HOST ?? '127.0.0.1',
