@@ -199,6 +199,25 @@ describe('projection runtime', () => {
     }
   });
 
+  it('a rebuild the rebuild CLI started and left (stopped before the end) is taken up by the server once its checkpoint has stopped moving', async () => {
+    await seedStories(store, 1000);
+    const server = new ProjectionRuntime({ store, file: file(), projections: PROJECTIONS, adoptStalledRebuildsAfterMs: 200 });
+    runtimes.push(server);
+    await server.start();
+    await server.waitFor(await store.headPosition(), 30_000);
+    const swapped = once(server.events, 'swapped');
+    const cli = new ProjectionRuntime({ store, file: file(), projections: [articlesProjection], followLive: false });
+    await cli.start();
+    const next = await cli.rebuild('articles');
+    // Ctrl-C: the CLI is gone, its generation still "next" in the registry.
+    await cli.close();
+    expect(server.db.withRole('articles', 'next')?.generation).toBe(next.generation);
+    // Before, it stayed "rebuilding" until the server restarted.
+    expect(await swapped).toEqual(['articles', next.generation]);
+    await server.waitFor(await store.headPosition(), 30_000);
+    expect(fingerprint(file())).toEqual(await cleanBuild(store, dir.path));
+  });
+
   it('never numbers a generation as a dropped one was: a writer of the dropped one finds it retired, not its successor', async () => {
     await seedStories(store, 200);
     const runtime = startRuntime([articlesProjection]);

@@ -43,8 +43,18 @@ export interface RuntimeOptions {
    * so `projections` must be those. Unset: rebuilds run in this thread (the rebuild CLI, tests).
    */
   rebuildThread?: RebuildThread;
+  /**
+   * Milliseconds after which a server (followLive not false) takes up a generation being rebuilt
+   * by another process, the rebuild CLI, whose checkpoint has not moved meanwhile: the CLI was
+   * stopped before the end (Ctrl-C, kill), and its rebuild would otherwise wait for a restart.
+   * Default 60,000; 0: never.
+   */
+  adoptStalledRebuildsAfterMs?: number;
   logger?: RuntimeLogger;
 }
+
+/** RuntimeOptions.adoptStalledRebuildsAfterMs by default. */
+export const ADOPT_STALLED_REBUILDS_AFTER_MS = 60_000;
 
 export interface RuntimeEvents {
   progress: [];
@@ -77,6 +87,10 @@ export class ProjectionRuntime implements ProjectionEngine {
   readonly slots: ReadonlyMap<string, Slot>;
   private starting: Promise<void> | null = null;
   private stopping = false;
+  /** Looks for other processes' rebuilds that stopped moving (adoptStalled), while started. */
+  private adoptTimer: NodeJS.Timeout | null = null;
+  /** Per projection, the next generation this process does not follow, as last seen, and since when (ms since the epoch). */
+  private readonly unfollowedNext = new Map<string, { generation: number; checkpoint: string; since: number }>();
   /** The store's identity, known once start() has asked for it. */
   private storeId: string | null = null;
   /** Every projector started and not stopped, including one replaced in its slot. */
@@ -106,6 +120,11 @@ export class ProjectionRuntime implements ProjectionEngine {
       if (this.options.followLive === false) {
         for (const slot of this.slots.values()) await this.checkUnfollowedLive(slot);
       }
+      const adoptAfter = this.options.adoptStalledRebuildsAfterMs ?? ADOPT_STALLED_REBUILDS_AFTER_MS;
+      if (this.options.followLive !== false && adoptAfter > 0 && !this.stopping) {
+        this.adoptTimer = setInterval(() => this.adoptStalled(adoptAfter), Math.max(adoptAfter / 4, 10));
+        this.adoptTimer.unref();
+      }
       await Promise.all([...this.running].map((projector) => projector.firstCheck));
     })();
     return this.starting;
@@ -114,6 +133,7 @@ export class ProjectionRuntime implements ProjectionEngine {
   /** Stops following the log; reads keep working until close(). Pending waitFor calls reject. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.adoptTimer) clearInterval(this.adoptTimer);
     this.events.emit('stopped');
     await Promise.all([...this.running].map((projector) => this.halt(projector)));
   }
@@ -189,6 +209,41 @@ export class ProjectionRuntime implements ProjectionEngine {
     slot.livePosition = live && !followed && !live.stale ? parsePosition(live.checkpoint)! : START;
     if (followed && live) this.follow(slot, 'live', live);
     if (next) this.follow(slot, 'next', next);
+  }
+
+  /**
+   * Takes up each next generation another process (the rebuild CLI) was rebuilding and left: in
+   * the registry, followed by no projector here, its checkpoint unmoved for `afterMs`. The slot
+   * is reconciled as at a start, which follows it (or drops it, when its version is not this
+   * code's). A CLI still at work moves its checkpoint batch by batch; should it move again after
+   * all, both follow the generation, which the checkpoint's compare-and-set keeps correct.
+   */
+  private adoptStalled(afterMs: number): void {
+    if (this.stopping) return;
+    try {
+      for (const slot of this.slots.values()) {
+        const name = slot.projection.name;
+        const row = this.db.withRole(name, 'next');
+        if (!row || row.failure || row.stale || slot.next?.generation === row.generation) {
+          this.unfollowedNext.delete(name);
+          continue;
+        }
+        const seen = this.unfollowedNext.get(name);
+        if (!seen || seen.generation !== row.generation || seen.checkpoint !== row.checkpoint) {
+          this.unfollowedNext.set(name, { generation: row.generation, checkpoint: row.checkpoint, since: Date.now() });
+          continue;
+        }
+        if (Date.now() - seen.since < afterMs) continue;
+        this.unfollowedNext.delete(name);
+        this.options.logger?.log(
+          `${name}: generation ${row.generation} was left unfinished by another process (unmoved for ${afterMs / 1000} s); rebuilding it here`,
+        );
+        this.reconcile(slot, false);
+        this.events.emit('progress');
+      }
+    } catch (error) {
+      this.options.logger?.error(`looking for rebuilds left by another process failed: ${String(error)}`);
+    }
   }
 
   /**
