@@ -70,8 +70,7 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS): Middleware {
       return answer(response, request, new PayloadTooLargeError('The request body is larger than any valid request (API.md "Limits")'), true);
     }
     // A compressed body's size is known only once inflated (up to `limit`): it waits its turn too.
-    const coding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (length <= LARGE_BODY_BYTES && coding === 'identity') return next();
+    if (length <= LARGE_BODY_BYTES && contentCodingOf(request) === 'identity') return next();
     void large.acquire().then((release) => {
       response.once('close', release);
       // A body that stops arriving gives up its turn, so that one stalled client cannot hold every large upload.
@@ -86,6 +85,11 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS): Middleware {
       next();
     });
   };
+}
+
+/** The request's Content-Encoding, trimmed and in lower case (RFC 9110 §8.4.1: codings are case-insensitive); "identity" when it has none. */
+function contentCodingOf(request: { headers: IncomingMessage['headers'] }): string {
+  return (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
 }
 
 /** Milliseconds a body read in its turn (see guardBodies) may go without a byte before it is answered 408 (guardBodies' default). */
@@ -181,7 +185,7 @@ type Inflating = NodeJS.ReadWriteStream & { receivedEncodedLength: number };
  * answered 400 (problem type bad-content-coding). Bodies that are not JSON are never read.
  */
 export function inflateBody(request: FastifyRequest, payload: Readable): Readable | NodeJS.ReadWriteStream {
-  const coding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const coding = contentCodingOf(request);
   if (coding === 'identity' || !hasContent(request) || !isJsonMediaType(request.headers['content-type'])) return payload;
   const inflater = INFLATERS[coding];
   if (!inflater) throw new UnsupportedMediaTypeError('Request bodies are JSON in UTF-8, sent as identity, gzip, deflate or br');

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AllSubscription, comparePositions, EventStore, formatPosition, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
 import { Change, ColumnValue, Docs, toProjectedEvent, View } from '../../projection-kit/projection';
-import { BatchOutcome, describeFailure, GenerationWriter, ProjectionFailure, TableStatements } from './generation-writer';
+import { BatchOutcome, describeFailure, GenerationWriter, ProjectionFailure } from './generation-writer';
 import { inBatches } from './in-batches';
 import type { RetryCause } from './projector';
 
@@ -210,11 +210,6 @@ class Participant {
     this.checkpoint = parsePosition(checkpoint)!;
   }
 
-  /** The statements that read and write `collection`'s table (the writer's, prepared once). */
-  statementsFor(collection: string): TableStatements {
-    return this.writer.statementsFor(collection);
-  }
-
   settle(result: CatchUpResult): void {
     if (this.settled) return;
     this.settled = true;
@@ -307,8 +302,7 @@ class Pass {
       subscription = this.subscription = this.store.subscribeToAll({ after: this.position });
     } catch (error) {
       // The store is closed (or cannot read at all): nothing applied, nothing to flush.
-      this.ended = true;
-      return this.endAll({ kind: 'error', error, during: 'reading the log' });
+      return this.abandon(error);
     }
     const sameCommit = (a: RecordedEvent, b: RecordedEvent) => a.position.commit === b.position.commit;
     const bytes = { sizeOf: (event: RecordedEvent) => event.size ?? 0, maxBytes: READ_BATCH_BYTES };
@@ -447,7 +441,7 @@ class Pass {
     if (!row || row.role === 'retired' || row.stale) return { kind: 'outcome', outcome: { kind: 'retired' } };
     if (row.checkpoint !== participant.stored) return { kind: 'conflict' };
     for (const entry of participant.dirty.values()) {
-      const statements = participant.statementsFor(entry.collection);
+      const statements = participant.writer.statementsFor(entry.collection);
       if (entry.doc === undefined) {
         statements.remove.run(entry.key);
         entry.chars = 0;
@@ -524,7 +518,7 @@ class ParticipantView implements View<Docs> {
       this.participant.readSizes.set(cacheKey, cached.chars);
       return cached.doc;
     }
-    const row = this.participant.statementsFor(collection).read.get(key);
+    const row = this.participant.writer.statementsFor(collection).read.get(key);
     if (row && this.evicted.has(cacheKey)) this.participant.misses++;
     const entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined, chars: row?.doc.length ?? 0 };
     this.clean.set(cacheKey, entry);

@@ -46,7 +46,7 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
     const position = live?.checkpoint ?? '-1';
     const lagEvents = await eventsAfter(runtime.store, checkpointOf(live), head);
     // A thread that stopped recorded nothing in the registry: the slot knows (ProjectionHost).
-    const error = failureOf(live) ?? (slot.liveFailure?.kind === 'thread-stopped' ? slot.liveFailure : undefined);
+    const error = failureOf(live) ?? threadStoppedOnly(slot.liveFailure);
     const stale = live?.stale ? (JSON.parse(live.stale) as StaleMark) : undefined;
     const rebuild = next && (await rebuildProgress(runtime, slot, next, head));
     const status: ProjectionState = error
@@ -79,9 +79,7 @@ async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: Gen
   const seconds = clock ? (Date.now() - clock.startedAt) / 1000 : 0;
   const rate = clock && seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;
   // A stopped rebuild thread whose failure the registry could not take (busy, disk full): the slot knows.
-  const unrecorded =
-    slot.nextFailure?.generation === next.generation && slot.nextFailure.failure.kind === 'thread-stopped' ? slot.nextFailure.failure : undefined;
-  const error = failureOf(next) ?? unrecorded;
+  const error = failureOf(next) ?? (slot.nextFailure?.generation === next.generation ? threadStoppedOnly(slot.nextFailure.failure) : undefined);
   return {
     generation: next.generation,
     version: next.version,
@@ -100,4 +98,9 @@ function checkpointOf(row: GenerationRow | undefined): Position {
 
 function failureOf(row: GenerationRow | undefined): ProjectionFailure | undefined {
   return row?.failure ? parseFailure(row.failure) : undefined;
+}
+
+/** A failure the slot holds that the registry may lack: a stopped thread's (an event's is always stored with its batch). */
+function threadStoppedOnly(failure: ProjectionFailure | null | undefined): ProjectionFailure | undefined {
+  return failure?.kind === 'thread-stopped' ? failure : undefined;
 }
