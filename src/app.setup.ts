@@ -19,7 +19,7 @@ import { NewsroomMetrics } from './observability/newsroom-metrics';
 import { REQUEST_LOGGER } from './observability/observability.module';
 import { observeRequests } from './observability/request-observer';
 import { Logger } from 'nestjs-pino';
-import type { LogOutput } from './observability/request-log';
+import { startupLogger, type LogOutput } from './observability/request-log';
 
 /**
  * The HTTP server's options (Fastify, through @nestjs/platform-fastify), each chosen so that the
@@ -90,7 +90,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
     bodyParser: false,
     // Held until the structured logger below takes over, so that every line goes through it.
     bufferLogs: true,
-    ...(options.logger === false ? { logger: false } : {}),
+    // Until then (and for a start-up that fails), JSON lines without colours into a file or a pipe.
+    logger: options.logger === false ? false : startupLogger(),
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -3,9 +3,12 @@ import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { loadConfig } from './config/app-config';
+import { startupLogger } from './observability/request-log';
 import { GracefulShutdown } from './http/graceful-shutdown';
 
 async function main(): Promise<void> {
+  // A setting refused before the app exists is logged as a failed start of the app is (startupLogger).
+  Logger.overrideLogger(startupLogger());
   const config = loadConfig();
   const app = await createApp(config);
   // Before listening: a signal from the first moment on drains and closes (SHUTDOWN_TIMEOUT_MS).

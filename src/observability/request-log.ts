@@ -1,3 +1,4 @@
+import { ConsoleLogger } from '@nestjs/common';
 import pino, { DestinationStream, LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
 
@@ -79,4 +80,16 @@ export function appLoggers(level: LevelWithSilent, output: LogOutput): AppLogger
 /** pino-pretty as a stream in this thread (no worker), for a person at a terminal. */
 function prettyStream(): DestinationStream {
   return pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+/**
+ * Nest's console logger for the lines logged before the structured logger takes over: those of a
+ * start-up that fails (a locked or damaged store, a bad setting), which Nest holds until then
+ * and otherwise prints with its default logger, in ANSI colours even into a file. Like the app's
+ * own logs (appLoggers): JSON lines unless `stream` is a terminal; colours only on a terminal, and
+ * not with NO_COLOR set (https://no-color.org).
+ */
+export function startupLogger(stream: { isTTY?: boolean } = process.stdout): ConsoleLogger {
+  const terminal = stream.isTTY === true;
+  return new ConsoleLogger({ json: !terminal, colors: terminal && !process.env.NO_COLOR });
 }

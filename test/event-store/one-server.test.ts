@@ -23,8 +23,17 @@ describe('one server per embedded store', () => {
       });
       expect(created.status).toBe(201);
 
-      const second = await exitOf(spawnServer(dataDir, usersFile));
+      // NO_COLOR unset: into a pipe, a failed start is still JSON lines without ANSI colours (startupLogger).
+      const second = await exitOf(spawnServer(dataDir, usersFile, { NO_COLOR: '' }));
       expect(second.code).toBe(1);
+      expect(second.stdout + second.stderr).not.toContain('\u001b[');
+      const errors = second.stderr
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { level: string; message: string });
+      expect(errors).toContainEqual(
+        expect.objectContaining({ level: 'error', message: expect.stringMatching(/^The embedded store in .* is in use by server pid/) }),
+      );
       expect(second.stderr).toMatch(
         new RegExp(
           `The embedded store in ${dataDir} is in use by server pid ${first.pid} on ${hostname()}, started \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\. One server per store`,
