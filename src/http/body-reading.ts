@@ -8,7 +8,7 @@ import { largestCommandBytes, largestCommandValues } from '../articles/commands/
 import { parse as parseContentType } from 'content-type';
 import { PayloadTooLargeError, RequestTimeoutError, UnauthenticatedError, UnsupportedMediaTypeError } from '../common/app-error';
 import { requestUser, type UserDirectory } from '../auth/users';
-import { pathOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem.filter';
+import { BODY_TOO_LARGE, pathOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem.filter';
 import { hasContent, isJsonMediaType } from './request-schema';
 
 /** Bodies larger than this are read one at a time, so a few of them cannot exhaust the heap together. */
@@ -67,7 +67,7 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS): Middleware {
     const length = Number(request.headers['content-length'] ?? NaN);
     if (length > limit) {
       // Answered before the body is read; the connection closes rather than drain it.
-      return answer(response, request, new PayloadTooLargeError('The request body is larger than any valid request (API.md "Limits")'), true);
+      return answer(response, request, new PayloadTooLargeError(BODY_TOO_LARGE), true);
     }
     // A compressed body's size is known only once inflated (up to `limit`): it waits its turn too.
     if (length <= LARGE_BODY_BYTES && contentCodingOf(request) === 'identity') return next();

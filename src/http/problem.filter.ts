@@ -82,8 +82,14 @@ function isBadContentCoding(error: unknown): boolean {
   return typeof code === 'string' && typeof errno === 'number' && /^(Z_|ERR_ZLIB|ERR__|ERR_BROTLI)/.test(code);
 }
 
+/**
+ * The detail of every 413: true whatever BODY_LIMIT is, where "larger than any valid request" held
+ * only for the default limit (the largest valid command, API.md "Limits").
+ */
+export const BODY_TOO_LARGE = 'The request body is larger than this server accepts (its BODY_LIMIT; API.md "Limits")';
+
 const REQUEST_READ_DETAIL: Record<number, string> = {
-  413: 'The request body is larger than any valid request (API.md "Limits")',
+  413: BODY_TOO_LARGE,
   415: 'Request bodies are JSON in UTF-8, sent as identity, gzip, deflate or br',
 };
 
