@@ -1,4 +1,4 @@
-import { articleJson, ArticlesDocs, articlesProjection, assembleArticle } from './articles.projection';
+import { articleJson, ArticlesDocs, articlesProjection, assembleArticle, headerOf } from './articles.projection';
 import { events, paragraph, REPORTER, STANDARDS, TestLog } from './test-support/article-events';
 import { columnsOf, given, MemoryState } from './test-support/given-when-then';
 
@@ -24,7 +24,7 @@ describe('articles projection', () => {
   it('given nothing, when an article is drafted, then it is a draft with every field of the read model', () => {
     const [drafted] = new TestLog().append('a1', REPORTER, events.drafted('a1', { headline: 'Talks fail', byline: ['Rita'] }));
     const { after } = given(articlesProjection, []).when(drafted);
-    expect(assembleArticle(after.articles.a1, { body: after.article_body.a1 })).toEqual({
+    expect(assembleArticle(headerOf(after.summaries.a1), { body: after.article_body.a1 })).toEqual({
       id: 'a1',
       revision: 0,
       status: 'draft',
@@ -40,12 +40,10 @@ describe('articles projection', () => {
       publishedAt: null,
       retraction: null,
     });
-    // Stored apart: the header holds an empty list in the body's place; there are no quotes or corrections yet.
-    expect(after.articles.a1).toMatchObject({ body: [], quotes: [], corrections: [] });
+    // Stored apart: the body in its own document, the rest in the summary with the lists' counts; no quotes or corrections yet.
     expect(after.article_quotes.a1).toBeUndefined();
     expect(after.article_corrections.a1).toBeUndefined();
-    const { body: _b, quotes: _q, corrections: _c, ...summary } = after.articles.a1;
-    expect(after.summaries.a1).toEqual({ ...summary, quoteCount: 0, correctionCount: 0 });
+    expect(after.summaries.a1).toMatchObject({ headline: 'Talks fail', quoteCount: 0, correctionCount: 0 });
     expect(columnsOf(articlesProjection, 'summaries', after.summaries.a1)).toEqual({ status: 'draft', updated_at: drafted.occurredAt });
   });
 
@@ -58,9 +56,7 @@ describe('articles projection', () => {
       events.correctionIssued('c1', [{ field: 'body.p1', before: 'First paragraph.', after: 'Corrected paragraph.' }]),
     );
     const { after } = given(articlesProjection, [...history, revised]).when(issued);
-    // Stored apart: the header holds an empty list in their place.
-    expect(after.articles.a1).toMatchObject({ body: [], quotes: [], corrections: [] });
-    const article = assembleArticle(after.articles.a1, wholeParts(after));
+    const article = assembleArticle(headerOf(after.summaries.a1), wholeParts(after));
     expect(article).toMatchObject({ revision: 5, status: 'published', body: [paragraph('p1', 'Corrected paragraph.')] });
     expect(article.corrections).toEqual([
       {
@@ -89,21 +85,23 @@ describe('articles projection', () => {
       events.retracted(tricky),
     );
     const { after } = given(articlesProjection, [...history, ...corrected.slice(0, -1)]).when(corrected[corrected.length - 1]);
-    const whole = assembleArticle(after.articles.a1, wholeParts(after));
+    const whole = assembleArticle(headerOf(after.summaries.a1), wholeParts(after));
     expect(whole.corrections).toHaveLength(2);
     const json = (doc: object) => Buffer.from(JSON.stringify(doc));
     const texts = { body: json(after.article_body.a1), quotes: json(after.article_quotes.a1), corrections: json(after.article_corrections.a1) };
-    expect(articleJson(json(after.articles.a1), texts).toString()).toBe(JSON.stringify(whole));
+    expect(articleJson(json(headerOf(after.summaries.a1)), texts).toString()).toBe(JSON.stringify(whole));
     // A part without a document is the header's empty list.
     const { after: plain } = given(articlesProjection, history.slice(0, -1)).when(history[history.length - 1]);
     expect(plain.article_corrections.a1).toBeUndefined();
     const plainTexts = { body: json(plain.article_body.a1), quotes: json(plain.article_quotes.a1) };
-    expect(articleJson(json(plain.articles.a1), plainTexts).toString()).toBe(JSON.stringify(assembleArticle(plain.articles.a1, wholeParts(plain))));
-    expect(JSON.parse(articleJson(json(plain.articles.a1), plainTexts).toString())).toMatchObject({
+    expect(articleJson(json(headerOf(plain.summaries.a1)), plainTexts).toString()).toBe(
+      JSON.stringify(assembleArticle(headerOf(plain.summaries.a1), wholeParts(plain))),
+    );
+    expect(JSON.parse(articleJson(json(headerOf(plain.summaries.a1)), plainTexts).toString())).toMatchObject({
       quotes: [{ quoteId: 'q1' }, { quoteId: 'q2' }],
       corrections: [],
     });
-    expect(articleJson(json(plain.articles.a1), {}).toString()).toBe(JSON.stringify(plain.articles.a1));
+    expect(articleJson(json(headerOf(plain.summaries.a1)), {}).toString()).toBe(JSON.stringify(headerOf(plain.summaries.a1)));
     expect(plain.summaries.a1).toMatchObject({ correctionCount: 0 });
     expect(after.summaries.a1).toMatchObject({ correctionCount: 2 });
   });
@@ -133,9 +131,9 @@ describe('articles projection', () => {
   it('remembers the first publication across unpublish and republish; publishedAt is the current one', () => {
     const { log, history } = story();
     const [unpublished, republished] = log.append('a1', REPORTER, events.unpublished(), events.published('2025-05-16T12:00:00.000Z'));
-    const afterUnpublish = given(articlesProjection, history).when(unpublished).after.articles.a1;
+    const afterUnpublish = given(articlesProjection, history).when(unpublished).after.summaries.a1;
     expect(afterUnpublish).toMatchObject({ status: 'draft', publishedAt: null, firstPublishedAt: '2025-05-16T10:00:00.000Z' });
-    const afterRepublish = given(articlesProjection, [...history, unpublished]).when(republished).after.articles.a1;
+    const afterRepublish = given(articlesProjection, [...history, unpublished]).when(republished).after.summaries.a1;
     expect(afterRepublish).toMatchObject({
       status: 'published',
       publishedAt: '2025-05-16T12:00:00.000Z',
@@ -147,7 +145,7 @@ describe('articles projection', () => {
     const { log, history } = story();
     const [retracted] = log.append('a1', STANDARDS, events.retracted('Sources recanted.'));
     const { after } = given(articlesProjection, history).when(retracted);
-    expect(after.articles.a1).toMatchObject({
+    expect(headerOf(after.summaries.a1)).toMatchObject({
       status: 'retracted',
       retraction: { note: 'Sources recanted.', retractedAt: '2025-05-18T08:00:00.000Z' },
     });

@@ -39,12 +39,13 @@ export interface ArticleParts {
 export type ArticlePartTexts = { [K in keyof ArticleParts]?: Buffer };
 
 /**
- * `articles`: each article's header, its view with `body: []`, `quotes: []` and `corrections: []`
- * in the places of its parts, which are held in `article_body`, `article_quotes` (when it ever had
- * a quote) and `article_corrections` (when it has any); assembleArticle and articleJson put them back.
+ * `summaries`: each article's summary, which holds every field of its view but the three lists
+ * (and their counts): its header (headerOf) is the view with `body: []`, `quotes: []` and
+ * `corrections: []` in the places of its parts, which are held in `article_body`,
+ * `article_quotes` (when it ever had a quote) and `article_corrections` (when it has any);
+ * assembleArticle and articleJson put them back.
  */
 export type ArticlesDocs = {
-  articles: ArticleView;
   article_body: ArticleBody;
   article_quotes: ArticleQuotes;
   article_corrections: ArticleCorrections;
@@ -55,7 +56,7 @@ const { put } = changesOf<ArticlesDocs>();
 
 const QUOTE_EVENTS: ReadonlySet<string> = new Set(['QuoteAttributed', 'QuoteAmended', 'QuoteWithdrawn']);
 
-/** The article view of a summary with the parts given, its keys in the order of evolveArticleView's (so as JSON, the same text). */
+/** The article view of a summary with the parts given, its keys in the order of evolveArticleView's (so as JSON, the same text as JSON.stringify of the view). */
 function viewOf(s: ArticleSummary, quotes: QuoteView[], corrections: CorrectionView[]): ArticleView {
   return {
     id: s.id,
@@ -77,12 +78,11 @@ function viewOf(s: ArticleSummary, quotes: QuoteView[], corrections: CorrectionV
 
 /**
  * The articles read model: each article's view (evolveArticleView, the fold the audit's
- * revisions and diffs use too) and its summary for lists. The view is four documents: a small
- * header (every field but the three lists) and the body, the quotes and the corrections, each
- * written only by the events that change it (ArticleDrafted and BodyRevised; the quote events;
- * CorrectionIssued) and read only by those that extend it (the quote events, CorrectionIssued).
- * An event reads the article's summary, which holds every field of the header (and the counts of
- * quotes and corrections), so that a rebuild parses and rewrites about 1 KB per event, not the
+ * revisions and diffs use too) and its summary for lists. The view is four documents: the
+ * summary, which holds every field but the three lists (its header, headerOf) and the body, the
+ * quotes and the corrections, each written only by the events that change it (ArticleDrafted and
+ * BodyRevised; the quote events; CorrectionIssued) and read only by those that extend it (the
+ * quote events, CorrectionIssued). An event reads and rewrites the summary, about 1 KB, not the
  * whole article (issue #13).
  */
 export const articlesProjection: Projection<ArticlesDocs> = {
@@ -90,9 +90,9 @@ export const articlesProjection: Projection<ArticlesDocs> = {
   // 2: a retracted article's publishedAt is null, as its /revisions/{last} always said.
   // 3: corrections apart, in article_corrections.
   // 4: body and quotes apart too, in article_body and article_quotes; events read the summary.
-  version: 4,
+  // 5: no header document (`articles`): the summary held all of it, and every event wrote both.
+  version: 5,
   collections: {
-    articles: {},
     article_body: {},
     article_quotes: {},
     article_corrections: {},
@@ -120,7 +120,7 @@ export const articlesProjection: Projection<ArticlesDocs> = {
         corrected ? (view.get('article_corrections', e.articleId)?.corrections ?? []) : [],
       );
     const next = evolveArticleView(current, e);
-    const changes = [put('articles', next.id, { ...next, body: [], quotes: [], corrections: [] })];
+    const changes: Array<Change<ArticlesDocs>> = [];
     if (type === 'ArticleDrafted' || type === 'BodyRevised') changes.push(put('article_body', next.id, { body: next.body }));
     if (quoted) changes.push(put('article_quotes', next.id, { quotes: next.quotes }));
     if (corrected) changes.push(put('article_corrections', next.id, { corrections: next.corrections }));
@@ -132,7 +132,16 @@ export const articlesProjection: Projection<ArticlesDocs> = {
   },
 };
 
-/** The whole article from its header (the `articles` document) and its parts' documents (absent: the header's own list). */
+/**
+ * An article's header: its view with an empty list in the place of each part (body, quotes,
+ * corrections), from its summary, which holds every other field. As JSON, the same text as the
+ * view's with those lists emptied, keys in evolveArticleView's order.
+ */
+export function headerOf(summary: ArticleSummary): ArticleView {
+  return viewOf(summary, [], []);
+}
+
+/** The whole article from its header (headerOf) and its parts' documents (absent: the header's own list). */
 export function assembleArticle(header: ArticleView, parts: ArticleParts): ArticleView {
   return {
     ...header,
@@ -155,7 +164,7 @@ const SPLICES = (['body', 'quotes', 'corrections'] as const).map((field) => ({
  * part's array is spliced in at its empty list in the header. A placeholder such as
  * `,"body":[],` cannot occur within a string of the header, where every `"` is escaped.
  * A part with no document leaves the header's list as it is.
- * @param header the `articles` document's text.
+ * @param header the header's JSON text (headerOf), UTF-8.
  * @param parts the texts of its `article_body`, `article_quotes` and `article_corrections` documents, where it has them.
  * @throws Error when the header has no empty list where a part goes, or a part's text is not its document.
  */

@@ -62,7 +62,7 @@ const INNER: readonly Inner[] = [
     // here, holds the header's fields), and the articles read model has both, so neither is kept.
     // Its quotes are kept as their ids: a summary counts them, and the quote events find, replace or
     // drop one by its id (an amended quote is cut back to its id here again).
-    dropped: ['articles', 'article_body'],
+    dropped: ['article_body'],
     kept: {
       article_quotes: (doc) => ({ quotes: (doc as ArticleQuotes).quotes.map(({ quoteId }) => ({ quoteId }) as QuoteView) }),
     },

@@ -244,7 +244,7 @@ describe('projection runtime', () => {
     const shouting: Projection<ArticlesDocs> = {
       ...articlesProjection,
       version: current + 1,
-      collections: { ...articlesProjection.collections, articles: { columns: { headline: (a) => a.headline } } },
+      collections: { ...articlesProjection.collections, summaries: { columns: { headline: (s) => s.headline } } },
       handle: (e, view) => {
         const { event } = e;
         if (event.type !== 'ArticleDrafted') return articlesProjection.handle(e, view);
@@ -254,9 +254,9 @@ describe('projection runtime', () => {
     const v2 = startRuntime([shouting]);
     const reader = new ReadModelReader(v2.db);
     expect((await projectionStatuses(v2))[0]).toMatchObject({ status: 'rebuilding', version: current, rebuild: { version: current + 1 } });
-    expect(reader.get(articlesProjection, 'articles', 'a1')?.headline).toBe('Old');
+    expect(reader.get(articlesProjection, 'summaries', 'a1')?.headline).toBe('Old');
     await once(v2.events, 'swapped');
-    expect(reader.get(articlesProjection, 'articles', 'a1')?.headline).toBe('OLD');
+    expect(reader.get(articlesProjection, 'summaries', 'a1')?.headline).toBe('OLD');
     expect((await projectionStatuses(v2))[0]).toMatchObject({ status: 'live', version: current + 1 });
   });
 
@@ -273,14 +273,14 @@ describe('projection runtime', () => {
     await store.appendToStream('article-a1', [{ id: randomUUID(), type: 'ArticleDrafted', data: v1, metadata: { schemaVersion: 1 } }], 'no_stream');
     const runtime = startRuntime([articlesProjection]);
     await runtime.waitFor(await store.headPosition(), 10_000);
-    expect(new ReadModelReader(runtime.db).get(articlesProjection, 'articles', 'a1')?.byline).toEqual(['Rita Reporter', 'Eddie Editor']);
+    expect(new ReadModelReader(runtime.db).get(articlesProjection, 'summaries', 'a1')?.byline).toEqual(['Rita Reporter', 'Eddie Editor']);
   });
 
   it('waitFor resolves on the commit that reaches the position, and rejects after its timeout', async () => {
     const runtime = startRuntime();
     const { position } = await appendArticle(store, 'a1', REPORTER, events.drafted('a1'));
     await runtime.waitFor(position, 10_000);
-    expect(new ReadModelReader(runtime.db).get(articlesProjection, 'articles', 'a1')?.id).toBe('a1');
+    expect(new ReadModelReader(runtime.db).get(articlesProjection, 'summaries', 'a1')?.id).toBe('a1');
     await expect(runtime.waitFor({ commit: 99n, prepare: 99n }, 50)).rejects.toThrow(/not reached position 99/);
   });
 });

@@ -38,7 +38,7 @@ describe('GenerationWriter', () => {
   it('applies batch after batch, and a batch written by another writer in between counts', () => {
     const { generation } = db.createGeneration(articlesProjection, 'live', null);
     articlesTable = () =>
-      db.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? AND name LIKE '%articles'").pluck().get(`%${generation}%`) as string;
+      db.sql.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? AND name LIKE '%summaries'").pluck().get(`%${generation}%`) as string;
     const one = new GenerationWriter(db, articlesProjection, generation);
     const other = new GenerationWriter(db, articlesProjection, generation);
     expect(one.applyBatch([recorded(make.drafted(ARTICLE), 0)]).kind).toBe('applied');
@@ -74,7 +74,7 @@ describe('GenerationWriter', () => {
     expect(prepared.applyBatch(batch)).toMatchObject({ kind: 'applied', applied: 1 });
     const doc = JSON.parse(
       db.sql
-        .prepare(`SELECT doc FROM "${tableName('articles', generation, 'articles')}" WHERE key = ?`)
+        .prepare(`SELECT doc FROM "${tableName('articles', generation, 'summaries')}" WHERE key = ?`)
         .pluck()
         .get(ARTICLE) as string,
     ) as {

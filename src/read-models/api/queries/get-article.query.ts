@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryHandler } from '@nestjs/cqrs';
-import { articleJson, articlesProjection } from '../../../../projections/articles.projection';
+import { articleJson, articlesProjection, headerOf } from '../../../../projections/articles.projection';
 import { JsonText } from '../../../http/large-json';
 import { NotFoundError } from '../../../common/app-error';
 import { ReadModelQuery, ReadModelQueryHandler } from './read-model-query';
@@ -24,8 +24,9 @@ export class GetArticleQuery extends ReadModelQuery<StoredArticle> {
 /**
  * One article's read model, as stored: a maximum article is about 10 million characters of JSON,
  * which is sent as it is rather than parsed and serialised again: its body, quotes and corrections,
- * stored apart from the rest of it, are spliced into it as text (articleJson). Its revision comes from its summary, written in the
- * same batch and read in the same snapshot. NotFoundError (404) when there is none.
+ * stored apart from the rest of it, are spliced as text (articleJson) into its header, the small rest
+ * of it, made from its summary (headerOf), with its revision; the parts are read in the same snapshot.
+ * NotFoundError (404) when there is none.
  */
 @Injectable()
 @QueryHandler(GetArticleQuery)
@@ -34,9 +35,9 @@ export class GetArticleHandler extends ReadModelQueryHandler<GetArticleQuery, St
 
   protected read({ id }: GetArticleQuery): StoredArticle {
     const article = this.reader.snapshot(() => {
-      const json = this.reader.getJsonBytes(articlesProjection, 'articles', id);
       const summary = this.reader.get(articlesProjection, 'summaries', id);
-      if (json === undefined || summary === undefined) return undefined;
+      if (summary === undefined) return undefined;
+      const json = Buffer.from(JSON.stringify(headerOf(summary)));
       const part = (collection: 'article_body' | 'article_quotes' | 'article_corrections') => this.reader.getJsonBytes(articlesProjection, collection, id);
       const parts = { body: part('article_body'), quotes: part('article_quotes'), corrections: part('article_corrections') };
       return { revision: summary.revision, json: new JsonText(articleJson(json, parts)) };
