@@ -8,8 +8,8 @@ import { guardBodies, LARGE_BODY_BYTES } from './body-reading';
  * guardBodies on a bare node:http server: after the guard, the body is read in full and its
  * length answered, as Fastify's reader would read it. Records the order in which bodies began to be read.
  */
-async function guarded(idleMs: number): Promise<{ server: Server; port: number; reading: string[] }> {
-  const guard = guardBodies(1024 * 1024 * 1024, idleMs);
+async function guarded(idleMs: number, minBytesPerSecond?: number): Promise<{ server: Server; port: number; reading: string[] }> {
+  const guard = guardBodies(1024 * 1024 * 1024, idleMs, minBytesPerSecond);
   const reading: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     guard(req, res, () => {
@@ -69,6 +69,34 @@ describe('guardBodies: large bodies one at a time', () => {
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect(text).toContain('"type":"/problems/request-timeout"');
     expect(setup.reading).toEqual(['stalled', 'next']);
+  });
+
+  it('a body that trickles in (never idle, far below the minimum rate) is answered 408 once the idle time has passed, and gives up its turn', async () => {
+    const setup = await guarded(400, 10_000);
+    server = setup.server;
+    // Chunked, so it waits its turn; a byte every 50 ms is never idle for 400 ms.
+    const trickle = connect(setup.port, '127.0.0.1');
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      trickle.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      trickle.on('close', () => resolve(text));
+    });
+    trickle.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: trickle\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const drip = setInterval(() => trickle.write('1\r\n \r\n'), 50);
+    try {
+      while (setup.reading.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Before, this one waited for as long as the trickle went on (Node's 300 s request timeout at most).
+      const small = gzipSync(Buffer.from('{"headline":"a"}'));
+      const next = await post(setup.port, 'next', small, { 'Content-Encoding': 'gzip' });
+      expect(next).toEqual({ status: 200, body: String(small.length) });
+      const text = await answer;
+      expect(text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(text).toMatch(/arrives at \d+ bytes\/s, below the 10000/);
+      expect(setup.reading).toEqual(['trickle', 'next']);
+    } finally {
+      clearInterval(drip);
+      trickle.destroy();
+    }
   });
 
   it('a compressed body waits its turn whatever its Content-Length: its inflated size is unknown', async () => {

@@ -45,10 +45,12 @@ function answer(response: ServerResponse, request: IncomingMessage, error: unkno
  * UTF-8 (RFC 8259 §8.1: JSON between systems is UTF-8) or a Content-Type that does not parse is
  * 415; a declared Content-Length over `limit` is 413 at once, without reading the body; bodies
  * over LARGE_BODY_BYTES, of unknown length, or compressed (their inflated size unknown) are read
- * one at a time, and one that goes BODY_IDLE_MS without a byte is answered 408 and its
- * connection closed, giving up its turn.
+ * one at a time, and one that goes `idleMs` (BODY_IDLE_MS) without a byte, or from `idleMs` after
+ * its turn began on averages fewer than `minBytesPerSecond` (BODY_MIN_BYTES_PER_SECOND) since
+ * then, is answered 408 and its connection closed, giving up its turn: else a client sending a
+ * byte now and then would hold every queued body back until Node's 300 s request timeout.
  */
-export function guardBodies(limit: number, idleMs = BODY_IDLE_MS): Middleware {
+export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSecond = BODY_MIN_BYTES_PER_SECOND): Middleware {
   const large = new OneAtATime();
   return (request, response, next) => {
     if (!hasContent(request)) return next();
@@ -72,16 +74,33 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS): Middleware {
     // A compressed body's size is known only once inflated (up to `limit`): it waits its turn too.
     if (length <= LARGE_BODY_BYTES && contentCodingOf(request) === 'identity') return next();
     void large.acquire().then((release) => {
-      response.once('close', release);
-      // A body that stops arriving gives up its turn, so that one stalled client cannot hold every large upload.
-      const idle = () => {
-        if (!response.headersSent)
-          answer(response, request, new RequestTimeoutError(`The request body stopped arriving: nothing came for ${idleMs / 1000} s`), true);
+      // A body that stops arriving, or trickles in, gives up its turn, so that one client cannot hold every large upload.
+      const giveUp = (why: string) => {
+        if (!response.headersSent) answer(response, request, new RequestTimeoutError(why), true);
         request.socket.destroySoon();
       };
-      request.setTimeout(idleMs, idle);
+      request.setTimeout(idleMs, () => giveUp(`The request body stopped arriving: nothing came for ${idleMs / 1000} s`));
+      const began = Date.now();
+      const bytesBefore = request.socket.bytesRead;
+      const pace = setInterval(
+        () => {
+          const seconds = (Date.now() - began) / 1000;
+          const rate = (request.socket.bytesRead - bytesBefore) / seconds;
+          if (seconds * 1000 < idleMs || rate >= minBytesPerSecond) return;
+          clearInterval(pace);
+          giveUp(`The request body arrives at ${Math.round(rate)} bytes/s, below the ${minBytesPerSecond} a body read in its turn must keep up`);
+        },
+        Math.max(idleMs / 6, 10),
+      );
+      response.once('close', () => {
+        clearInterval(pace);
+        release();
+      });
       // Read in full: what follows (deciding, the append) may take long without a byte on the socket.
-      request.once('end', () => request.setTimeout(0));
+      request.once('end', () => {
+        request.setTimeout(0);
+        clearInterval(pace);
+      });
       next();
     });
   };
@@ -94,6 +113,13 @@ function contentCodingOf(request: { headers: IncomingMessage['headers'] }): stri
 
 /** Milliseconds a body read in its turn (see guardBodies) may go without a byte before it is answered 408 (guardBodies' default). */
 export const BODY_IDLE_MS = 30_000;
+
+/**
+ * Bytes per second a body read in its turn (see guardBodies) must average from BODY_IDLE_MS on
+ * (guardBodies' default): 32 KiB/s, 1 MB in its first 30 s, well below any connection that can
+ * upload a large article, far above a client that sends a byte now and then to stay "active".
+ */
+export const BODY_MIN_BYTES_PER_SECOND = 32 * 1024;
 
 /** Bytes that are not UTF-8 are refused instead of silently replaced with U+FFFD. */
 export function requireUtf8(_request: unknown, _response: unknown, body: Buffer): void {
