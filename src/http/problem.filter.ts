@@ -141,7 +141,8 @@ export function toProblem(error: unknown): ProblemResponse {
     const status = error.getStatus();
     const response = error.getResponse();
     const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? error.message);
-    return { problem: problem(status, slugOf(status), message), headers };
+    // Nest hands Fastify's own body errors (a chunked or inflated body over the limit) over as HttpExceptions.
+    return { problem: problem(status, slugOf(status), REQUEST_READ_DETAIL[status] ?? message), headers };
   }
   if (isBadContentCoding(error)) {
     return { problem: problem(400, 'bad-content-coding', 'The body is not valid data in the Content-Encoding it names'), headers };

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { loadUsers, parseUsersFile } from '../../src/auth/users';
 import { loadConfig } from '../../src/config/app-config';
+import { rawRequest } from '../support/raw-request';
 import { startTestApp, TestApp } from '../support/test-app';
 import { tempDir } from '../support/temp-dir';
 
@@ -51,7 +53,21 @@ describe('HTTP shell', () => {
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ headline: 'x', body: [{ type: 'paragraph', text: 'x'.repeat(100_000) }] }))
         .expect(413);
-      expect(res.body).toMatchObject({ status: 413, type: '/problems/payload-too-large' });
+      expect(res.body).toMatchObject({ status: 413, type: '/problems/payload-too-large', detail: expect.stringContaining('BODY_LIMIT') });
+      // Chunked, or compressed, its size is found while it is read (Fastify's own error): the same problem.
+      const big = JSON.stringify({ headline: 'x', body: [{ type: 'paragraph', text: 'x'.repeat(100_000) }] });
+      const headers = { Authorization: small.auth('reporter'), 'Content-Type': 'application/json' };
+      const server = small.app.getHttpServer();
+      const chunked = await rawRequest(server, { method: 'POST', path: '/api/articles', headers, body: big });
+      const zipped = gzipSync(big);
+      const inflated = await rawRequest(server, {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': zipped.length },
+        body: zipped,
+      });
+      expect([chunked.status, inflated.status]).toEqual([413, 413]);
+      expect([JSON.parse(chunked.body), JSON.parse(inflated.body)]).toEqual([res.body, res.body]);
       await small.http.get('/health').expect(200);
     } finally {
       await small.close();
