@@ -86,10 +86,11 @@ function prettyStream(): DestinationStream {
  * Nest's console logger for the lines logged before the structured logger takes over: those of a
  * start-up that fails (a locked or damaged store, a bad setting), which Nest holds until then
  * and otherwise prints with its default logger, in ANSI colours even into a file. Like the app's
- * own logs (appLoggers): JSON lines unless `stream` is a terminal; colours only on a terminal, and
- * not with NO_COLOR set (https://no-color.org).
+ * own logs (appLoggers): JSON lines (Nest's: level, timestamp in ms, message, context) unless all
+ * of `streams` are terminals; colours only then, and not with NO_COLOR set (https://no-color.org).
  */
-export function startupLogger(stream: { isTTY?: boolean } = process.stdout): ConsoleLogger {
-  const terminal = stream.isTTY === true;
+export function startupLogger(streams: ReadonlyArray<{ isTTY?: boolean }> = [process.stdout, process.stderr]): ConsoleLogger {
+  // One choice for both: its lines go to stdout, its errors to stderr, and either may be a file.
+  const terminal = streams.every((stream) => stream.isTTY === true);
   return new ConsoleLogger({ json: !terminal, colors: terminal && !process.env.NO_COLOR });
 }
