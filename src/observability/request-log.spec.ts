@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { startupLogger } from './request-log';
 
 /** What startupLogger's logger writes to stdout, as ConsoleLogger writes it there (process.stdout.write). */
@@ -15,7 +14,8 @@ function logged(logger: ReturnType<typeof startupLogger>): string {
 
 describe('startupLogger', () => {
   const terminal = { isTTY: true };
-  const file = new Writable();
+  // A file or a pipe: no isTTY.
+  const file: { isTTY?: boolean } = {};
 
   it('writes JSON lines without ANSI colours when either stream is not a terminal (stdout or stderr sent to a file)', () => {
     for (const streams of [

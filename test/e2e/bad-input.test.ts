@@ -385,6 +385,18 @@ describe('bad input (e2e)', () => {
       expect(JSON.parse(res.body)).toMatchObject({ status: 413, type: '/problems/payload-too-large', detail: expect.stringContaining('BODY_LIMIT') });
     });
 
+    it('an Expect other than 100-continue is 417, as a problem document', async () => {
+      const res = await rawRequest(t.app.getHttpServer(), {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', Expect: '200-ok', 'Content-Length': 2 },
+        body: '{}',
+      });
+      expect(res.status).toBe(417);
+      expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(JSON.parse(res.body)).toMatchObject({ status: 417, type: '/problems/expectation-failed', instance: '/api/articles' });
+    });
+
     it('Expect: 100-continue gets 100 only when the body is to be read: over the limit 413, without a valid token 401, not JSON 415, each with no 100 first; within it, 100 then the answer', async () => {
       const server = t.app.getHttpServer();
       if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
