@@ -41,8 +41,13 @@ export function rateLimitOptions(config: AppConfig, users: UserDirectory): Throt
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    // The library sets only Retry-After on a refusal: the X-RateLimit headers every other response has (README), here too.
+    const response = context.switchToHttp().getResponse<{ header(name: string, value: number): unknown }>();
+    response.header('X-RateLimit-Limit', detail.limit);
+    response.header('X-RateLimit-Remaining', 0);
+    response.header('X-RateLimit-Reset', seconds);
     throw new TooManyRequestsError(`More than ${detail.limit} requests in ${detail.ttl / 1000} s; retry in ${seconds} s`, seconds);
   }
 }

@@ -116,6 +116,8 @@ describe('per-user rate limit (e2e, RFC 6585 §4)', () => {
     expect(Number.isInteger(retryAfter)).toBe(true);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
+    // The same rate headers as an answered request has, at zero remaining.
+    expect(res.headers).toMatchObject({ 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(retryAfter) });
 
     await as('editor', '/api/articles').expect(200);
     for (let i = 0; i < 10; i++) await t.http.get('/health').expect(200);
