@@ -36,7 +36,9 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ PORT: 'abc', EVENTSTORE_URL: 'http://x', BODY_LIMIT: 'lots' })).toThrow(
       /PORT must be a port number, got "abc".*EVENTSTORE_URL.*got "http:\/\/x".*BODY_LIMIT/,
     );
-    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow('Invalid configuration: PORT must not be greater than 65535, got "70000"');
+    // One reason per variable, the type's first: not also "must not be greater than 65535" and "less than 0" for a word.
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/^Invalid configuration: PORT must be a port number, got "abc"$/);
     // Before, 2gb started and a 734 MB body got V8's "Cannot create a string longer than 0x1fffffe8 characters"; 0 got Fastify's own message.
     for (const limit of ['2gb', '0', '0mb', `${MAX_BODY_LIMIT + 1}`]) {
       expect(() => loadConfig({ BODY_LIMIT: limit })).toThrow(`BODY_LIMIT must be from 1 byte to ${MAX_BODY_LIMIT} bytes`);

@@ -45,9 +45,10 @@ export interface AppConfig {
  */
 class EnvironmentVariables {
   @IsOptional()
-  @IsInt({ message: 'PORT must be a port number' })
+  // Checked bottom up, the first failure alone reported (stopAtFirstError): the type first.
   @Min(0)
   @Max(65535)
+  @IsInt({ message: 'PORT must be a port number' })
   PORT?: number;
 
   @IsOptional()
@@ -82,13 +83,13 @@ class EnvironmentVariables {
   CORS_ORIGINS?: string;
 
   @IsOptional()
-  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number' })
   @Min(0)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number' })
   RATE_LIMIT_PER_MINUTE?: number;
 
   @IsOptional()
-  @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds' })
   @Min(1)
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds' })
   SHUTDOWN_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -100,8 +101,8 @@ class EnvironmentVariables {
   LEDGER_SIGNING_KEY_FILE?: string;
 
   @IsOptional()
-  @IsInt({ message: 'LEDGER_CHECKPOINT_INTERVAL_SECONDS must be a whole number of seconds' })
   @Min(0)
+  @IsInt({ message: 'LEDGER_CHECKPOINT_INTERVAL_SECONDS must be a whole number of seconds' })
   LEDGER_CHECKPOINT_INTERVAL_SECONDS?: number;
 }
 
@@ -125,7 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const given = setOnly(env);
   const vars = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
   // PORT arrives as text: implicit conversion makes it a number, "abc" a NaN that @IsInt refuses.
-  const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false });
+  // One reason per setting (the first that fails): "abc" is not a port number, whatever its range.
+  const errors = validateSync(vars, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true });
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${m}, got "${given[e.property]}"`));
   if (vars.BODY_LIMIT !== undefined && !errors.some((e) => e.property === 'BODY_LIMIT')) {
     const limit = bytes.parse(vars.BODY_LIMIT) ?? NaN;
