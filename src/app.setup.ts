@@ -7,7 +7,7 @@ import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { answerExpectContinue, bodyLimitBytes, registerBodyParsers } from './http/body-reading';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyBrowserEdge, securityHeaders } from './http/browser-edge';
+import { applyBrowserEdge, corsHeaders, securityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
 import { answerClientError } from './http/client-errors';
 import { openApiDocument } from './http/openapi-document';
@@ -34,7 +34,11 @@ import { startupLogger, type LogOutput } from './observability/request-log';
  *   answered with Fastify's own 503;
  * - what Node's HTTP parser refuses, and a path Fastify cannot decode, are problem documents.
  */
-export function serverOptions(bodyLimit: number, observe: (request: IncomingMessage, response: ServerResponse) => void = () => {}) {
+export function serverOptions(
+  bodyLimit: number,
+  observe: (request: IncomingMessage, response: ServerResponse) => void = () => {},
+  corsOrigins: readonly string[] = [],
+) {
   return {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     bodyLimit,
@@ -48,7 +52,7 @@ export function serverOptions(bodyLimit: number, observe: (request: IncomingMess
     // Fastify runs no hook for these: they are logged and counted here (observeRequests).
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       observe(request.raw, reply.raw);
-      answerBadPath(error, request, reply);
+      answerBadPath(error, request, reply, corsOrigins);
     },
   };
 }
@@ -58,14 +62,15 @@ const edgeHeaders = securityHeaders();
 /**
  * Fastify's `frameworkErrors` handler, for a path it could not route: a segment whose
  * percent-encoding does not decode as UTF-8 (RFC 3986 §2.1, FST_ERR_BAD_URL) is 400 naming the
- * segment, with the security headers every response has (no middleware runs for it).
+ * segment, with the security headers every response has and, for an origin in `corsOrigins`
+ * (CORS_ORIGINS), the CORS headers (no middleware or hook runs for it, @fastify/cors's neither).
  */
-export function answerBadPath(_error: Error, request: FastifyRequest, reply: FastifyReply): void {
+export function answerBadPath(_error: Error, request: FastifyRequest, reply: FastifyReply, corsOrigins: readonly string[] = []): void {
   const path = pathOf(request);
   const segment = path.split('/').find((part) => !isPercentEncodedUtf8(part)) ?? path;
   const body = { ...problem(400, 'bad-request', `Failed to decode param '${segment}'`), instance: path };
   correlationIdOf(request.raw, reply.raw);
-  edgeHeaders(request.raw, reply.raw, () => sendProblem(reply, 400, {}, JSON.stringify(body)));
+  edgeHeaders(request.raw, reply.raw, () => sendProblem(reply, 400, corsHeaders(corsOrigins, request.headers.origin), JSON.stringify(body)));
 }
 
 /**
@@ -81,7 +86,7 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   const bodyLimit = bodyLimitBytes(config.bodyLimit);
   // Set below, once the logger and the metrics exist; Fastify calls it for a path it cannot decode.
   const observer: { observe?: (request: IncomingMessage, response: ServerResponse) => void } = {};
-  const fastifyOptions = serverOptions(bodyLimit, (request, response) => observer.observe?.(request, response));
+  const fastifyOptions = serverOptions(bodyLimit, (request, response) => observer.observe?.(request, response), config.corsOrigins);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { log }), new LargeJsonFastifyAdapter(fastifyOptions), {
     // A provider that refuses to start (store locked, damaged, unwritable) throws its error to the
     // caller, which prints it and exits 1, instead of Nest's process.abort().

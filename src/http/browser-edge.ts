@@ -39,6 +39,17 @@ export function corsDelegate(origins: readonly string[]): FastifyCorsOptionsDele
 }
 
 /**
+ * The CORS headers of a response that @fastify/cors does not see (a path Fastify cannot route):
+ * for an `origin` in `origins`, Access-Control-Allow-Origin naming it and the exposed headers, as
+ * corsDelegate's; Vary: Origin whenever CORS is on (`origins` not empty); nothing otherwise.
+ */
+export function corsHeaders(origins: readonly string[], origin: string | undefined): Record<string, string> {
+  if (origins.length === 0) return {};
+  if (origin === undefined || !origins.includes(origin)) return { Vary: 'Origin' };
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(','), Vary: 'Origin' };
+}
+
+/**
  * OPTIONS that CORS did not answer (no CORS configured, another origin, or no Origin at all):
  * 204 with Allow listing the path's methods (RFC 9110 §9.3.7), or on to the 404 for an unknown path.
  */

@@ -41,6 +41,17 @@ describe('CORS from CORS_ORIGINS (e2e, Fetch standard §3.2)', () => {
     expect(res.headers.etag).toBe('"0"');
   });
 
+  it('gives the 400 for a path that does not decode (no hook runs for it) the same CORS headers as any other response', async () => {
+    const allowed = await t.http.get('/api/articles/%zz').set('Origin', 'http://127.0.0.1:5173').expect(400);
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://127.0.0.1:5173');
+    expect(allowed.headers['access-control-expose-headers']).toBe('ETag,Location,Retry-After,X-Correlation-Id');
+    expect(allowed.headers.vary).toMatch(/Origin/);
+    expect(allowed.body).toMatchObject({ status: 400, detail: "Failed to decode param '%zz'" });
+    const refused = await t.http.get('/api/articles/%zz').set('Origin', REFUSED).expect(400);
+    expect(accessControl(refused.headers)).toEqual([]);
+    expect(refused.headers.vary).toMatch(/Origin/);
+  });
+
   it('sends no Access-Control-* header to another origin, on a preflight or a request', async () => {
     const pre = await preflight(REFUSED);
     expect(accessControl(pre.headers)).toEqual([]);
