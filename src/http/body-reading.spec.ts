@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { guardBodies, LARGE_BODY_BYTES } from './body-reading';
 
@@ -44,6 +44,15 @@ function post(port: number, name: string, body: Buffer, headers: Record<string, 
   });
 }
 
+/** Everything the server sends on `socket` until it closes, as text. */
+function everythingFrom(socket: Socket): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    socket.on('close', () => resolve(text));
+  });
+}
+
 describe('guardBodies: large bodies one at a time', () => {
   let server: Server;
   afterEach(async () => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -53,11 +62,7 @@ describe('guardBodies: large bodies one at a time', () => {
     server = setup.server;
     // Declares more than LARGE_BODY_BYTES, sends a few bytes, then nothing.
     const stalled = connect(setup.port, '127.0.0.1');
-    const answer = new Promise<string>((resolve) => {
-      let text = '';
-      stalled.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      stalled.on('close', () => resolve(text));
-    });
+    const answer = everythingFrom(stalled);
     stalled.write(
       `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: stalled\r\nContent-Length: ${LARGE_BODY_BYTES + 1}\r\n\r\n{"headline":`,
     );
@@ -76,11 +81,7 @@ describe('guardBodies: large bodies one at a time', () => {
     server = setup.server;
     // Chunked, so it waits its turn; a byte every 50 ms is never idle for 400 ms.
     const trickle = connect(setup.port, '127.0.0.1');
-    const answer = new Promise<string>((resolve) => {
-      let text = '';
-      trickle.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      trickle.on('close', () => resolve(text));
-    });
+    const answer = everythingFrom(trickle);
     trickle.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: trickle\r\nTransfer-Encoding: chunked\r\n\r\n`);
     const drip = setInterval(() => trickle.write('1\r\n \r\n'), 50);
     try {
