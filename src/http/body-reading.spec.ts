@@ -92,7 +92,7 @@ describe('guardBodies: large bodies one at a time', () => {
       expect(next).toEqual({ status: 200, body: String(small.length) });
       const text = await answer;
       expect(text).toMatch(/^HTTP\/1\.1 408 /);
-      expect(text).toMatch(/arrives at \d+ bytes\/s, below the 10000/);
+      expect(text).toMatch(/arrives at \d+ B\/s on average, below the 10000 B\/s/);
       expect(setup.reading).toEqual(['trickle', 'next']);
     } finally {
       clearInterval(drip);

@@ -88,7 +88,7 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSec
           const rate = (request.socket.bytesRead - bytesBefore) / seconds;
           if (seconds * 1000 < idleMs || rate >= minBytesPerSecond) return;
           clearInterval(pace);
-          giveUp(`The request body arrives at ${Math.round(rate)} bytes/s, below the ${minBytesPerSecond} a body read in its turn must keep up`);
+          giveUp(`The request body arrives at ${Math.round(rate)} B/s on average, below the ${minBytesPerSecond} B/s a body read in its turn must keep up`);
         },
         Math.max(idleMs / 6, 10),
       );
