@@ -9,7 +9,7 @@ import { answerExpectContinue, bodyLimitBytes, registerBodyParsers } from './htt
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyBrowserEdge, corsHeaders, securityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
-import { answerClientError } from './http/client-errors';
+import { answerClientError, REQUEST_TIMEOUT_MS } from './http/client-errors';
 import { openApiDocument } from './http/openapi-document';
 import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filter';
 import { isPercentEncodedUtf8 } from './http/query-string.guard';
@@ -44,7 +44,7 @@ export function serverOptions(
     bodyLimit,
     // Fastify's request id (which @fastify/middie hands the request log as `req.id`) is the correlation id.
     genReqId: (request: IncomingMessage) => correlationIdOf(request),
-    requestTimeout: 300_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: 5_000,
     // Shutdown is GracefulShutdown's (graceful-shutdown.ts): no 503 of Fastify's own, not a problem document.
     return503OnClosing: false,

@@ -9,6 +9,8 @@ import { RouteTable } from './route-table';
 
 /** Response headers a browser client may read: the revision, the new article, back-off, tracing. */
 export const CORS_EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'X-Correlation-Id'];
+/** Access-Control-Expose-Headers as every CORS response sends it (joined with ",", as the headers always have been). */
+const EXPOSED = CORS_EXPOSED_HEADERS.join(',');
 /** Request headers a browser client may send beyond the CORS-safelisted ones. */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Correlation-Id', 'traceparent'];
 export const CORS_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -30,7 +32,7 @@ export function corsDelegate(origins: readonly string[]): FastifyCorsOptionsDele
     // Joined here: @fastify/cors would join lists with ", ", where the headers have always had ",".
     methods: CORS_METHODS.join(','),
     allowedHeaders: CORS_ALLOWED_HEADERS.join(','),
-    exposedHeaders: CORS_EXPOSED_HEADERS.join(','),
+    exposedHeaders: EXPOSED,
     maxAge: 600,
     optionsSuccessStatus: 204,
     strictPreflight: false,
@@ -46,7 +48,7 @@ export function corsDelegate(origins: readonly string[]): FastifyCorsOptionsDele
 export function corsHeaders(origins: readonly string[], origin: string | undefined): Record<string, string> {
   if (origins.length === 0) return {};
   if (origin === undefined || !origins.includes(origin)) return { Vary: 'Origin' };
-  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(','), Vary: 'Origin' };
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED, Vary: 'Origin' };
 }
 
 /**

@@ -1,12 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { problem, slugOf } from './problem.filter';
 
+/** The whole request's time limit, headers and body, in ms: Node's requestTimeout, which serverOptions (app.setup) keeps at Node's default. */
+export const REQUEST_TIMEOUT_MS = 300_000;
+/** The headers' time limit, in ms: Node's headersTimeout, left at its default (node:http). */
+export const HEADERS_TIMEOUT_MS = 60_000;
+
 /**
  * Answers the requests Node's HTTP parser refuses before any route sees them with a problem
  * document (RFC 9457) instead of an empty body: headers or a URL over Node's header limit are
  * 431 (RFC 6585 §5), a malformed request (a duplicated or invalid Content-Length, Content-Length
  * with Transfer-Encoding: RFC 9112 §6.3) is 400, a request whose headers take longer than Node's
- * headersTimeout (60 s) or whose whole takes longer than its requestTimeout (300 s, app.setup) is 408.
+ * headersTimeout or whose whole takes longer than its requestTimeout (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) is 408.
  * The connection is closed after the answer, as Node does. A socket already gone is destroyed.
  * Given to Fastify as its `clientErrorHandler`, which it listens to Node's 'clientError' with.
  */
@@ -20,7 +25,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     status === 431
       ? 'The request line and headers are larger than this server reads'
       : status === 408
-        ? 'The request did not arrive in time: its headers within 60 s, or all of it within 300 s'
+        ? `The request did not arrive in time: its headers within ${HEADERS_TIMEOUT_MS / 1000} s, or all of it within ${REQUEST_TIMEOUT_MS / 1000} s`
         : 'The request is not valid HTTP/1.1 (RFC 9112)';
   const doc = problem(status, slugOf(status), detail);
   const body = JSON.stringify(doc);
