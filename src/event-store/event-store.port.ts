@@ -73,6 +73,26 @@ export interface ReadAllOptions {
   readonly maxBytes?: number;
 }
 
+/**
+ * Where a read in stream order (EventStore.readInStreamOrder) goes on from: strictly after event
+ * `revision` (a bigint) of stream `streamId`, in the order of stream ids, then revisions.
+ */
+export interface StreamCursor {
+  readonly streamId: string;
+  readonly revision: bigint;
+}
+
+export interface ReadInStreamOrderOptions {
+  /** Only events at or before this position: the head when the read began, so that every page sees one log. */
+  readonly upTo: Position;
+  /** Go on strictly after this event; default: from the first stream. */
+  readonly after?: StreamCursor;
+  /** Events per page, at most. */
+  readonly maxCount: number;
+  /** As ReadStreamOptions.maxBytes. */
+  readonly maxBytes?: number;
+}
+
 export interface SubscribeToAllOptions {
   /** Deliver events strictly after this position (a checkpoint). Default START. */
   readonly after?: Position;
@@ -91,6 +111,16 @@ export interface EventStore {
   streamRevision(streamId: string): Promise<bigint | null>;
   /** One bounded batch of the global log, oldest first. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Optional: one bounded page of the log up to `options.upTo`, ordered by stream id (binary
+   * order of the id's UTF-8 text), then revision: each stream's events together, oldest first.
+   * Read-model rebuilds of projections whose documents each belong to one stream
+   * (Projection.foreachStream) read the log this way, so that each stream's documents are built
+   * in memory and written once. An empty page is the end. Adapters that have no index for this
+   * order leave it out (EventStoreDB: its $all is in commit order only), and rebuilds read in log
+   * order there. Throws DamagedEventError when an event of the page cannot be read.
+   */
+  readInStreamOrder?(options: ReadInStreamOrderOptions): Promise<RecordedEvent[]>;
   /** The position of the last event in the global log, or START when it is empty. */
   headPosition(): Promise<Position>;
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;

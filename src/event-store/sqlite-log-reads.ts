@@ -1,4 +1,4 @@
-import { Position, ReadAllOptions, ReadStreamOptions, RecordedEvent, START } from './event-store.port';
+import { Position, ReadAllOptions, ReadInStreamOrderOptions, ReadStreamOptions, RecordedEvent, START } from './event-store.port';
 import type { SqliteEventReader } from './sqlite-event-reader';
 
 /**
@@ -25,6 +25,15 @@ export abstract class SqliteLogReads {
     const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount, options.maxBytes);
     if (damage) throw damage;
     return events;
+  }
+
+  /**
+   * A page of the log up to `options.upTo`, in the order of the events table's (stream_id,
+   * revision) index: stream ids in SQLite's BINARY order, then revisions (see
+   * EventStore.readInStreamOrder). Throws DamagedEventError when an event of the page cannot be read.
+   */
+  async readInStreamOrder(options: ReadInStreamOrderOptions): Promise<RecordedEvent[]> {
+    return this.reader.readInStreamOrder(options.upTo.commit, options.after ?? null, options.maxCount, options.maxBytes);
   }
 
   /** The position of the log's last event, or START for an empty log. */
