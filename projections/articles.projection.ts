@@ -92,6 +92,9 @@ export const articlesProjection: Projection<ArticlesDocs> = {
   // 4: body and quotes apart too, in article_body and article_quotes; events read the summary.
   // 5: no header document (`articles`): the summary held all of it, and every event wrote both.
   version: 5,
+  // Every document is keyed by its article (or by a quote's, a correction's or an event's id, each
+  // of one article's stream) and read only by that article's events.
+  foreachStream: true,
   collections: {
     article_body: {},
     article_quotes: {},

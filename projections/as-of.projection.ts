@@ -136,6 +136,9 @@ export const asOfProjection: Projection<AsOfDocs> = {
   // 4: the articles projection keeps body and quotes apart and reads its summary: no articles_articles
   //    (nor articles_article_body), and the quotes' ids in articles_article_quotes.
   version: 4,
+  // Every document is keyed by its article (or by a quote's, a correction's or an event's id, each
+  // of one article's stream) and read only by that article's events.
+  foreachStream: true,
   collections: collectionsOf(INNER) as Projection<AsOfDocs>['collections'],
 
   handle(e: ProjectedEvent, view: View<AsOfDocs>): Array<Change<AsOfDocs>> {

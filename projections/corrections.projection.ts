@@ -37,6 +37,9 @@ export const correctionsProjection: Projection<CorrectionsDocs> = {
   name: 'corrections',
   // 2: retractions are entries of the history.
   version: 2,
+  // Every document is keyed by its article (or by a quote's, a correction's or an event's id, each
+  // of one article's stream) and read only by that article's events.
+  foreachStream: true,
   collections: {
     corrections: {
       columns: { article_id: (c) => c.articleId, issued_at: (c) => sortableTime(c.issuedAt) },

@@ -51,6 +51,9 @@ export const quotesProjection: Projection<QuotesDocs> = {
   name: 'quotes',
   // 2: search keys by Unicode's rules (case folding, ignorables, words in every script).
   version: 2,
+  // Every document is keyed by its article (or by a quote's, a correction's or an event's id, each
+  // of one article's stream) and read only by that article's events.
+  foreachStream: true,
   collections: {
     quotes: {
       columns: {

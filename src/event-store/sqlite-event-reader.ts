@@ -69,9 +69,7 @@ export class SqliteEventReader {
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       // Both walk the UNIQUE (stream_id, revision) index; the row-value comparison seeks in it.
       byStreamFirst: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY stream_id, revision LIMIT ?`),
-      byStreamAfter: db.prepare(
-        `SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) AND position <= ? ORDER BY stream_id, revision LIMIT ?`,
-      ),
+      byStreamAfter: db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) AND position <= ? ORDER BY stream_id, revision LIMIT ?`),
       at: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
       idAt: db.prepare('SELECT event_id FROM events WHERE position = ?'),
       head: db.prepare('SELECT max(position) AS position FROM events'),

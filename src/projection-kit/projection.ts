@@ -56,6 +56,15 @@ export interface Projection<C extends Docs = Docs> {
   /** Bump it when the read model's shape or logic changes: the runtime rebuilds it on start. */
   readonly version: number;
   readonly collections: { readonly [K in CollectionName<C>]: CollectionSpec<C[K]> };
+  /**
+   * true when each of its documents belongs to one stream: every document an event reads or writes
+   * is one that only events of that event's stream read or write: the partitioning of
+   * EventStoreDB's `foreachStream()` in its projections API, one state per stream. Its read model
+   * is then the same whether the log is applied in log order or stream by stream, and a rebuild may
+   * load it stream by stream (see CatchUp), building each stream's documents in memory and writing
+   * them once. Unset: log order only.
+   */
+  readonly foreachStream?: boolean;
   /** Pure: the same event and view always give the same changes; never mutates what it reads. */
   handle(event: ProjectedEvent, view: View<C>): Array<Change<C>>;
 }

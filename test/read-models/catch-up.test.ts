@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { generateLog } from '../../bench/lib/generate-log';
 import { events, REPORTER } from '../../projections/test-support/article-events';
-import { AllSubscription, EventStore, formatPosition, RecordedEvent, START } from '../../src/event-store/event-store.port';
+import { AllSubscription, EventStore, formatPosition, ReadInStreamOrderOptions, RecordedEvent, START } from '../../src/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { Projection } from '../../src/projection-kit/projection';
 import { CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from '../../src/read-models/engine/catch-up';
@@ -10,7 +10,7 @@ import { GenerationWriter } from '../../src/read-models/engine/generation-writer
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
 import { ReadModelDb } from '../../src/read-models/engine/read-model-db';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
-import { articleJson, headerOf } from '../../projections/articles.projection';
+import { articleJson, articlesProjection, headerOf } from '../../projections/articles.projection';
 import { evolveArticleView, type ArticleSummary, type ArticleView } from '../../src/articles/view/article-view';
 import { readArticleEvent } from '../../src/articles/stored-article-event';
 import Database from 'better-sqlite3';
@@ -51,6 +51,22 @@ async function expectArticlesAsFolded(file: string, store: EventStore): Promise<
       expect(articleJson(header, parts).toString('utf8')).toBe(JSON.stringify(folded));
     }
     return corrected;
+  } finally {
+    db.close();
+  }
+}
+
+/** The secondary indexes of every live generation's tables, by table without its generation number, with their columns. */
+function liveIndexes(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT i.name, i.sql FROM sqlite_master i JOIN projection_generations g ON i.tbl_name LIKE 'rm_' || g.projection || '_g' || g.generation || '_%'
+         WHERE i.type = 'index' AND i.sql IS NOT NULL AND g.role = 'live' ORDER BY i.name`,
+      )
+      .all() as Array<{ name: string; sql: string }>;
+    return rows.map(({ sql }) => sql.replace(/_g\d+_/g, '_g*_'));
   } finally {
     db.close();
   }
@@ -106,6 +122,40 @@ function gated(store: EventStore, gateAt: bigint) {
   return { store: wrapper, reached, open };
 }
 
+/**
+ * The store, counting its reads in stream order and subscriptions from START; with `holdAt`, the
+ * read of that page (1 for the first) waits until `open()`, and `reached` resolves when it starts.
+ */
+function watched(store: EventStore, holdAt = 0) {
+  const counts = { pages: 0, fromStart: 0 };
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const wrapper = new Proxy(store, {
+    get: (target, property) => {
+      if (property === 'readInStreamOrder') {
+        return async (options: ReadInStreamOrderOptions) => {
+          if (++counts.pages === holdAt) {
+            reach();
+            await gate;
+          }
+          return target.readInStreamOrder!(options);
+        };
+      }
+      if (property === 'subscribeToAll') {
+        return (options?: { after?: typeof START }) => {
+          if ((options?.after ?? START).commit === START.commit) counts.fromStart++;
+          return target.subscribeToAll(options);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: wrapper, counts, reached, open };
+}
+
 describe('catch-up mode', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: SqliteEventStore;
@@ -159,8 +209,9 @@ describe('catch-up mode', () => {
     // 1,500 articles, each touched about once per 1,000 events read: with a cache of 2,000 characters nearly every read goes to the tables.
     await generateLog(store, 6000, 1500);
     const batch = start('batch.sqlite', false);
-    const small = start('small.sqlite', { minEventsBehind: 0, flushEvents: 700, cacheChars: 2_000, maxMissShare: 0.5 });
-    const roomy = start('roomy.sqlite', { minEventsBehind: 0, flushEvents: 700, maxMissShare: 0.5 });
+    // In log order: loaded stream by stream (streamOrder), no generation has a cache to outgrow.
+    const small = start('small.sqlite', { minEventsBehind: 0, flushEvents: 700, cacheChars: 2_000, maxMissShare: 0.5, streamOrder: false });
+    const roomy = start('roomy.sqlite', { minEventsBehind: 0, flushEvents: 700, maxMissShare: 0.5, streamOrder: false });
     const left = { small: new Map<string, number>(), roomy: new Map<string, number>() };
     small.events.on('leftCatchUp', (name, _generation, missShare) => left.small.set(name, missShare));
     roomy.events.on('leftCatchUp', (name, _generation, missShare) => left.roomy.set(name, missShare));
@@ -348,5 +399,110 @@ describe('catch-up mode', () => {
     const seen = Object.values(liveDocs(join(dir.path, 'stop.sqlite'), 'ledger', 'seen')) as Array<{ times: number }>;
     expect(seen).toHaveLength(3000);
     expect(seen.every((s) => s.times === 1)).toBe(true);
+  });
+  describe('stream order (new generations of foreachStream projections)', () => {
+    it('loads them stream by stream, never reading the log in log order, row for row as the batch path; the ledger, not foreachStream, in log order', async () => {
+      await generateLog(store, 6000, 40);
+      const batch = start('batch.sqlite', false);
+      const watch = watched(store);
+      const loaded = start('loaded.sqlite', EAGER, ALL, watch.store);
+      await Promise.all([batch.start(), loaded.start()]);
+      const head = await store.headPosition();
+      await Promise.all([batch.waitFor(head, 60_000), loaded.waitFor(head, 60_000)]);
+
+      // 6,000 events in pages of at most 1,000: at least 6 pages and one empty one, in one pass for the four projections.
+      expect(watch.counts.pages).toBeGreaterThanOrEqual(7);
+      expect(watch.counts.pages).toBeLessThan(14);
+      // Only the ledger's pass read the log from its start.
+      expect(watch.counts.fromStart).toBe(1);
+      expect(fingerprint(join(dir.path, 'loaded.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(registry(join(dir.path, 'loaded.sqlite'))).toEqual(registry(join(dir.path, 'batch.sqlite')));
+      expect(await expectArticlesAsFolded(join(dir.path, 'loaded.sqlite'), store)).toBeGreaterThan(0);
+      // The load dropped the secondary indexes while it wrote, and made them again at its end.
+      expect(liveIndexes(join(dir.path, 'loaded.sqlite'))).toEqual(liveIndexes(join(dir.path, 'batch.sqlite')));
+      expect(liveIndexes(join(dir.path, 'loaded.sqlite')).length).toBeGreaterThanOrEqual(6);
+
+      // Then both follow live appends alike.
+      const { position } = await seedStories(store, 300, 5);
+      await Promise.all([batch.waitFor(position, 60_000), loaded.waitFor(position, 60_000)]);
+      expect(fingerprint(join(dir.path, 'loaded.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+    }, 120_000);
+
+    it('a load stopped midway leaves START with its events counted; the next start clears it and loads again, row for row as the batch path', async () => {
+      await generateLog(store, 3000, 30);
+      const watch = watched(store, 3);
+      const first = start('stop.sqlite', { ...EAGER, flushEvents: 500 }, PROJECTIONS, watch.store);
+      await first.start();
+      await watch.reached;
+      await first.stop();
+      watch.open();
+      // Flushed twice before the third page: documents written, the checkpoint where it was.
+      for (const row of registry(join(dir.path, 'stop.sqlite'), PROJECTIONS)) {
+        expect(row).toMatchObject({ checkpoint: formatPosition(START), events: 2000, lastEventId: null });
+      }
+      expect(Object.keys(liveDocs(join(dir.path, 'stop.sqlite'), 'articles', 'summaries')).length).toBeGreaterThan(0);
+      // Dropped for the load, which did not get to make them again.
+      expect(liveIndexes(join(dir.path, 'stop.sqlite'))).toEqual([]);
+
+      const second = start('stop.sqlite', EAGER, PROJECTIONS);
+      const batch = start('batch.sqlite', false, PROJECTIONS);
+      await Promise.all([second.start(), batch.start()]);
+      const head = await store.headPosition();
+      await Promise.all([second.waitFor(head, 60_000), batch.waitFor(head, 60_000)]);
+      expect(fingerprint(join(dir.path, 'stop.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(registry(join(dir.path, 'stop.sqlite'), PROJECTIONS)).toEqual(registry(join(dir.path, 'batch.sqlite'), PROJECTIONS));
+      expect(liveIndexes(join(dir.path, 'stop.sqlite'))).toEqual(liveIndexes(join(dir.path, 'batch.sqlite')));
+    }, 120_000);
+
+    it('a load whose generation another process clears meanwhile leaves at its next flush and goes on in log order: row for row, nothing counted twice', async () => {
+      await generateLog(store, 3000, 30);
+      const watch = watched(store, 3);
+      const runtime = start('shared.sqlite', { ...EAGER, flushEvents: 500 }, [articlesProjection], watch.store);
+      await runtime.start();
+      await watch.reached;
+      // The other process (a server started beside the rebuild CLI) finds the load unfinished and clears it.
+      const other = new ReadModelDb(join(dir.path, 'shared.sqlite'));
+      const generation = other.withRole('articles', 'live')!.generation;
+      expect(new GenerationWriter(other, articlesProjection, generation).clearInterruptedLoad()).toBe(true);
+      expect(other.generation('articles', generation)).toMatchObject({ checkpoint: formatPosition(START), events: 0 });
+      other.close();
+      watch.open();
+      const batch = start('batch.sqlite', false, [articlesProjection]);
+      await batch.start();
+      const head = await store.headPosition();
+      await Promise.all([runtime.waitFor(head, 60_000), batch.waitFor(head, 60_000)]);
+      expect(fingerprint(join(dir.path, 'shared.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(registry(join(dir.path, 'shared.sqlite'), [articlesProjection])).toEqual(registry(join(dir.path, 'batch.sqlite'), [articlesProjection]));
+    }, 120_000);
+
+    it('a projection that throws mid-load discards the load; the generation fails at that event with the checkpoint before it, exactly as the batch path', async () => {
+      await generateLog(store, 2500, 25);
+      await appendArticle(store, 'picky-1', REPORTER, events.drafted('picky-1'), events.published());
+      const bad = await appendArticle(store, 'picky-1', REPORTER, events.retracted('x'));
+      await seedStories(store, 500, 2);
+      const picky: Projection = {
+        ...articlesProjection,
+        handle: (e, view) => {
+          if (e.articleId === 'picky-1' && e.event.type === 'ArticleRetracted') throw new Error('cannot handle retractions');
+          return articlesProjection.handle(e, view as Parameters<typeof articlesProjection.handle>[1]);
+        },
+      };
+      const watch = watched(store);
+      const outcomes = await Promise.all(
+        (['batch.sqlite', 'loaded.sqlite'] as const).map(async (file) => {
+          const runtime = start(file, file === 'batch.sqlite' ? false : EAGER, [picky], file === 'batch.sqlite' ? store : watch.store);
+          const failed = once(runtime.events, 'failed');
+          await runtime.start();
+          const [, , failure] = (await failed) as [string, number, { position: string }];
+          return { failure, registry: registry(join(dir.path, file), [picky])[0] };
+        }),
+      );
+      const [batch, loaded] = outcomes;
+      expect(watch.counts.pages).toBeGreaterThan(0);
+      expect(loaded.failure).toEqual(batch.failure);
+      expect(loaded.failure.position).toBe(bad.position.commit.toString());
+      expect(loaded.registry).toEqual(batch.registry);
+      expect(fingerprint(join(dir.path, 'loaded.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+    }, 120_000);
   });
 });

@@ -1,6 +1,17 @@
 import { LRUCache } from 'lru-cache';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { AllSubscription, comparePositions, EventStore, formatPosition, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
+import {
+  AllSubscription,
+  comparePositions,
+  EventStore,
+  formatPosition,
+  parsePosition,
+  Position,
+  RecordedEvent,
+  START,
+  StreamCursor,
+} from '../../event-store/event-store.port';
+import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
 import { Change, ColumnValue, Docs, toProjectedEvent, View } from '../../projection-kit/projection';
 import { BatchOutcome, describeFailure, GenerationWriter, ProjectionFailure } from './generation-writer';
 import { inBatches } from './in-batches';
@@ -38,6 +49,11 @@ export interface CatchUpOptions {
    * it has read MIN_READS_JUDGED documents since it was last judged; 1: never leaves.
    */
   maxMissShare: number;
+  /**
+   * Whether a pass may load new generations stream by stream (see CatchUp): false reads every
+   * pass in log order. Default true; used where the store can (EventStore.readInStreamOrder).
+   */
+  streamOrder: boolean;
 }
 
 /** Reads below which a generation's miss share is not judged yet (see CatchUpOptions.maxMissShare). */
@@ -67,7 +83,11 @@ export const DEFAULT_CATCH_UP: CatchUpOptions = {
   // 1-3% from there and stays. One half lies well between the two; the share at which the pass
   // and the batch path break even has not been measured.
   maxMissShare: 0.5,
+  streamOrder: true,
 };
+
+/** Milliseconds a stream-order load waits for the generations starting with it (see CatchUp.startSoon): nothing beside a load of over CATCH_UP_MIN_EVENTS events. */
+const GATHER_MS = 200;
 
 /** Events per batch the pass reads (and bytes of their text): the same bounds as the batch path's. */
 const READ_BATCH = 1000;
@@ -118,11 +138,28 @@ export interface CatchUpTicket {
  * pass last wrote (another process follows it too) has its work since then discarded and leaves
  * the pass (`conflict`). Generations that join while a pass is reading join it when the pass has
  * not yet read past their checkpoint, else wait for the next pass, which starts when this one ends.
+ *
+ * Stream order: new generations (checkpoint START, nothing applied) of projections whose documents
+ * each belong to one stream (Projection.foreachStream) are loaded in a pass of their own that reads
+ * the log up to the head as it stood when the pass began (H) stream by stream
+ * (EventStore.readInStreamOrder), when the store can: each stream's documents are built in memory
+ * and written once, where log order rewrites an article's documents at nearly every event of it
+ * once they outgrow the cache (measured: a million events over 10,000 articles, 0.016x the plain
+ * scan in log order). The read model at H is the same, since no document is read or written by two
+ * streams' events. The checkpoint stays START until the last flush sets it to H at once; the flushes
+ * before it move the generation's `events` (its progress), each a compare-and-set on it. A load that
+ * did not finish (a crash, a stop) is recognised by START with `events` above 0 and cleared by the
+ * next projector to start on it (GenerationWriter.clearInterruptedLoad); a load whose
+ * generation another process cleared or moved meanwhile leaves as `conflict`. A projection that
+ * throws, or an event that cannot be read, discards the load (`hand-over`): the batch path then
+ * applies the log in log order and stops where it always has, with the checkpoint before that event.
  */
 export class CatchUp {
   private waiting: Participant[] = [];
   private pass: Pass | null = null;
   private serial = 0;
+  /** A pass is about to start: generations joining now take part in it. */
+  private gathering = false;
 
   constructor(
     private readonly store: EventStore,
@@ -151,15 +188,31 @@ export class CatchUp {
     };
   }
 
+  /** Whether passes may load stream by stream: the option, and a store that reads in stream order. */
+  private canLoad(): boolean {
+    return this.options.streamOrder && this.store.readInStreamOrder !== undefined;
+  }
+
   /** Starts a pass for the waiting generations once the current one (if any) ends, one turn later (so that generations starting together share it). */
   private startSoon(): void {
-    if (this.pass || this.waiting.length === 0) return;
-    const pass = (this.pass = new Pass(this.store, this.options));
-    for (const participant of this.waiting) pass.add(participant);
-    this.waiting = [];
+    if (this.pass || this.gathering || this.waiting.length === 0) return;
+    this.gathering = true;
     void (async () => {
-      // Generations that start together (a server's, the rebuild CLI's) join within this turn.
+      // Generations that start together (a server's, the rebuild CLI's) join within this turn. A
+      // stream-order load takes no one once it has begun, and the rebuild CLI's generations reach
+      // here one check of the log apart: they are given GATHER_MS to join it.
       await nextTurn();
+      if (this.canLoad() && this.waiting.some((p) => p.loadable())) await delay(GATHER_MS);
+      this.gathering = false;
+      // Every generation that joined has left meanwhile (stopped).
+      if (this.waiting.length === 0) return;
+      // New generations that can load stream by stream take a pass of their own; the others wait for the next.
+      const loadable = this.canLoad() ? this.waiting.filter((p) => p.loadable()) : [];
+      const mode = loadable.length > 0 ? 'streams' : 'log';
+      const joining = mode === 'streams' ? loadable : this.waiting;
+      const pass = (this.pass = new Pass(this.store, this.options, mode));
+      for (const participant of joining) pass.add(participant);
+      this.waiting = this.waiting.filter((p) => !joining.includes(p));
       try {
         await pass.run();
       } catch (error) {
@@ -180,6 +233,10 @@ class Participant {
   lastEventId: string | null = null;
   /** The checkpoint stored at the last flush (or at the start): what the next flush expects to find. */
   stored: string;
+  /** The generation's `events` as stored at the last flush of a stream-order load (or at its start): what the next flush expects to find. */
+  storedEvents = 0;
+  /** A stream-order load: the event of the highest position applied (its position and id), written as the checkpoint by the last flush. */
+  highest: { position: Position; id: string } | null = null;
   /** Events applied since the last flush. */
   applied = 0;
   failure: ProjectionFailure | null = null;
@@ -208,6 +265,21 @@ class Participant {
   ) {
     this.stored = checkpoint;
     this.checkpoint = parsePosition(checkpoint)!;
+  }
+
+  /**
+   * Whether the generation can be loaded stream by stream: its projection's documents each belong
+   * to one stream, and it is new (checkpoint START, `events` 0: nothing applied, nothing loaded).
+   */
+  loadable(): boolean {
+    if (!this.writer.projection.foreachStream) return false;
+    try {
+      const row = this.writer.db.generation(this.writer.projection.name, this.writer.generation);
+      return row !== undefined && row.checkpoint === formatPosition(START) && row.events === 0 && !row.failure && !row.stale;
+    } catch {
+      // The read-models file cannot be read (closed, busy): the pass in log order finds out and says so.
+      return false;
+    }
   }
 
   settle(result: CatchUpResult): void {
@@ -256,12 +328,16 @@ class Pass {
   /** Cache keys of the documents `clean` evicted for want of room: read again from a table, each is a miss (see CatchUpOptions.maxMissShare). */
   private readonly evicted = new Set<string>();
   private eventsSinceFlush = 0;
+  /** A stream-order load: the stream of the last event read before the last flush (null before the first), the only one whose documents a flush may have written part-way. */
+  private streamAtFlush: string | null = null;
   /** Characters of event text read since the last flush: a proxy for the documents it created, not yet weighed. */
   private eventCharsSinceFlush = 0;
 
   constructor(
     private readonly store: EventStore,
     private readonly options: CatchUpOptions,
+    /** log: the log in log order from the lowest checkpoint; streams: new generations loaded stream by stream (see CatchUp). */
+    readonly mode: 'log' | 'streams' = 'log',
   ) {
     this.clean = new LRUCache<string, Clean>({
       maxSize: options.cacheChars,
@@ -276,6 +352,7 @@ class Pass {
 
   /** Whether a generation at `checkpoint` can join: the pass has not read past it. */
   accepts(checkpoint: Position): boolean {
+    if (this.mode === 'streams') return false;
     return !this.ended && (!this.reading || comparePositions(this.position, checkpoint) <= 0);
   }
 
@@ -296,6 +373,7 @@ class Pass {
 
   async run(): Promise<void> {
     if (this.participants.size === 0) return void (this.ended = true);
+    if (this.mode === 'streams') return this.load();
     this.reading = true;
     let subscription: AllSubscription;
     try {
@@ -332,6 +410,74 @@ class Pass {
     }
   }
 
+  /**
+   * A stream-order load (see CatchUp): the log up to the head as it is now, stream by stream, then
+   * one last flush that sets every generation's checkpoint to that head.
+   */
+  private async load(): Promise<void> {
+    this.reading = true;
+    try {
+      const upTo = await this.store.headPosition();
+      // Made again, by sorting, once every document is written (below), or by the next projector if the load ends early.
+      this.writing(() => {
+        for (const { writer } of this.participants) writer.db.dropIndexes(writer.projection, writer.generation);
+      });
+      let after: StreamCursor | undefined;
+      for (;;) {
+        if (this.participants.size === 0) return;
+        const page = await this.store.readInStreamOrder!({ upTo, after, maxCount: READ_BATCH, maxBytes: READ_BATCH_BYTES });
+        if (page.length === 0) break;
+        this.apply(page);
+        const last = page[page.length - 1];
+        after = { streamId: last.streamId, revision: last.revision };
+        if (this.dueForFlush()) {
+          this.streamAtFlush = last.streamId;
+          this.flush();
+        }
+        // Let HTTP requests in between pages, as the batch path does.
+        await nextTurn();
+      }
+      if (this.participants.size > 0) {
+        this.flush();
+        this.writing(() => {
+          for (const { writer } of this.participants) writer.db.ensureIndexes(writer.projection, writer.generation);
+        });
+        this.flush(upTo);
+      }
+      this.endAll({ kind: 'caught-up' });
+    } catch (error) {
+      // Nothing of the load is kept: a damaged event fails the batch path where it stands in log
+      // order, and a transient error is retried, from START, by the projector (which clears the
+      // load's documents first: GenerationWriter.clearInterruptedLoad).
+      const during = isWriteError(error) ? 'writing the read model' : 'reading the log';
+      const cause = isWriteError(error) ? error.cause : error;
+      for (const participant of this.participants) this.discardLoad(participant);
+      this.endAll(
+        cause instanceof DamagedEventError || cause instanceof EventStoreCorruptError ? { kind: 'hand-over' } : { kind: 'error', error: cause, during },
+      );
+    } finally {
+      this.ended = true;
+    }
+  }
+
+  /** Runs `write` on the read-models file: what it throws becomes a WriteError. */
+  private writing(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      throw new WriteError(error);
+    }
+  }
+
+  /** Clears what a stream-order load wrote of `participant`'s generation, if nothing else moved it since (best effort: the next projector clears it otherwise). */
+  private discardLoad(participant: Participant): void {
+    try {
+      participant.writer.clearInterruptedLoad();
+    } catch {
+      // The read-models file cannot be written now: clearInterruptedLoad runs again before the generation is followed.
+    }
+  }
+
   /** Settles every generation still in the pass with `error` (reading the log), however the pass ended. */
   abandon(error: unknown): void {
     this.ended = true;
@@ -358,6 +504,10 @@ class Pass {
     for (const participant of this.participants) {
       if (participant.failure) continue;
       const view = new ParticipantView(participant, this.clean, this.evicted);
+      if (this.mode === 'streams') {
+        this.load1(participant, view, events);
+        continue;
+      }
       for (const recorded of events) {
         if (comparePositions(recorded.position, participant.checkpoint) <= 0) continue;
         try {
@@ -372,19 +522,47 @@ class Pass {
         participant.applied++;
       }
     }
-    if (events.length > 0) this.position = events[events.length - 1].position;
+    if (events.length > 0 && this.mode === 'log') this.position = events[events.length - 1].position;
     this.eventsSinceFlush += events.length;
     for (const event of events) this.eventCharsSinceFlush += event.size ?? 0;
   }
 
+  /** Applies a page read in stream order to one generation of a stream-order load: every event, in the page's order; the checkpoint waits for the last flush. */
+  private load1(participant: Participant, view: ParticipantView, events: readonly RecordedEvent[]): void {
+    for (const recorded of events) {
+      view.unwritten = recorded.streamId !== this.streamAtFlush;
+      try {
+        const event = toProjectedEvent(recorded);
+        if (event) view.apply(participant.writer.projection.handle(event, view));
+      } catch (error) {
+        participant.failure = describeFailure(recorded, error);
+        return;
+      }
+      if (!participant.highest || comparePositions(recorded.position, participant.highest.position) > 0) {
+        participant.highest = { position: recorded.position, id: recorded.id };
+      }
+      participant.applied++;
+    }
+  }
+
   /**
    * Writes every generation's changed documents and checkpoint in ONE transaction (each checked
-   * against the checkpoint it last stored), then tells each projector. Throws WriteError.
+   * against the checkpoint it last stored), then tells each projector. Throws WriteError. In a
+   * stream-order load, `upTo` (the last flush only) is the head the load read up to: the checkpoint
+   * every generation gets; before it, the checkpoint stays START and only `events` moves.
    */
-  private flush(): void {
+  private flush(upTo?: Position): void {
     this.eventsSinceFlush = 0;
     this.eventCharsSinceFlush = 0;
     for (const participant of this.participants) {
+      if (this.mode === 'streams' && participant.failure) {
+        // Where it failed in log order is the batch path's to find, from START.
+        this.participants.delete(participant);
+        participant.dirty.clear();
+        this.discardLoad(participant);
+        participant.settle({ kind: 'hand-over' });
+        continue;
+      }
       if (!computeColumns(participant)) {
         this.participants.delete(participant);
         participant.settle({ kind: 'hand-over' });
@@ -395,7 +573,7 @@ class Pass {
     try {
       const first = participants[0]?.writer.db;
       if (!first) return;
-      outcomes = first.sql.transaction(() => participants.map((participant) => this.write(participant))).immediate();
+      outcomes = first.sql.transaction(() => participants.map((participant) => this.write(participant, upTo))).immediate();
     } catch (error) {
       throw new WriteError(error);
     }
@@ -403,19 +581,25 @@ class Pass {
       const outcome = outcomes[i];
       if (outcome === null) return;
       if (outcome.kind === 'applied') {
-        // Written: the documents are clean now, as written.
-        for (const [cacheKey, entry] of participant.dirty) if (entry.read) this.clean.set(cacheKey, { doc: entry.doc, chars: entry.chars });
+        // Written: the documents are clean now, as written. (Not kept in a stream-order load: no other stream reads them.)
+        if (this.mode === 'log') {
+          for (const [cacheKey, entry] of participant.dirty) if (entry.read) this.clean.set(cacheKey, { doc: entry.doc, chars: entry.chars });
+        }
         participant.dirty.clear();
         participant.readSizes.clear();
         participant.dirtyChars = 0;
+        participant.storedEvents += participant.applied;
         participant.applied = 0;
+        if (upTo) participant.checkpoint = upTo;
         participant.stored = formatPosition(participant.checkpoint);
         const { reads, misses } = participant;
         // Judged over at least MIN_READS_JUDGED reads, however many flushes that takes.
         if (reads >= MIN_READS_JUDGED) participant.reads = participant.misses = 0;
-        if (outcome.applied > 0) participant.flushed(outcome);
+        // The last flush of a stream-order load moves the checkpoint even when the flush before it wrote everything.
+        if (outcome.applied > 0 || upTo) participant.flushed(outcome);
         if (!participant.failure) {
-          if (reads < MIN_READS_JUDGED || misses <= reads * this.options.maxMissShare) return;
+          // A stream-order load reads each stream's documents once: no cache to outgrow.
+          if (this.mode === 'streams' || reads < MIN_READS_JUDGED || misses <= reads * this.options.maxMissShare) return;
           // Outgrown: what it holds is written; the batch path goes on from here.
           this.participants.delete(participant);
           for (const cacheKey of this.clean.keys()) if (cacheKey.startsWith(`${participant.id}\u0000`)) this.clean.delete(cacheKey);
@@ -434,12 +618,14 @@ class Pass {
   }
 
   /** Inside the flush's transaction: one generation's part. null: nothing to write. */
-  private write(participant: Participant): CatchUpResult | (BatchOutcome & { kind: 'applied' }) | null {
-    if (participant.applied === 0 && !participant.failure && participant.dirty.size === 0) return null;
+  private write(participant: Participant, upTo?: Position): CatchUpResult | (BatchOutcome & { kind: 'applied' }) | null {
+    if (participant.applied === 0 && !participant.failure && participant.dirty.size === 0 && !upTo) return null;
     const { db, projection, generation } = participant.writer;
     const row = db.generation(projection.name, generation);
     if (!row || row.role === 'retired' || row.stale) return { kind: 'outcome', outcome: { kind: 'retired' } };
     if (row.checkpoint !== participant.stored) return { kind: 'conflict' };
+    // A stream-order load: cleared or loaded by another process meanwhile (see CatchUp).
+    if (this.mode === 'streams' && row.events !== participant.storedEvents) return { kind: 'conflict' };
     for (const entry of participant.dirty.values()) {
       const statements = participant.writer.statementsFor(entry.collection);
       if (entry.doc === undefined) {
@@ -451,12 +637,25 @@ class Pass {
         entry.chars = chars;
       }
     }
-    const checkpoint = formatPosition(participant.checkpoint);
+    let checkpoint = participant.checkpoint;
+    let lastEventId = participant.lastEventId;
+    if (this.mode === 'streams') {
+      // Until the last flush the load is at START: what it wrote is not a prefix of the log.
+      checkpoint = upTo ?? START;
+      lastEventId = upTo ? (participant.highest?.id ?? null) : null;
+    }
     db.prepare(
       `UPDATE projection_generations SET checkpoint = ?, last_event_id = coalesce(?, last_event_id), events = events + ?, failure = ?
        WHERE projection = ? AND generation = ?`,
-    ).run(checkpoint, participant.lastEventId, participant.applied, participant.failure && JSON.stringify(participant.failure), projection.name, generation);
-    return { kind: 'applied', checkpoint: participant.checkpoint, applied: participant.applied };
+    ).run(
+      formatPosition(checkpoint),
+      lastEventId,
+      participant.applied,
+      participant.failure && JSON.stringify(participant.failure),
+      projection.name,
+      generation,
+    );
+    return { kind: 'applied', checkpoint, applied: participant.applied };
   }
 }
 
@@ -505,6 +704,15 @@ class ParticipantView implements View<Docs> {
     private readonly evicted: ReadonlySet<string>,
   ) {}
 
+  /**
+   * Set in a stream-order load while it applies an event of a stream no flush has written yet: a
+   * document neither changed nor cached is then not in the generation's tables either (it is new,
+   * and only its own stream's events write its documents: Projection.foreachStream), so it is not
+   * looked for there. At a million events over 10,000 articles those lookups in tables of a million
+   * rows were half of the load's time.
+   */
+  unwritten = false;
+
   get(collection: string, key: string): object | undefined {
     const cacheKey = this.cacheKey(collection, key);
     this.participant.reads++;
@@ -518,6 +726,7 @@ class ParticipantView implements View<Docs> {
       this.participant.readSizes.set(cacheKey, cached.chars);
       return cached.doc;
     }
+    if (this.unwritten) return undefined;
     const row = this.participant.writer.statementsFor(collection).read.get(key);
     if (row && this.evicted.has(cacheKey)) this.participant.misses++;
     const entry = { doc: row ? (JSON.parse(row.doc) as object) : undefined, chars: row?.doc.length ?? 0 };

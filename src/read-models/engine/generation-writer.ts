@@ -1,5 +1,5 @@
 import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
-import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
+import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent, START } from '../../event-store/event-store.port';
 import { Change, ColumnValue, Docs, Projection, toProjectedEvent, View } from '../../projection-kit/projection';
 import { GenerationRow, ReadModelDb, tableName } from './read-model-db';
 
@@ -134,6 +134,35 @@ export class GenerationWriter {
       this.statements.set(collection, (statements = statementsOf(this.db, table)));
     }
     return statements;
+  }
+
+  /**
+   * Clears what a stream-order load (CatchUp) that did not finish wrote: a generation at checkpoint
+   * START whose `events` is above 0. The secondary indexes the load dropped are made again (for any
+   * generation at START), its documents are deleted and `events` set back to 0, in one transaction, so that whatever follows it (a new load, or the batch path from START) starts from
+   * empty tables. A load still running in another process then finds `events` changed at its next
+   * flush and leaves (`conflict`). Returns whether there was anything to clear; throws what the
+   * database throws.
+   */
+  clearInterruptedLoad(): boolean {
+    const atStart = (row: GenerationRow | undefined) => row !== undefined && row.checkpoint === formatPosition(START);
+    const interrupted = (row: GenerationRow | undefined) => atStart(row) && row!.events > 0;
+    // Read first: the transaction takes the file's write lock, and this runs before every catch-up.
+    const row = this.db.generation(this.projection.name, this.generation);
+    // A load drops the secondary indexes until its end (ReadModelDb.dropIndexes).
+    if (atStart(row)) this.db.ensureIndexes(this.projection, this.generation);
+    if (!interrupted(row)) return false;
+    return this.db.sql
+      .transaction((): boolean => {
+        if (!interrupted(this.db.generation(this.projection.name, this.generation))) return false;
+        for (const table of this.tables.values()) this.db.sql.exec(`DELETE FROM "${table.name}"`);
+        this.db
+          .prepare('UPDATE projection_generations SET events = 0, last_event_id = NULL WHERE projection = ? AND generation = ?')
+          .run(this.projection.name, this.generation);
+        this.carried = null;
+        return true;
+      })
+      .immediate();
   }
 
   /**

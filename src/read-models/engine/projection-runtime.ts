@@ -89,8 +89,8 @@ export class ProjectionRuntime implements ProjectionEngine {
   private stopping = false;
   /** Looks for other processes' rebuilds that stopped moving (adoptStalled), while started. */
   private adoptTimer: NodeJS.Timeout | null = null;
-  /** Per projection, the next generation this process does not follow, as last seen, and since when (ms since the epoch). */
-  private readonly unfollowedNext = new Map<string, { generation: number; checkpoint: string; since: number }>();
+  /** Per projection, the next generation this process does not follow, as last seen (checkpoint and events), and since when (ms since the epoch). */
+  private readonly unfollowedNext = new Map<string, { generation: number; checkpoint: string; events: number; since: number }>();
   /** The store's identity, known once start() has asked for it. */
   private storeId: string | null = null;
   /** Every projector started and not stopped, including one replaced in its slot. */
@@ -213,9 +213,10 @@ export class ProjectionRuntime implements ProjectionEngine {
 
   /**
    * Takes up each next generation another process (the rebuild CLI) was rebuilding and left: in
-   * the registry, followed by no projector here, its checkpoint unmoved for `afterMs`. The slot
+   * the registry, followed by no projector here, its checkpoint and `events` unmoved for `afterMs`. The slot
    * is reconciled as at a start, which follows it (or drops it, when its version is not this
-   * code's). A CLI still at work moves its checkpoint batch by batch; should it move again after
+   * code's). A CLI still at work moves its checkpoint batch by batch (or its `events`, flush by
+   * flush, loading stream by stream); should it move again after
    * all, both follow the generation, which the checkpoint's compare-and-set keeps correct.
    */
   private adoptStalled(afterMs: number): void {
@@ -229,8 +230,9 @@ export class ProjectionRuntime implements ProjectionEngine {
           continue;
         }
         const seen = this.unfollowedNext.get(name);
-        if (!seen || seen.generation !== row.generation || seen.checkpoint !== row.checkpoint) {
-          this.unfollowedNext.set(name, { generation: row.generation, checkpoint: row.checkpoint, since: Date.now() });
+        // A stream-order load (CatchUp) moves `events` only, until its last flush.
+        if (!seen || seen.generation !== row.generation || seen.checkpoint !== row.checkpoint || seen.events !== row.events) {
+          this.unfollowedNext.set(name, { generation: row.generation, checkpoint: row.checkpoint, events: row.events, since: Date.now() });
           continue;
         }
         if (Date.now() - seen.since < afterMs) continue;

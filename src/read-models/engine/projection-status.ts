@@ -1,4 +1,4 @@
-import { parsePosition, Position, START } from '../../event-store/event-store.port';
+import { formatPosition, parsePosition, Position, START } from '../../event-store/event-store.port';
 import { parseFailure, ProjectionFailure } from './generation-writer';
 import { eventsAfter } from './log-meter';
 import type { ProjectionEngine as ProjectionRuntime, SlotView as Slot } from './projection-engine';
@@ -74,7 +74,10 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
 }
 
 async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: GenerationRow, head: Position): Promise<RebuildProgress> {
-  const remaining = await eventsAfter(runtime.store, checkpointOf(next), head);
+  // A stream-order load (CatchUp) is at START until it ends; its `events` are the events it has loaded.
+  const loading = next.checkpoint === formatPosition(START) && next.events > 0;
+  const after = await eventsAfter(runtime.store, checkpointOf(next), head);
+  const remaining = loading ? Math.max(0, after - next.events) : after;
   const clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
   const seconds = clock ? (Date.now() - clock.startedAt) / 1000 : 0;
   const rate = clock && seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
-import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent } from '../../event-store/event-store.port';
+import { AllSubscription, EventStore, parsePosition, Position, RecordedEvent, START } from '../../event-store/event-store.port';
 import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
 import { BatchOutcome, describeUnreadable, GenerationWriter } from './generation-writer';
 import { inBatches } from './in-batches';
@@ -127,6 +127,15 @@ export class Projector {
         return;
       }
       let behind: number | null;
+      try {
+        // A stream-order load that did not finish leaves documents that are no prefix of the log.
+        if (this.writer.clearInterruptedLoad()) this.checkpoint = START;
+      } catch (error) {
+        if (this.stopping) return;
+        this.retry(error, 'writing the read model');
+        await this.pause(Math.min(100 * 2 ** failures++, 5000));
+        continue;
+      }
       try {
         behind = await this.farBehind();
       } catch (error) {

@@ -192,16 +192,58 @@ export class ReadModelDb {
     if (this.sql.open) this.sql.close();
   }
 
+  /**
+   * Drops the secondary indexes of a generation's tables (each collection's `indexes`; the key's
+   * stays), for a load that writes every document once (CatchUp's stream order): SQLite builds an
+   * index over a full table by sorting it, far faster than it maintains one row by row in random
+   * order. ensureIndexes puts them back. Throws what the database throws.
+   */
+  dropIndexes(projection: Projection, generation: number): void {
+    this.sql
+      .transaction(() => {
+        for (const { name } of indexesOf(projection, generation)) this.sql.exec(`DROP INDEX IF EXISTS "${name}"`);
+      })
+      .immediate();
+  }
+
+  /**
+   * Creates whichever secondary indexes of a generation's tables are missing (see dropIndexes),
+   * each in a transaction of its own (an index over a million rows takes seconds, and live commits
+   * wait for the file's write lock). Returns how many it created; throws what the database throws.
+   */
+  ensureIndexes(projection: Projection, generation: number): number {
+    const existing = new Set(
+      this.prepare<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE ? ESCAPE '\\'")
+        .all(`${tableName(projection.name, generation, '').replace(/_/g, '\\_')}%`)
+        .map((row) => row.name),
+    );
+    const missing = indexesOf(projection, generation).filter(({ name }) => !existing.has(name));
+    for (const { sql } of missing) this.sql.exec(sql);
+    return missing.length;
+  }
+
   private createCollection(table: string, spec: CollectionSpec<object>): void {
     const columns = Object.keys(spec.columns ?? {});
     columns.forEach(assertName);
     const columnsSql = columns.map((c) => `, "${c}"`).join('');
     this.sql.exec(`CREATE TABLE "${table}" (key TEXT PRIMARY KEY, doc TEXT NOT NULL${columnsSql})`);
-    (spec.indexes ?? []).forEach((index, i) => {
-      index.forEach((c) => c === 'key' || columns.includes(c) || fail(`index of ${table} names unknown column ${c}`));
-      this.sql.exec(`CREATE INDEX "${table}__i${i}" ON "${table}" (${index.map((c) => `"${c}"`).join(', ')})`);
-    });
+    for (const { sql } of indexesOfTable(table, spec)) this.sql.exec(sql);
   }
+}
+
+/** The secondary indexes of one collection's table: each one's name and CREATE INDEX statement (IF NOT EXISTS). */
+function indexesOfTable(table: string, spec: CollectionSpec<object>): Array<{ name: string; sql: string }> {
+  const columns = Object.keys(spec.columns ?? {});
+  return (spec.indexes ?? []).map((index, i) => {
+    index.forEach((c) => c === 'key' || columns.includes(c) || fail(`index of ${table} names unknown column ${c}`));
+    const name = `${table}__i${i}`;
+    return { name, sql: `CREATE INDEX IF NOT EXISTS "${name}" ON "${table}" (${index.map((c) => `"${c}"`).join(', ')})` };
+  });
+}
+
+/** The secondary indexes of every table of a generation (see indexesOfTable). */
+function indexesOf(projection: Projection, generation: number): Array<{ name: string; sql: string }> {
+  return Object.entries(projection.collections).flatMap(([collection, spec]) => indexesOfTable(tableName(projection.name, generation, collection), spec));
 }
 
 /** The read models' own SQLite file, beside the event store's in DATA_DIR. */
