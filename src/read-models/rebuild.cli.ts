@@ -19,8 +19,11 @@ is set; refuses a DATA_DIR that holds no event store. Progress is counted in eve
 
 Rebuilds catch up in catch-up mode: one read of the log for every rebuild, documents kept in
 memory and written in large transactions. REBUILD_CATCH_UP=off rebuilds batch by batch instead
-(the path before catch-up mode; bench/rebuild.ts compares the two). A rebuild whose documents
-outgrow catch-up mode's cache goes on batch by batch, and says so.
+(the path before catch-up mode; bench/rebuild.ts compares the two); REBUILD_CATCH_UP=log-order
+keeps catch-up mode but reads the log in log order only (as before stream-by-stream loads). A rebuild whose documents
+outgrow catch-up mode's cache goes on batch by batch, and says so. On the embedded store a new
+generation is loaded stream by stream (each article's documents built once): its progress counts
+events loaded, and a load stopped before its end starts again from the beginning.
 
 Exit codes: 0 every rebuild swapped in; 1 a rebuild failed (e.g. at a damaged event);
 2 usage or configuration (an unknown projection, no event store in DATA_DIR).`;
@@ -62,7 +65,7 @@ async function main(names: string[]): Promise<number> {
     projections: selected,
     followLive: false,
     pollWhenCaughtUpMs: 250,
-    catchUp: process.env.REBUILD_CATCH_UP === 'off' ? false : undefined,
+    catchUp: process.env.REBUILD_CATCH_UP === 'off' ? false : process.env.REBUILD_CATCH_UP === 'log-order' ? { streamOrder: false } : undefined,
   });
   const display: RebuildDisplay = process.stdout.isTTY ? new BarDisplay() : new LineDisplay();
   const started = Date.now();
