@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { generateLog } from '../../bench/lib/generate-log';
 import { events, REPORTER } from '../../projections/test-support/article-events';
@@ -8,6 +9,7 @@ import { Projection } from '../../src/projection-kit/projection';
 import { CatchUp, CatchUpOptions, DEFAULT_CATCH_UP } from '../../src/read-models/engine/catch-up';
 import { GenerationWriter } from '../../src/read-models/engine/generation-writer';
 import { ProjectionRuntime } from '../../src/read-models/engine/projection-runtime';
+import { projectionStatuses, RebuildProgress } from '../../src/read-models/engine/projection-status';
 import { ReadModelDb } from '../../src/read-models/engine/read-model-db';
 import { PROJECTIONS } from '../../src/read-models/projections.registry';
 import { articleJson, articlesProjection, headerOf } from '../../projections/articles.projection';
@@ -124,9 +126,10 @@ function gated(store: EventStore, gateAt: bigint) {
 
 /**
  * The store, counting its reads in stream order and subscriptions from START; with `holdAt`, the
- * read of that page (1 for the first) waits until `open()`, and `reached` resolves when it starts.
+ * read of that page (1 for the first) waits until `open()`, and `reached` resolves when it starts;
+ * with `pageDelayMs`, every page of a read in stream order takes that long at least.
  */
-function watched(store: EventStore, holdAt = 0) {
+function watched(store: EventStore, holdAt = 0, pageDelayMs = 0) {
   const counts = { pages: 0, fromStart: 0 };
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
@@ -140,6 +143,7 @@ function watched(store: EventStore, holdAt = 0) {
             reach();
             await gate;
           }
+          if (pageDelayMs > 0) await delay(pageDelayMs);
           return target.readInStreamOrder!(options);
         };
       }
@@ -452,6 +456,60 @@ describe('catch-up mode', () => {
       expect(fingerprint(join(dir.path, 'stop.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
       expect(registry(join(dir.path, 'stop.sqlite'), PROJECTIONS)).toEqual(registry(join(dir.path, 'batch.sqlite'), PROJECTIONS));
       expect(liveIndexes(join(dir.path, 'stop.sqlite'))).toEqual(liveIndexes(join(dir.path, 'batch.sqlite')));
+    }, 120_000);
+
+    it("a load shows its progress in events loaded, out of the log's; a server does not take up the rebuild CLI's load while its events move", async () => {
+      await generateLog(store, 6000, 60);
+      const logged: string[] = [];
+      const server = new ProjectionRuntime({
+        store,
+        file: join(dir.path, 'shared.sqlite'),
+        projections: [articlesProjection],
+        adoptStalledRebuildsAfterMs: 800,
+        logger: { log: (m) => logged.push(m), error: (m) => logged.push(m) },
+      });
+      runtimes.push(server);
+      await server.start();
+      await server.waitFor(await store.headPosition(), 60_000);
+      // The rebuild CLI, each page of its load taking 300 ms: its checkpoint does not move for 2 s or more.
+      const slow = watched(store, 0, 300);
+      const cli = new ProjectionRuntime({
+        store: slow.store,
+        file: join(dir.path, 'shared.sqlite'),
+        projections: [articlesProjection],
+        followLive: false,
+        catchUp: { minEventsBehind: 0, flushEvents: 500 },
+      });
+      runtimes.push(cli);
+      await cli.start();
+      const seen: RebuildProgress[] = [];
+      const watching = setInterval(
+        () =>
+          void projectionStatuses(cli).then((statuses) => {
+            const rebuild = statuses.find((s) => s.name === 'articles')?.rebuild;
+            if (rebuild) seen.push(rebuild);
+          }),
+        50,
+      );
+      const swapped = once(cli.events, 'swapped');
+      const next = await cli.rebuild('articles');
+      try {
+        expect(await swapped).toEqual(['articles', next.generation]);
+      } finally {
+        clearInterval(watching);
+      }
+      expect(logged.filter((m) => m.includes('left unfinished by another process'))).toEqual([]);
+      const midway = seen.filter((p) => p.done > 0 && p.done < 6000);
+      expect(midway.length).toBeGreaterThan(0);
+      for (const progress of midway) expect(progress.total).toBe(6000);
+      // The server's next batch finds its generation retired and follows the one the CLI swapped in.
+      const { position } = await seedStories(store, 20, 3);
+      await server.waitFor(position, 60_000);
+      expect(server.db.withRole('articles', 'live')!.generation).toBe(next.generation);
+      const batch = start('batch.sqlite', false, [articlesProjection]);
+      await batch.start();
+      await batch.waitFor(await store.headPosition(), 60_000);
+      expect(fingerprint(join(dir.path, 'shared.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
     }, 120_000);
 
     it('a load whose generation another process clears meanwhile leaves at its next flush and goes on in log order: row for row, nothing counted twice', async () => {
