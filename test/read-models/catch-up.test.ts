@@ -58,16 +58,16 @@ async function expectArticlesAsFolded(file: string, store: EventStore): Promise<
   }
 }
 
-/** The secondary indexes of every live generation's tables, by table without its generation number, with their columns. */
-function liveIndexes(file: string): string[] {
+/** The secondary indexes of the tables of every generation in `role`, as CREATE INDEX statements with the generation number left out. */
+function liveIndexes(file: string, role: 'live' | 'next' = 'live'): string[] {
   const db = new Database(file, { readonly: true });
   try {
     const rows = db
       .prepare(
         `SELECT i.name, i.sql FROM sqlite_master i JOIN projection_generations g ON i.tbl_name LIKE 'rm_' || g.projection || '_g' || g.generation || '_%'
-         WHERE i.type = 'index' AND i.sql IS NOT NULL AND g.role = 'live' ORDER BY i.name`,
+         WHERE i.type = 'index' AND i.sql IS NOT NULL AND g.role = ? ORDER BY i.name`,
       )
-      .all() as Array<{ name: string; sql: string }>;
+      .all(role) as Array<{ name: string; sql: string }>;
     return rows.map(({ sql }) => sql.replace(/_g\d+_/g, '_g*_'));
   } finally {
     db.close();
@@ -404,8 +404,35 @@ describe('catch-up mode', () => {
     expect(seen).toHaveLength(3000);
     expect(seen.every((s) => s.times === 1)).toBe(true);
   });
-  describe('stream order (new generations of foreachStream projections)', () => {
-    it('loads them stream by stream, never reading the log in log order, row for row as the batch path; the ledger, not foreachStream, in log order', async () => {
+  describe('stream order (rebuilds of foreachStream projections)', () => {
+    /** Rebuilds `projections` in `runtime` and resolves once every one of them is swapped in. */
+    async function rebuilt(runtime: ProjectionRuntime, projections: readonly Projection[]): Promise<number[]> {
+      const pending = new Set(projections.map((p) => p.name));
+      const swapped = new Promise<void>((resolve) =>
+        runtime.events.on('swapped', (name) => {
+          if (pending.delete(name) && pending.size === 0) resolve();
+        }),
+      );
+      const generations: number[] = [];
+      for (const projection of projections) generations.push((await runtime.rebuild(projection.name)).generation);
+      await swapped;
+      return generations;
+    }
+
+    /** The `next` generations' registry rows (see registry). */
+    function nextRows(file: string, projections: readonly Projection[]) {
+      const db = new ReadModelDb(file);
+      try {
+        return projections.map((p) => {
+          const row = db.withRole(p.name, 'next')!;
+          return { name: p.name, generation: row.generation, checkpoint: row.checkpoint, events: row.events, lastEventId: row.lastEventId };
+        });
+      } finally {
+        db.close();
+      }
+    }
+
+    it('a rebuild loads them stream by stream, never reading the log in log order, row for row as the batch path; live generations and the ledger (not foreachStream) in log order', async () => {
       await generateLog(store, 6000, 40);
       const batch = start('batch.sqlite', false);
       const watch = watched(store);
@@ -413,12 +440,16 @@ describe('catch-up mode', () => {
       await Promise.all([batch.start(), loaded.start()]);
       const head = await store.headPosition();
       await Promise.all([batch.waitFor(head, 60_000), loaded.waitFor(head, 60_000)]);
+      // First built live, in log order (one pass for the five): a reader of a live generation sees a prefix of the log.
+      expect(watch.counts.pages).toBe(0);
+      expect(watch.counts.fromStart).toBe(1);
 
-      // 6,000 events in pages of at most 1,000: at least 6 pages and one empty one, in one pass for the four projections.
+      watch.counts.fromStart = 0;
+      await rebuilt(loaded, PROJECTIONS);
+      // 6,000 events in pages of at most 1,000: at least 6 pages and one empty one, one load for the four projections.
       expect(watch.counts.pages).toBeGreaterThanOrEqual(7);
       expect(watch.counts.pages).toBeLessThan(14);
-      // Only the ledger's pass read the log from its start.
-      expect(watch.counts.fromStart).toBe(1);
+      expect(watch.counts.fromStart).toBe(0);
       expect(fingerprint(join(dir.path, 'loaded.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
       expect(registry(join(dir.path, 'loaded.sqlite'))).toEqual(registry(join(dir.path, 'batch.sqlite')));
       expect(await expectArticlesAsFolded(join(dir.path, 'loaded.sqlite'), store)).toBeGreaterThan(0);
@@ -432,30 +463,48 @@ describe('catch-up mode', () => {
       expect(fingerprint(join(dir.path, 'loaded.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
     }, 120_000);
 
-    it('a load stopped midway leaves START with its events counted; the next start clears it and loads again, row for row as the batch path', async () => {
+    it('a load stopped midway leaves START with its events counted; the next start clears it, says so, and loads again, row for row as the batch path', async () => {
       await generateLog(store, 3000, 30);
+      const file = join(dir.path, 'stop.sqlite');
       const watch = watched(store, 3);
       const first = start('stop.sqlite', { ...EAGER, flushEvents: 500 }, PROJECTIONS, watch.store);
       await first.start();
+      await first.waitFor(await store.headPosition(), 60_000);
+      for (const projection of PROJECTIONS) await first.rebuild(projection.name);
       await watch.reached;
       await first.stop();
       watch.open();
       // Flushed twice before the third page: documents written, the checkpoint where it was.
-      for (const row of registry(join(dir.path, 'stop.sqlite'), PROJECTIONS)) {
-        expect(row).toMatchObject({ checkpoint: formatPosition(START), events: 2000, lastEventId: null });
-      }
-      expect(Object.keys(liveDocs(join(dir.path, 'stop.sqlite'), 'articles', 'summaries')).length).toBeGreaterThan(0);
+      const stopped = nextRows(file, PROJECTIONS);
+      for (const row of stopped) expect(row).toMatchObject({ checkpoint: formatPosition(START), events: 2000, lastEventId: null });
+      const db = new Database(file, { readonly: true });
+      const articles = stopped.find((row) => row.name === 'articles')!.generation;
+      expect((db.prepare(`SELECT count(*) AS n FROM rm_articles_g${articles}_summaries`).get() as { n: number }).n).toBeGreaterThan(0);
+      db.close();
       // Dropped for the load, which did not get to make them again.
-      expect(liveIndexes(join(dir.path, 'stop.sqlite'))).toEqual([]);
+      expect(liveIndexes(file, 'next')).toEqual([]);
 
-      const second = start('stop.sqlite', EAGER, PROJECTIONS);
+      const logged: string[] = [];
+      const second = new ProjectionRuntime({
+        store,
+        file,
+        projections: PROJECTIONS,
+        catchUp: EAGER,
+        logger: { log: (m) => logged.push(m), error: (m) => logged.push(m) },
+      });
+      runtimes.push(second);
+      const pending = new Set(PROJECTIONS.map((p) => p.name));
+      const swapped = new Promise<void>((resolve) => second.events.on('swapped', (name) => pending.delete(name) && pending.size === 0 && resolve()));
+      await second.start();
+      await swapped;
+      expect(logged.filter((m) => m.includes('cleared an unfinished stream-by-stream load (2000 events loaded'))).toHaveLength(PROJECTIONS.length);
       const batch = start('batch.sqlite', false, PROJECTIONS);
-      await Promise.all([second.start(), batch.start()]);
+      await batch.start();
       const head = await store.headPosition();
       await Promise.all([second.waitFor(head, 60_000), batch.waitFor(head, 60_000)]);
-      expect(fingerprint(join(dir.path, 'stop.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
-      expect(registry(join(dir.path, 'stop.sqlite'), PROJECTIONS)).toEqual(registry(join(dir.path, 'batch.sqlite'), PROJECTIONS));
-      expect(liveIndexes(join(dir.path, 'stop.sqlite'))).toEqual(liveIndexes(join(dir.path, 'batch.sqlite')));
+      expect(fingerprint(file)).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(registry(file, PROJECTIONS)).toEqual(registry(join(dir.path, 'batch.sqlite'), PROJECTIONS));
+      expect(liveIndexes(file)).toEqual(liveIndexes(join(dir.path, 'batch.sqlite')));
     }, 120_000);
 
     it("a load shows its progress in events loaded, out of the log's; a server does not take up the rebuild CLI's load while its events move", async () => {
@@ -514,26 +563,30 @@ describe('catch-up mode', () => {
 
     it('a load whose generation another process clears meanwhile leaves at its next flush and goes on in log order: row for row, nothing counted twice', async () => {
       await generateLog(store, 3000, 30);
+      const file = join(dir.path, 'shared.sqlite');
       const watch = watched(store, 3);
       const runtime = start('shared.sqlite', { ...EAGER, flushEvents: 500 }, [articlesProjection], watch.store);
       await runtime.start();
+      await runtime.waitFor(await store.headPosition(), 60_000);
+      const swapped = once(runtime.events, 'swapped');
+      const next = await runtime.rebuild('articles');
       await watch.reached;
       // The other process (a server started beside the rebuild CLI) finds the load unfinished and clears it.
-      const other = new ReadModelDb(join(dir.path, 'shared.sqlite'));
-      const generation = other.withRole('articles', 'live')!.generation;
-      expect(new GenerationWriter(other, articlesProjection, generation).clearInterruptedLoad()).toBe(true);
-      expect(other.generation('articles', generation)).toMatchObject({ checkpoint: formatPosition(START), events: 0 });
+      const other = new ReadModelDb(file);
+      expect(new GenerationWriter(other, articlesProjection, next.generation).clearInterruptedLoad()).toBe(2000);
+      expect(other.generation('articles', next.generation)).toMatchObject({ checkpoint: formatPosition(START), events: 0 });
       other.close();
       watch.open();
+      expect(await swapped).toEqual(['articles', next.generation]);
       const batch = start('batch.sqlite', false, [articlesProjection]);
       await batch.start();
       const head = await store.headPosition();
       await Promise.all([runtime.waitFor(head, 60_000), batch.waitFor(head, 60_000)]);
-      expect(fingerprint(join(dir.path, 'shared.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
-      expect(registry(join(dir.path, 'shared.sqlite'), [articlesProjection])).toEqual(registry(join(dir.path, 'batch.sqlite'), [articlesProjection]));
+      expect(fingerprint(file)).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(registry(file, [articlesProjection])).toEqual(registry(join(dir.path, 'batch.sqlite'), [articlesProjection]));
     }, 120_000);
 
-    it('a projection that throws mid-load discards the load; the generation fails at that event with the checkpoint before it, exactly as the batch path', async () => {
+    it('a projection that throws mid-load discards the load; the rebuild fails at that event with the checkpoint before it, exactly as the batch path', async () => {
       await generateLog(store, 2500, 25);
       await appendArticle(store, 'picky-1', REPORTER, events.drafted('picky-1'), events.published());
       const bad = await appendArticle(store, 'picky-1', REPORTER, events.retracted('x'));
@@ -545,22 +598,26 @@ describe('catch-up mode', () => {
           return articlesProjection.handle(e, view as Parameters<typeof articlesProjection.handle>[1]);
         },
       };
+      const batch = start('batch.sqlite', false, [picky]);
+      const batchFailed = once(batch.events, 'failed');
+      await batch.start();
+      const [, , batchFailure] = (await batchFailed) as [string, number, { position: string }];
+
       const watch = watched(store);
-      const outcomes = await Promise.all(
-        (['batch.sqlite', 'loaded.sqlite'] as const).map(async (file) => {
-          const runtime = start(file, file === 'batch.sqlite' ? false : EAGER, [picky], file === 'batch.sqlite' ? store : watch.store);
-          const failed = once(runtime.events, 'failed');
-          await runtime.start();
-          const [, , failure] = (await failed) as [string, number, { position: string }];
-          return { failure, registry: registry(join(dir.path, file), [picky])[0] };
-        }),
-      );
-      const [batch, loaded] = outcomes;
+      const loaded = start('loaded.sqlite', EAGER, [picky], watch.store);
+      const liveFailed = once(loaded.events, 'failed');
+      await loaded.start();
+      await liveFailed;
+      const nextFailed = once(loaded.events, 'failed');
+      const next = await loaded.rebuild('articles');
+      const [, generation, failure] = (await nextFailed) as [string, number, { position: string }];
+      expect(generation).toBe(next.generation);
       expect(watch.counts.pages).toBeGreaterThan(0);
-      expect(loaded.failure).toEqual(batch.failure);
-      expect(loaded.failure.position).toBe(bad.position.commit.toString());
-      expect(loaded.registry).toEqual(batch.registry);
-      expect(fingerprint(join(dir.path, 'loaded.sqlite'))).toEqual(fingerprint(join(dir.path, 'batch.sqlite')));
+      expect(failure).toEqual(batchFailure);
+      expect(failure.position).toBe(bad.position.commit.toString());
+      const row = loaded.db.generation('articles', next.generation)!;
+      const [expected] = registry(join(dir.path, 'batch.sqlite'), [picky]);
+      expect({ name: 'articles', checkpoint: row.checkpoint, events: row.events, lastEventId: row.lastEventId, failure: row.failure }).toEqual(expected);
     }, 120_000);
   });
 });

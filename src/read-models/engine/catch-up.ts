@@ -148,7 +148,7 @@ export interface CatchUpTicket {
  * the pass (`conflict`). Generations that join while a pass is reading join it when the pass has
  * not yet read past their checkpoint, else wait for the next pass, which starts when this one ends.
  *
- * Stream order: new generations (checkpoint START, nothing applied) of projections whose documents
+ * Stream order: new rebuilds (role `next`, checkpoint START, nothing applied) of projections whose documents
  * each belong to one stream (Projection.foreachStream) are loaded in a pass of their own that reads
  * the log up to the head as it stood when the pass began (H) stream by stream
  * (EventStore.readInStreamOrder), when the store can: each stream's documents are built in memory
@@ -278,13 +278,15 @@ class Participant {
 
   /**
    * Whether the generation can be loaded stream by stream: its projection's documents each belong
-   * to one stream, and it is new (checkpoint START, `events` 0: nothing applied, nothing loaded).
+   * to one stream, it is new (checkpoint START, `events` 0: nothing applied, nothing loaded), and
+   * it is a rebuild (`next`), which no reader sees until it is swapped in: a live generation read
+   * meanwhile must show a prefix of the log, which a load in stream order is not.
    */
   loadable(): boolean {
     if (!this.writer.projection.foreachStream) return false;
     try {
       const row = this.writer.db.generation(this.writer.projection.name, this.writer.generation);
-      return row !== undefined && row.checkpoint === formatPosition(START) && row.events === 0 && !row.failure && !row.stale;
+      return row?.role === 'next' && row.checkpoint === formatPosition(START) && row.events === 0 && !row.failure && !row.stale;
     } catch {
       // The read-models file cannot be read (closed, busy): the pass in log order finds out and says so.
       return false;

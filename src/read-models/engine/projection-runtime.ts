@@ -6,7 +6,7 @@ import { eventsAfter } from './log-meter';
 import { checkFollows } from './log-check';
 import { waitForPosition } from './position-wait';
 import { Projection } from '../../projection-kit/projection';
-import { Projector, RetryCause } from './projector';
+import { clearedLoadMessage, Projector, RetryCause } from './projector';
 import { GenerationRow, ReadModelDb, StaleMark } from './read-model-db';
 import { newSlots, Slot } from './slot';
 import { ProjectionEngine } from './projection-engine';
@@ -342,6 +342,7 @@ export class ProjectionRuntime implements ProjectionEngine {
         this.events.emit('retrying', slot.projection.name, projector.generation, during);
       },
       verify: (projector: Projector) => this.verify(slot, projector),
+      clearedLoad: (projector: Projector, events: number) => this.options.logger?.log(clearedLoadMessage(slot.projection.name, projector.generation, events)),
       catchingUp: (projector: Follower, behind: number) => {
         this.options.logger?.log(`${slot.projection.name} generation ${projector.generation}: ${behind} events behind, catching up in catch-up mode`);
         this.events.emit('catchingUp', slot.projection.name, projector.generation, behind);

@@ -27,6 +27,11 @@ export interface ProjectorHooks {
    * still follows the store's log. On false the projector stops; the hook has dealt with it.
    */
   verify(projector: Projector): Promise<boolean>;
+  /**
+   * A stream-order load of the generation that did not finish (stopped, killed, or still running in
+   * another process) was cleared, `events` of the log loaded by it discarded: it is loaded again.
+   */
+  clearedLoad(projector: Projector, events: number): void;
   /** The generation is `behind` events behind the head, and joins a catch-up pass (see CatchUp). */
   catchingUp(projector: Projector, behind: number): void;
   /**
@@ -34,6 +39,14 @@ export interface ProjectorHooks {
    * of its reads went to its tables, 0 to 1): it goes on batch by batch.
    */
   leftCatchUp(projector: Projector, missShare: number): void;
+}
+
+/** The log line for ProjectorHooks.clearedLoad, from either thread. */
+export function clearedLoadMessage(name: string, generation: number, events: number): string {
+  return (
+    `${name} generation ${generation}: cleared an unfinished stream-by-stream load (${events} events loaded; ` +
+    `stopped, killed, or still running in another process), loading it again`
+  );
 }
 
 export interface ProjectorOptions {
@@ -129,7 +142,11 @@ export class Projector {
       let behind: number | null;
       try {
         // A stream-order load that did not finish leaves documents that are no prefix of the log.
-        if (this.writer.clearInterruptedLoad()) this.checkpoint = START;
+        const cleared = this.writer.clearInterruptedLoad();
+        if (cleared > 0) {
+          this.checkpoint = START;
+          this.hooks.clearedLoad(this, cleared);
+        }
       } catch (error) {
         if (this.stopping) return;
         this.retry(error, 'writing the read model');

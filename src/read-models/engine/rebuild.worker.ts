@@ -15,7 +15,7 @@ import { PROJECTIONS } from '../projections.registry';
 import { CatchUp, DEFAULT_CATCH_UP } from './catch-up';
 import { GenerationWriter } from './generation-writer';
 import { checkFollows } from './log-check';
-import { Projector, ProjectorHooks } from './projector';
+import { clearedLoadMessage, Projector, ProjectorHooks } from './projector';
 import { ReadModelDb } from './read-model-db';
 import type { FromRebuildThread, RebuildThreadData, RemoteState, ToRebuildThread } from './rebuild-thread';
 
@@ -57,6 +57,7 @@ function follow(context: Context, message: Extract<ToRebuildThread, { kind: 'fol
     },
     transientError: (projector, error, during) => send({ kind: 'retrying', id, error: messageOf(error), during, remote: stateOf(projector) }),
     catchingUp: (projector, behind) => send({ kind: 'catching-up', id, behind, remote: stateOf(projector) }),
+    clearedLoad: (_projector, events) => send({ kind: 'log', level: 'log', message: clearedLoadMessage(name, generation, events) }),
     leftCatchUp: (projector, missShare) => send({ kind: 'left-catch-up', id, missShare, remote: stateOf(projector) }),
     // As ProjectionRuntime.verify does for a generation being rebuilt.
     verify: async (projector) => {
