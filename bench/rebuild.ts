@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/sqlite-event-store';
@@ -24,6 +24,8 @@ export interface RebuildResult {
   scanEventsPerSecond: number;
   /** The same rebuild batch by batch (REBUILD_CATCH_UP=off, the path before catch-up mode), when measured. */
   batchPath?: RebuildRun;
+  /** The same rebuild in catch-up mode read in log order only (REBUILD_CATCH_UP=log-order, before stream-by-stream loads), when measured. */
+  logOrder?: RebuildRun;
 }
 
 const CLI = join(ROOT, 'dist/src/read-models/rebuild.cli.js');
@@ -67,26 +69,44 @@ function removeReadModels(dataDir: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `read-models.sqlite${suffix}`), { force: true });
 }
 
+/** How many events a log holds. */
+function countEvents(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 /**
- * Generates a log of `total` events over `articles` articles, then rebuilds every read model from
- * it: batch by batch first (unless `batchPath` is false), then in catch-up mode, each from an
- * empty read-models file, so that the two compare within one run.
+ * Generates a log of `total` events over `articles` articles (or copies the events.sqlite file
+ * `existingLog` into `dataDir`, and counts its events), then rebuilds every read model from it:
+ * batch by batch first (unless `batchPath` is false), in catch-up mode read in log order only
+ * (with `logOrder`), then in catch-up mode as `npm run projections:rebuild` runs it, each from an
+ * empty read-models file, so that they compare within one run.
  */
 export async function rebuildBench(
   dataDir: string,
   total: number,
   articles: number,
   log: (line: string) => void,
-  { batchPath = true }: { batchPath?: boolean } = {},
+  { batchPath = true, logOrder = false, existingLog }: { batchPath?: boolean; logOrder?: boolean; existingLog?: string } = {},
 ): Promise<RebuildResult> {
   const file = join(dataDir, 'events.sqlite');
-  const store = new SqliteEventStore(file);
   const generating = performance.now();
-  let reported = 0;
-  const events = await generateLog(store, total, articles, (done) => {
-    if (done - reported >= total / 10) log(`  generated ${(reported = done)} of ${total} events`);
-  });
-  await store.close();
+  let events: number;
+  if (existingLog) {
+    copyFileSync(existingLog, file);
+    events = countEvents(file);
+  } else {
+    const store = new SqliteEventStore(file);
+    let reported = 0;
+    events = await generateLog(store, total, articles, (done) => {
+      if (done - reported >= total / 10) log(`  generated ${(reported = done)} of ${total} events`);
+    });
+    await store.close();
+  }
   const generateSeconds = (performance.now() - generating) / 1000;
   const scanEventsPerSecond = plainScan(file);
   const run = async (env: NodeJS.ProcessEnv): Promise<RebuildRun> => {
@@ -96,6 +116,8 @@ export async function rebuildBench(
   };
   const batch = batchPath ? await run({ REBUILD_CATCH_UP: 'off' }) : undefined;
   if (batch) log(`  batch path: ${describe(batch, scanEventsPerSecond)}`);
+  const inLogOrder = logOrder ? await run({ REBUILD_CATCH_UP: 'log-order' }) : undefined;
+  if (inLogOrder) log(`  catch-up mode in log order: ${describe(inLogOrder, scanEventsPerSecond)}`);
   const catchUp = await run({});
   log(`  catch-up mode: ${describe(catchUp, scanEventsPerSecond)}`);
   return {
@@ -106,6 +128,7 @@ export async function rebuildBench(
     peakRssMb: catchUp.peakRssMb,
     scanEventsPerSecond,
     ...(batch ? { batchPath: batch } : {}),
+    ...(inLogOrder ? { logOrder: inLogOrder } : {}),
   };
 }
 
@@ -117,23 +140,30 @@ function describe(run: RebuildRun, scan: number): string {
  * Rebuild of every read model, batch path against catch-up mode, on generated logs (articles:
  * one per 100 events, at least 1,000, as bench/run.ts):
  *
- *   npm run build && node -r ts-node/register/transpile-only bench/rebuild.ts [events ...] [--catch-up-only]
+ *   npm run build && node -r ts-node/register/transpile-only bench/rebuild.ts [events ...] [--catch-up-only] [--log-order] [--log FILE]
  *
- * Defaults to 100000 1000000.
+ * Defaults to 100000 1000000. --log-order adds catch-up mode read in log order only (before
+ * stream-by-stream loads); --log rebuilds a copy of an existing events.sqlite instead of
+ * generating logs (generating a million events takes about ten minutes).
  */
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const args = process.argv.slice(2);
+  const logAt = args.indexOf('--log');
+  const existingLog = logAt >= 0 ? args[logAt + 1] : undefined;
+  if (logAt >= 0 && !existingLog) throw new Error('--log needs the path of an events.sqlite');
   const totals = args.filter((a) => /^\d+$/.test(a)).map(Number);
   const batchPath = !args.includes('--catch-up-only');
+  const logOrder = args.includes('--log-order');
   const rows: string[] = [];
-  for (const total of totals.length > 0 ? totals : [100_000, 1_000_000]) {
+  for (const total of existingLog ? [0] : totals.length > 0 ? totals : [100_000, 1_000_000]) {
     const dir = mkdtempSync(join(tmpdir(), `newsroom-rebuild-${total}-`));
     try {
-      console.log(`${total} events over ${Math.max(1_000, total / 100)} articles`);
-      const r = await rebuildBench(dir, total, Math.max(1_000, total / 100), (line) => console.log(line), { batchPath });
+      console.log(existingLog ? `the log in ${existingLog}` : `${total} events over ${Math.max(1_000, total / 100)} articles`);
+      const r = await rebuildBench(dir, total, Math.max(1_000, total / 100), (line) => console.log(line), { batchPath, logOrder, existingLog });
       const scan = `plain scan + JSON.parse ${Math.round(r.scanEventsPerSecond)} events/s`;
       if (r.batchPath) rows.push(`${r.events} events, batch path:    ${describe(r.batchPath, r.scanEventsPerSecond)}; ${scan}`);
+      if (r.logOrder) rows.push(`${r.events} events, catch-up mode in log order: ${describe(r.logOrder, r.scanEventsPerSecond)}; ${scan}`);
       rows.push(
         `${r.events} events, catch-up mode: ${describe({ seconds: r.rebuildSeconds, eventsPerSecond: r.rebuildEventsPerSecond, peakRssMb: r.peakRssMb }, r.scanEventsPerSecond)}; ${scan}`,
       );
