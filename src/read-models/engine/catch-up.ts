@@ -521,13 +521,7 @@ class Pass {
       }
       for (const recorded of events) {
         if (comparePositions(recorded.position, participant.checkpoint) <= 0) continue;
-        try {
-          const event = toProjectedEvent(recorded);
-          if (event) view.apply(participant.writer.projection.handle(event, view));
-        } catch (error) {
-          participant.failure = describeFailure(recorded, error);
-          break;
-        }
+        if (!applyOne(participant, view, recorded)) break;
         participant.checkpoint = recorded.position;
         participant.lastEventId = recorded.id;
         participant.applied++;
@@ -542,13 +536,7 @@ class Pass {
   private load1(participant: Participant, view: ParticipantView, events: readonly RecordedEvent[]): void {
     for (const recorded of events) {
       view.unwritten = recorded.streamId !== this.streamAtFlush;
-      try {
-        const event = toProjectedEvent(recorded);
-        if (event) view.apply(participant.writer.projection.handle(event, view));
-      } catch (error) {
-        participant.failure = describeFailure(recorded, error);
-        return;
-      }
+      if (!applyOne(participant, view, recorded)) return;
       if (!participant.highest || comparePositions(recorded.position, participant.highest.position) > 0) {
         participant.highest = { position: recorded.position, id: recorded.id };
       }
@@ -667,6 +655,18 @@ class Pass {
       generation,
     );
     return { kind: 'applied', checkpoint, applied: participant.applied };
+  }
+}
+
+/** Applies one event to a generation's documents; false, its failure noted, when the projection threw on it. */
+function applyOne(participant: Participant, view: ParticipantView, recorded: RecordedEvent): boolean {
+  try {
+    const event = toProjectedEvent(recorded);
+    if (event) view.apply(participant.writer.projection.handle(event, view));
+    return true;
+  } catch (error) {
+    participant.failure = describeFailure(recorded, error);
+    return false;
   }
 }
 
