@@ -153,8 +153,8 @@ export class SqliteEventReader {
   /**
    * Up to `maxCount` events at or before position `upTo` (a bigint), strictly after `after` in the
    * order of stream ids (SQLite's BINARY collation), then revisions; no more once `maxBytes` of
-   * event text have been read (at least one event). Not cached in `recent`: a read in this order
-   * is a rebuild's, which reads each event once. Throws DamagedEventError for an event whose JSON
+   * event text have been read (at least one event). Frozen, as every event of this reader, but not
+   * cached in `recent`: a read in this order is a rebuild's, which reads each event once. Throws DamagedEventError for an event whose JSON
    * does not parse, and the port's store errors (toStoreError) for the file's, a damaged page included.
    */
   readInStreamOrder(upTo: bigint, after: StreamCursor | null, maxCount: number, maxBytes = Infinity): RecordedEvent[] {
@@ -165,7 +165,8 @@ export class SqliteEventReader {
       : this.statements.byStreamFirst.iterate(upTo, maxCount);
     try {
       for (const row of rows) {
-        const event = toRecordedEvent(row);
+        // Frozen, as every event this reader hands out: readArticleEvent then reads it once for all the generations of a load.
+        const event = shared(toRecordedEvent(row));
         events.push(event);
         bytes += event.size!;
         if (bytes >= maxBytes) break;

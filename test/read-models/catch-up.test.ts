@@ -473,17 +473,27 @@ describe('catch-up mode', () => {
       expect(liveIndexes(file, 'next')).toEqual([]);
 
       const logged: string[] = [];
+      // Held at its second page: cleared, then one flush of 1,000 events, fewer than the 2,000 it found.
+      const again = watched(store, 2);
       const second = new ProjectionRuntime({
-        store,
+        store: again.store,
         file,
         projections: PROJECTIONS,
-        catchUp: EAGER,
+        catchUp: { ...EAGER, flushEvents: 500 },
         logger: { log: (m) => logged.push(m), error: (m) => logged.push(m) },
       });
       runtimes.push(second);
       const pending = new Set(PROJECTIONS.map((p) => p.name));
       const swapped = new Promise<void>((resolve) => second.events.on('swapped', (name) => pending.delete(name) && pending.size === 0 && resolve()));
       await second.start();
+      await again.reached;
+      // Its rate is measured from the clearing on: before, 1,000 events less the 2,000 it found gave a negative rate and ETA.
+      for (const status of await projectionStatuses(second)) {
+        expect(status.rebuild).toMatchObject({ done: 1000, total: 3000 });
+        expect(status.rebuild!.eventsPerSecond ?? 0).toBeGreaterThanOrEqual(0);
+        expect(status.rebuild!.etaSeconds ?? 0).toBeGreaterThanOrEqual(0);
+      }
+      again.open();
       await swapped;
       expect(logged.filter((m) => m.includes('cleared an unfinished stream-by-stream load (2000 events loaded'))).toHaveLength(PROJECTIONS.length);
       const batch = start('batch.sqlite', false, PROJECTIONS);

@@ -78,7 +78,11 @@ async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: Gen
   const loading = next.checkpoint === formatPosition(START) && next.events > 0;
   const after = await eventsAfter(runtime.store, checkpointOf(next), head);
   const remaining = loading ? Math.max(0, after - next.events) : after;
-  const clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
+  let clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
+  // Fewer events than when the clock started: an unfinished load was cleared and starts over
+  // (ProjectorHooks.clearedLoad). The rate is measured afresh from here, never as a negative.
+  if (clock && next.events < clock.eventsAtStart)
+    slot.rebuildClock = clock = { generation: next.generation, startedAt: Date.now(), eventsAtStart: next.events };
   const seconds = clock ? (Date.now() - clock.startedAt) / 1000 : 0;
   const rate = clock && seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;
   // A stopped rebuild thread whose failure the registry could not take (busy, disk full): the slot knows.
