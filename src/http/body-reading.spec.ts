@@ -8,7 +8,7 @@ import { guardBodies, LARGE_BODY_BYTES } from './body-reading';
  * guardBodies on a bare node:http server: after the guard, the body is read in full and its
  * length answered, as Fastify's reader would read it. Records the order in which bodies began to be read.
  */
-async function guarded(idleMs: number, minBytesPerSecond?: number): Promise<{ server: Server; port: number; reading: string[] }> {
+async function guarded(idleMs: number, minBytesPerSecond?: number, handlerMs = 0): Promise<{ server: Server; port: number; reading: string[] }> {
   const guard = guardBodies(1024 * 1024 * 1024, idleMs, minBytesPerSecond);
   const reading: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -16,7 +16,7 @@ async function guarded(idleMs: number, minBytesPerSecond?: number): Promise<{ se
       reading.push(String(req.headers['x-name']));
       let bytes = 0;
       req.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      req.on('end', () => res.end(String(bytes)));
+      req.on('end', () => setTimeout(() => res.end(String(bytes)), handlerMs));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,6 +74,23 @@ describe('guardBodies: large bodies one at a time', () => {
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect(text).toContain('"type":"/problems/request-timeout"');
     expect(setup.reading).toEqual(['stalled', 'next']);
+  });
+
+  it('a small body that stops arriving is answered 408 after the idle time, not after the request timeout (300 s); one read whole is not timed while its handler works', async () => {
+    // The handler answers 600 ms after the body's end: twice the idle time.
+    const setup = await guarded(300, undefined, 600);
+    server = setup.server;
+    const stalled = connect(setup.port, '127.0.0.1');
+    const answer = everythingFrom(stalled);
+    stalled.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: small\r\nContent-Length: 100\r\n\r\n{"headline":`);
+    const started = Date.now();
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('nothing came for 0.3 s');
+    expect(Date.now() - started).toBeLessThan(4000);
+    // Read in full, a body is not timed any more: its handler (deciding, the append) may take longer than the idle time.
+    const whole = await post(setup.port, 'whole', Buffer.from('{"headline":"a"}'));
+    expect(whole).toEqual({ status: 200, body: '16' });
   });
 
   it('a body that trickles in (never idle, far below the minimum rate) is answered 408 once the idle time has passed, and gives up its turn', async () => {

@@ -48,7 +48,8 @@ function answer(response: ServerResponse, request: IncomingMessage, error: unkno
  * one at a time, and one that goes `idleMs` (BODY_IDLE_MS) without a byte, or from `idleMs` after
  * its turn began on averages fewer than `minBytesPerSecond` (BODY_MIN_BYTES_PER_SECOND) since
  * then, is answered 408 and its connection closed, giving up its turn: else a client sending a
- * byte now and then would hold every queued body back until Node's 300 s request timeout.
+ * byte now and then would hold every queued body back until Node's 300 s request timeout. Any other
+ * body that goes `idleMs` without a byte before its end is answered 408 the same way.
  */
 export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSecond = BODY_MIN_BYTES_PER_SECOND): Middleware {
   const large = new OneAtATime();
@@ -71,15 +72,22 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSec
       // Answered before the body is read; the connection closes rather than drain it.
       return answer(response, request, new PayloadTooLargeError(BODY_TOO_LARGE), true);
     }
+    const giveUp = (why: string) => {
+      if (!response.headersSent) answer(response, request, new RequestTimeoutError(why), true);
+      request.socket.destroySoon();
+    };
+    const idle = () => giveUp(`The request body stopped arriving: nothing came for ${idleMs / 1000} s`);
     // A compressed body's size is known only once inflated (up to `limit`): it waits its turn too.
-    if (length <= LARGE_BODY_BYTES && contentCodingOf(request) === 'identity') return next();
+    if (length <= LARGE_BODY_BYTES && contentCodingOf(request) === 'identity') {
+      // Not queued, but a small body that stops arriving is answered as a queued one is, not after
+      // Node's request timeout (REQUEST_TIMEOUT_MS, 300 s) with the connection held meanwhile.
+      request.setTimeout(idleMs, idle);
+      request.once('end', () => request.setTimeout(0));
+      return next();
+    }
     void large.acquire().then((release) => {
       // A body that stops arriving, or trickles in, gives up its turn, so that one client cannot hold every large upload.
-      const giveUp = (why: string) => {
-        if (!response.headersSent) answer(response, request, new RequestTimeoutError(why), true);
-        request.socket.destroySoon();
-      };
-      request.setTimeout(idleMs, () => giveUp(`The request body stopped arriving: nothing came for ${idleMs / 1000} s`));
+      request.setTimeout(idleMs, idle);
       const began = Date.now();
       const bytesBefore = request.socket.bytesRead;
       const pace = setInterval(
