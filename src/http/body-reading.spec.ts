@@ -13,12 +13,19 @@ async function guarded(idleMs: number, minBytesPerSecond?: number, handlerMs = 0
   const reading: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     guard(req, res, () => {
+      // Refused before its body is read, as a 415 from Fastify's content-type parser is.
+      if (req.headers['x-refuse']) {
+        res.statusCode = 415;
+        return res.end('refused');
+      }
       reading.push(String(req.headers['x-name']));
       let bytes = 0;
       req.on('data', (chunk: Buffer) => (bytes += chunk.length));
       req.on('end', () => setTimeout(() => res.end(String(bytes)), handlerMs));
     });
   });
+  // Short, so that a test can see the connection closed for being idle after its answer.
+  server.keepAliveTimeout = 500;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port, reading };
 }
@@ -91,6 +98,33 @@ describe('guardBodies: large bodies one at a time', () => {
     // Read in full, a body is not timed any more: its handler (deciding, the append) may take longer than the idle time.
     const whole = await post(setup.port, 'whole', Buffer.from('{"headline":"a"}'));
     expect(whole).toEqual({ status: 200, body: '16' });
+  });
+
+  it("a connection whose request was refused before its body was read still closes after the server's keep-alive timeout", async () => {
+    const setup = await guarded(300);
+    server = setup.server;
+    const socket = connect(setup.port, '127.0.0.1');
+    const answer = everythingFrom(socket);
+    socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nX-Refuse: 1\r\nContent-Length: 5\r\n\r\nhello');
+    const started = Date.now();
+    // Before, the body's end cleared the socket's timer, which by then was the keep-alive timer: it never closed.
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 415 /);
+    expect(text).not.toContain(' 408 ');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('a pipelined request whose body stops arriving is answered 408 after the first is answered', async () => {
+    const setup = await guarded(300);
+    server = setup.server;
+    const socket = connect(setup.port, '127.0.0.1');
+    const answer = everythingFrom(socket);
+    const head = (name: string, length: number) =>
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Name: ${name}\r\nContent-Length: ${length}\r\n\r\n`;
+    socket.write(`${head('first', 2)}{}${head('second', 100)}{"headline":`);
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\n2HTTP\/1\.1 408 /);
+    expect(setup.reading).toEqual(['first', 'second']);
   });
 
   it('a body that trickles in (never idle, far below the minimum rate) is answered 408 once the idle time has passed, and gives up its turn', async () => {

@@ -53,6 +53,7 @@ function answer(response: ServerResponse, request: IncomingMessage, error: unkno
  */
 export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSecond = BODY_MIN_BYTES_PER_SECOND): Middleware {
   const large = new OneAtATime();
+  const idleBodies = new IdleBodies(idleMs);
   return (request, response, next) => {
     if (!hasContent(request)) return next();
     const type = request.headers['content-type'];
@@ -81,13 +82,12 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSec
     if (length <= LARGE_BODY_BYTES && contentCodingOf(request) === 'identity') {
       // Not queued, but a small body that stops arriving is answered as a queued one is, not after
       // Node's request timeout (REQUEST_TIMEOUT_MS, 300 s) with the connection held meanwhile.
-      request.setTimeout(idleMs, idle);
-      request.once('end', () => request.setTimeout(0));
+      idleBodies.watch(request, response, idle);
       return next();
     }
     void large.acquire().then((release) => {
       // A body that stops arriving, or trickles in, gives up its turn, so that one client cannot hold every large upload.
-      request.setTimeout(idleMs, idle);
+      idleBodies.watch(request, response, idle);
       const began = Date.now();
       const bytesBefore = request.socket.bytesRead;
       const pace = setInterval(
@@ -105,13 +105,60 @@ export function guardBodies(limit: number, idleMs = BODY_IDLE_MS, minBytesPerSec
         release();
       });
       // Read in full: what follows (deciding, the append) may take long without a byte on the socket.
-      request.once('end', () => {
-        request.setTimeout(0);
-        clearInterval(pace);
-      });
+      request.once('end', () => clearInterval(pace));
       next();
     });
   };
+}
+
+/**
+ * Bodies being read, each answered through its `onIdle` once `idleMs` pass without a byte arriving
+ * on its socket (checked every sixth of `idleMs` by one timer for all of them, running only while
+ * one is watched: so within 7/6 of `idleMs`), until the body has been read in full, the request
+ * or the response has closed, or the response has been sent (a request refused before its body
+ * was read). Not the socket's timer (`request.setTimeout`): that one is the connection's keep-alive
+ * timer once a response is sent, and clearing it at the body's end left connections open forever.
+ * Bytes of a pipelined request on the same connection count as progress.
+ */
+class IdleBodies {
+  private readonly watched = new Set<{ request: IncomingMessage; seen: number; progressAt: number; onIdle: () => void }>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly idleMs: number) {}
+
+  watch(request: IncomingMessage, response: ServerResponse, onIdle: () => void): void {
+    const entry = { request, seen: request.socket.bytesRead, progressAt: Date.now(), onIdle };
+    this.watched.add(entry);
+    const stop = () => {
+      this.watched.delete(entry);
+      if (this.watched.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+    };
+    request.once('end', stop);
+    request.once('close', stop);
+    response.once('finish', stop);
+    response.once('close', stop);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.check(), Math.max(this.idleMs / 6, 10));
+      this.timer.unref();
+    }
+  }
+
+  private check(): void {
+    const now = Date.now();
+    for (const entry of this.watched) {
+      const bytes = entry.request.socket?.bytesRead ?? entry.seen;
+      if (bytes !== entry.seen) {
+        entry.seen = bytes;
+        entry.progressAt = now;
+      } else if (now - entry.progressAt >= this.idleMs) {
+        this.watched.delete(entry);
+        entry.onIdle();
+      }
+    }
+  }
 }
 
 /** The request's Content-Encoding, trimmed and in lower case (RFC 9110 §8.4.1: codings are case-insensitive); "identity" when it has none. */
