@@ -45,8 +45,7 @@ export class SqliteEventReader {
   private readonly statements: {
     streamPositions: Database.Statement<[string, bigint, number], { position: bigint }>;
     readAll: Database.Statement<[bigint, number], EventRow>;
-    byStreamFirst: Database.Statement<[bigint, number], EventRow>;
-    byStreamAfter: Database.Statement<[string, bigint, bigint, number], EventRow>;
+    byStream: Database.Statement<[string, bigint, bigint, number], EventRow>;
     at: Database.Statement<[bigint], EventRow>;
     idAt: Database.Statement<[bigint], { event_id: string }>;
     head: Database.Statement<[], { position: bigint | null }>;
@@ -67,9 +66,8 @@ export class SqliteEventReader {
       // Answered from the (stream_id, revision) index alone, which holds the rowid: no event page.
       streamPositions: db.prepare('SELECT position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
-      // Both walk the UNIQUE (stream_id, revision) index; the row-value comparison seeks in it.
-      byStreamFirst: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY stream_id, revision LIMIT ?`),
-      byStreamAfter: db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) AND position <= ? ORDER BY stream_id, revision LIMIT ?`),
+      // Walks the UNIQUE (stream_id, revision) index; the row-value comparison seeks in it.
+      byStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) AND position <= ? ORDER BY stream_id, revision LIMIT ?`),
       at: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
       idAt: db.prepare('SELECT event_id FROM events WHERE position = ?'),
       head: db.prepare('SELECT max(position) AS position FROM events'),
@@ -154,15 +152,16 @@ export class SqliteEventReader {
    * Up to `maxCount` events at or before position `upTo` (a bigint), strictly after `after` in the
    * order of stream ids (SQLite's BINARY collation), then revisions; no more once `maxBytes` of
    * event text have been read (at least one event). Frozen, as every event of this reader, but not
-   * cached in `recent`: a read in this order is a rebuild's, which reads each event once. Throws DamagedEventError for an event whose JSON
-   * does not parse, and the port's store errors (toStoreError) for the file's, a damaged page included.
+   * cached in `recent`: a read in this order is a rebuild's, which reads each event once. Throws
+   * DamagedEventError for an event whose JSON does not parse, and the port's store errors
+   * (toStoreError) for the file's, a damaged page included.
    */
   readInStreamOrder(upTo: bigint, after: StreamCursor | null, maxCount: number, maxBytes = Infinity): RecordedEvent[] {
     const events: RecordedEvent[] = [];
     let bytes = 0;
-    const rows = after
-      ? this.statements.byStreamAfter.iterate(after.streamId, after.revision, upTo, maxCount)
-      : this.statements.byStreamFirst.iterate(upTo, maxCount);
+    // From the start: ('', -1) comes before every (stream id, revision) there is.
+    const { streamId, revision } = after ?? { streamId: '', revision: -1n };
+    const rows = this.statements.byStream.iterate(streamId, revision, upTo, maxCount);
     try {
       for (const row of rows) {
         // Frozen, as every event this reader hands out: readArticleEvent then reads it once for all the generations of a load.

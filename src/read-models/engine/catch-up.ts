@@ -95,6 +95,12 @@ export const DEFAULT_CATCH_UP: CatchUpOptions = {
   loadFlushChars: 6 * 1024 * 1024,
 };
 
+/** Where a stream-order load ended: the head it read up to, and the id of the event there (the generations' checkpoint and last_event_id). */
+interface LoadEnd {
+  upTo: Position;
+  lastEventId: string | null;
+}
+
 /** Milliseconds a stream-order load waits for the generations starting with it (see CatchUp.startSoon): nothing beside a load of over CATCH_UP_MIN_EVENTS events. */
 const GATHER_MS = 200;
 
@@ -244,8 +250,6 @@ class Participant {
   stored: string;
   /** The generation's `events` as stored at the last flush of a stream-order load (or at its start): what the next flush expects to find. */
   storedEvents = 0;
-  /** A stream-order load: the event of the highest position applied (its position and id), written as the checkpoint by the last flush. */
-  highest: { position: Position; id: string } | null = null;
   /** Events applied since the last flush. */
   applied = 0;
   failure: ProjectionFailure | null = null;
@@ -453,7 +457,7 @@ class Pass {
         this.writing(() => {
           for (const { writer } of this.participants) writer.db.ensureIndexes(writer.projection, writer.generation);
         });
-        this.flush(upTo);
+        this.flush({ upTo, lastEventId: await this.store.eventIdAt(upTo) });
       }
       this.endAll({ kind: 'caught-up' });
     } catch (error) {
@@ -537,9 +541,6 @@ class Pass {
     for (const recorded of events) {
       view.unwritten = recorded.streamId !== this.streamAtFlush;
       if (!applyOne(participant, view, recorded)) return;
-      if (!participant.highest || comparePositions(recorded.position, participant.highest.position) > 0) {
-        participant.highest = { position: recorded.position, id: recorded.id };
-      }
       participant.applied++;
     }
   }
@@ -547,10 +548,12 @@ class Pass {
   /**
    * Writes every generation's changed documents and checkpoint in ONE transaction (each checked
    * against the checkpoint it last stored), then tells each projector. Throws WriteError. In a
-   * stream-order load, `upTo` (the last flush only) is the head the load read up to: the checkpoint
-   * every generation gets; before it, the checkpoint stays START and only `events` moves.
+   * stream-order load, `end` (the last flush only) is the head the load read up to and the id of
+   * the event there: the checkpoint every generation gets; before it, the checkpoint stays START
+   * and only `events` moves.
    */
-  private flush(upTo?: Position): void {
+  private flush(end?: LoadEnd): void {
+    const upTo = end?.upTo;
     this.eventsSinceFlush = 0;
     this.eventCharsSinceFlush = 0;
     for (const participant of this.participants) {
@@ -572,7 +575,7 @@ class Pass {
     try {
       const first = participants[0]?.writer.db;
       if (!first) return;
-      outcomes = first.sql.transaction(() => participants.map((participant) => this.write(participant, upTo))).immediate();
+      outcomes = first.sql.transaction(() => participants.map((participant) => this.write(participant, end))).immediate();
     } catch (error) {
       throw new WriteError(error);
     }
@@ -617,8 +620,8 @@ class Pass {
   }
 
   /** Inside the flush's transaction: one generation's part. null: nothing to write. */
-  private write(participant: Participant, upTo?: Position): CatchUpResult | (BatchOutcome & { kind: 'applied' }) | null {
-    if (participant.applied === 0 && !participant.failure && participant.dirty.size === 0 && !upTo) return null;
+  private write(participant: Participant, end?: LoadEnd): CatchUpResult | (BatchOutcome & { kind: 'applied' }) | null {
+    if (participant.applied === 0 && !participant.failure && participant.dirty.size === 0 && !end) return null;
     const { db, projection, generation } = participant.writer;
     const row = db.generation(projection.name, generation);
     if (!row || row.role === 'retired' || row.stale) return { kind: 'outcome', outcome: { kind: 'retired' } };
@@ -640,8 +643,8 @@ class Pass {
     let lastEventId = participant.lastEventId;
     if (this.mode === 'streams') {
       // Until the last flush the load is at START: what it wrote is not a prefix of the log.
-      checkpoint = upTo ?? START;
-      lastEventId = upTo ? (participant.highest?.id ?? null) : null;
+      checkpoint = end?.upTo ?? START;
+      lastEventId = end?.lastEventId ?? null;
     }
     db.prepare(
       `UPDATE projection_generations SET checkpoint = ?, last_event_id = coalesce(?, last_event_id), events = events + ?, failure = ?

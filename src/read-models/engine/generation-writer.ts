@@ -1,7 +1,7 @@
 import { DamagedEventError, EventStoreCorruptError } from '../../event-store/event-store.errors';
 import { comparePositions, formatPosition, parsePosition, Position, RecordedEvent, START } from '../../event-store/event-store.port';
 import { Change, ColumnValue, Docs, Projection, toProjectedEvent, View } from '../../projection-kit/projection';
-import { GenerationRow, ReadModelDb, tableName } from './read-model-db';
+import { GenerationRow, loadUnfinished, ReadModelDb, tableName } from './read-model-db';
 
 /**
  * Why and where a generation stopped: shown by GET /api/projections (`error`) and GET /health
@@ -138,30 +138,29 @@ export class GenerationWriter {
 
   /**
    * Clears what a stream-order load (CatchUp) that did not finish wrote: a generation at checkpoint
-   * START whose `events` is above 0. The secondary indexes the load dropped are made again (for any
-   * generation at START), its documents are deleted and `events` set back to 0, in one transaction, so that whatever follows it (a new load, or the batch path from START) starts from
-   * empty tables. A load still running in another process then finds `events` changed at its next
+   * START whose `events` is above 0 (loadUnfinished). The secondary indexes the load dropped are
+   * made again (for any generation at START), its documents are deleted and `events` set back to 0,
+   * in one transaction, so that whatever follows it (a new load, or the batch path from START)
+   * starts from empty tables. A load still running in another process then finds `events` changed at its next
    * flush and leaves (`conflict`). Returns how many events the cleared load had counted (0: there
    * was nothing to clear); throws what the database throws.
    */
   clearInterruptedLoad(): number {
-    const atStart = (row: GenerationRow | undefined) => row !== undefined && row.checkpoint === formatPosition(START);
-    const interrupted = (row: GenerationRow | undefined) => atStart(row) && row!.events > 0;
     // Read first: the transaction takes the file's write lock, and this runs before every catch-up.
     const row = this.db.generation(this.projection.name, this.generation);
     // A load drops the secondary indexes until its end (ReadModelDb.dropIndexes).
-    if (atStart(row)) this.db.ensureIndexes(this.projection, this.generation);
-    if (!interrupted(row)) return 0;
+    if (row?.checkpoint === formatPosition(START)) this.db.ensureIndexes(this.projection, this.generation);
+    if (!row || !loadUnfinished(row)) return 0;
     return this.db.sql
       .transaction((): number => {
         const now = this.db.generation(this.projection.name, this.generation);
-        if (!interrupted(now)) return 0;
+        if (!now || !loadUnfinished(now)) return 0;
         for (const table of this.tables.values()) this.db.sql.exec(`DELETE FROM "${table.name}"`);
         this.db
           .prepare('UPDATE projection_generations SET events = 0, last_event_id = NULL WHERE projection = ? AND generation = ?')
           .run(this.projection.name, this.generation);
         this.carried = null;
-        return now!.events;
+        return now.events;
       })
       .immediate();
   }

@@ -1,8 +1,8 @@
-import { formatPosition, parsePosition, Position, START } from '../../event-store/event-store.port';
+import { parsePosition, Position, START } from '../../event-store/event-store.port';
 import { parseFailure, ProjectionFailure } from './generation-writer';
 import { eventsAfter } from './log-meter';
 import type { ProjectionEngine as ProjectionRuntime, SlotView as Slot } from './projection-engine';
-import { GenerationRow, StaleMark } from './read-model-db';
+import { GenerationRow, loadUnfinished, StaleMark } from './read-model-db';
 
 export type ProjectionState = 'live' | 'catching-up' | 'rebuilding' | 'failed' | 'stale';
 
@@ -75,7 +75,7 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
 
 async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: GenerationRow, head: Position): Promise<RebuildProgress> {
   // A stream-order load (CatchUp) is at START until it ends; its `events` are the events it has loaded.
-  const loading = next.checkpoint === formatPosition(START) && next.events > 0;
+  const loading = loadUnfinished(next);
   const after = await eventsAfter(runtime.store, checkpointOf(next), head);
   const remaining = loading ? Math.max(0, after - next.events) : after;
   let clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;

@@ -212,12 +212,8 @@ export class ReadModelDb {
    * wait for the file's write lock). Returns how many it created; throws what the database throws.
    */
   ensureIndexes(projection: Projection, generation: number): number {
-    const existing = new Set(
-      this.prepare<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE ? ESCAPE '\\'")
-        .all(`${tableName(projection.name, generation, '').replace(/_/g, '\\_')}%`)
-        .map((row) => row.name),
-    );
-    const missing = indexesOf(projection, generation).filter(({ name }) => !existing.has(name));
+    const exists = this.prepare<[string], { found: number }>("SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = ?");
+    const missing = indexesOf(projection, generation).filter(({ name }) => exists.get(name) === undefined);
     for (const { sql } of missing) this.sql.exec(sql);
     return missing.length;
   }
@@ -254,6 +250,14 @@ export function readModelsFile(dataDir: string): string {
 /** The table of one collection of one generation, e.g. "rm_quotes_g3_quotes". */
 export function tableName(projection: string, generation: number, collection: string): string {
   return `rm_${projection}_g${generation}_${collection}`;
+}
+
+/**
+ * Whether a generation holds a stream-order load that has not ended (CatchUp): checkpoint START
+ * (formatPosition: "-1") with events counted. Its documents are no prefix of the log.
+ */
+export function loadUnfinished(row: GenerationRow): boolean {
+  return row.checkpoint === formatPosition(START) && row.events > 0;
 }
 
 /** Two generations with the same signature have the same tables, columns and indexes. */
