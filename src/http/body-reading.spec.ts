@@ -2,7 +2,9 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { guardBodies, LARGE_BODY_BYTES } from './body-reading';
+import type { FastifyRequest } from 'fastify';
+import { PIECE_UNITS } from '../common/in-turns';
+import { guardBodies, LARGE_BODY_BYTES, parseJsonBody } from './body-reading';
 
 /**
  * guardBodies on a bare node:http server: after the guard, the body is read in full and its
@@ -166,5 +168,34 @@ describe('guardBodies: large bodies one at a time', () => {
     stalled.destroy();
     expect((await compressed).status).toBe(200);
     expect(setup.reading).toEqual(['large', 'plain', 'gzip']);
+  });
+});
+
+describe('parseJsonBody: a large body is decoded and parsed a piece per turn', () => {
+  const parse = parseJsonBody(10_000_000);
+  const request = {} as FastifyRequest;
+
+  it('hands back a small body at once, and a body over PIECE_UNITS bytes later, other work running between its pieces', async () => {
+    expect(parse(request, Buffer.from('{"headline":"Olaf Merz"}'))).toEqual({ headline: 'Olaf Merz' });
+    const value = { headline: 'Friedrich Merz', body: ['ж'.repeat(PIECE_UNITS), '😀'.repeat(PIECE_UNITS / 2)] };
+    const parsing = parse(request, Buffer.from(JSON.stringify(value)));
+    expect(parsing).toBeInstanceOf(Promise);
+    let turns = 0;
+    let running = true;
+    const tick = () => running && (turns++, setImmediate(tick));
+    setImmediate(tick);
+    expect(await parsing).toEqual(value);
+    running = false;
+    expect(turns).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a large body that is not JSON with 400 and the parser’s message, and checks its bytes before any turn', async () => {
+    const text = JSON.stringify({ body: ['ж'.repeat(PIECE_UNITS)] });
+    await expect(parse(request, Buffer.from(text.slice(0, -1))) as Promise<unknown>).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/JSON/),
+    });
+    const notUtf8 = Buffer.concat([Buffer.from(text.slice(0, -2)), Buffer.from([0xff]), Buffer.from('"]}')]);
+    expect(() => parse(request, notUtf8)).toThrow(/UTF-8/);
   });
 });

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -10,6 +11,7 @@ import { PayloadTooLargeError, RequestTimeoutError, UnauthenticatedError, Unsupp
 import { requestUser, type UserDirectory } from '../auth/users';
 import { BODY_TOO_LARGE, pathOf, PROBLEM_CONTENT_TYPE, toProblem } from './problem.filter';
 import { hasContent, isJsonMediaType } from './request-schema';
+import { PIECE_UNITS, utf8TextInTurns } from '../common/in-turns';
 
 /** Bodies larger than this are read one at a time, so a few of them cannot exhaust the heap together. */
 export const LARGE_BODY_BYTES = 16 * 1024 * 1024;
@@ -283,6 +285,8 @@ export function inflateBody(request: FastifyRequest, payload: Readable): Readabl
  * JSON"). An empty body is `{}`: a command whose fields are all optional may be sent without one.
  * A text that does not parse is 400 with JSON.parse's message. `__proto__` is an ordinary key
  * here (JSON.parse makes it an own property); the schemas refuse unknown fields by name.
+ * The value is returned as it is, or for a body of more than PIECE_UNITS bytes, as a Promise of it
+ * (parsedInTurns); the checks before parsing throw at once either way.
  */
 export function parseJsonBody(maxValues: number): (request: FastifyRequest, body: Buffer) => unknown {
   const verify = verifyBody(maxValues);
@@ -290,12 +294,29 @@ export function parseJsonBody(maxValues: number): (request: FastifyRequest, body
     const text = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
     verify(request, undefined, text);
     if (text.length === 0) return {};
-    try {
-      return JSON.parse(text.toString('utf8'));
-    } catch (error) {
-      throw Object.assign(new Error((error as Error).message), { statusCode: 400 });
-    }
+    if (text.length > PIECE_UNITS) return parsedInTurns(text);
+    return parsed(text.toString('utf8'));
   };
+}
+
+/** JSON.parse of a body's text; a text that does not parse is 400 with JSON.parse's message. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw Object.assign(new Error((error as Error).message), { statusCode: 400 });
+  }
+}
+
+/**
+ * A large body (more than PIECE_UNITS bytes, up to a maximum article's ~20 MB) decoded a piece per
+ * turn of the event loop (utf8TextInTurns), then parsed in a turn of its own: the request that
+ * sent it does not hold every other one for the whole of its decoding, parsing and handling.
+ */
+async function parsedInTurns(bytes: Buffer): Promise<unknown> {
+  const text = await utf8TextInTurns(bytes);
+  await nextTurn();
+  return parsed(text);
 }
 
 /**
@@ -308,11 +329,18 @@ export function registerBodyParsers(fastify: FastifyInstance, limit: number): vo
   const parse = parseJsonBody(largestCommandValues() + 1024);
   fastify.removeAllContentTypeParsers();
   const parser = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    let value: unknown;
     try {
-      done(null, parse(request, body as Buffer));
+      value = parse(request, body as Buffer);
     } catch (error) {
-      done(error as Error, undefined);
+      return done(error as Error, undefined);
     }
+    if (!(value instanceof Promise)) return done(null, value);
+    // A large body: its route runs in a later turn of its own (parsedInTurns).
+    value.then(
+      (parsedValue) => setImmediate(() => done(null, parsedValue)),
+      (error: Error) => done(error, undefined),
+    );
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limit }, parser);
   fastify.addContentTypeParser(/^application\/[\w.+-]+\+json(\s*;|$)/, { parseAs: 'buffer', bodyLimit: limit }, parser);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
-import { carriedHash, chainHash, storedLink, withChain } from './event-chain';
+import { carriedHash, chainHash, storedLink, withChain, withChainInTurns } from './event-chain';
 import { readArticleEvent } from '../articles/stored-article-event';
+import type { JsonValue } from '../event-store/event-store.port';
 
 describe('canonical JSON (RFC 8785)', () => {
   it("gives RFC 8785 §3.2.2's example output", () => {
@@ -90,5 +91,16 @@ describe('the one stored-event reader and the chain', () => {
     expect(recorded({}).chainHash).toBeNull();
     // A damaged link never makes the article unreadable: ledger:verify names it.
     expect(recorded({ chain: 'broken' })).toMatchObject({ chainHash: null, event: { type: 'ArticleDrafted' } });
+  });
+});
+
+describe('the chain hash on the request path (withChainInTurns)', () => {
+  it('gives the same hash and metadata as withChain, for a maximum-size body in Cyrillic too', async () => {
+    const body = Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, type: 'paragraph', text: 'ж'.repeat(20_000) }));
+    const metadata = { occurredAt: '2026-01-01T09:00:00.000Z', chain: { previous: null, hash: 'f'.repeat(64) } };
+    for (const data of [{ headline: 'Olaf Merz visits' }, { headline: 'Merz', body }] as JsonValue[]) {
+      const previous = 'a'.repeat(64);
+      expect(await withChainInTurns('ArticleDrafted', data, metadata, previous)).toEqual(withChain('ArticleDrafted', data, metadata, previous));
+    }
   });
 });

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue, RecordedEvent } from '../event-store/event-store.port';
 import { canonicalJson } from './canonical-json';
+import { sha256HexInTurns } from '../common/in-turns';
 
 /** The metadata member that holds the chain. */
 export const CHAIN_FIELD = 'chain';
@@ -90,5 +91,22 @@ export function carriedHash(recorded: Pick<RecordedEvent, 'type' | 'data' | 'met
 export function withChain(type: string, data: JsonValue, metadata: JsonObject, previousHash: ChainHash | null): { metadata: JsonObject; hash: ChainHash } {
   const bare = unchainedMetadata(metadata);
   const hash = chainHash({ type, data, metadata: bare, previousHash });
+  return { metadata: { ...bare, [CHAIN_FIELD]: { previous: previousHash, hash } }, hash };
+}
+
+/**
+ * withChain's result, with the hash taken a piece per turn of the event loop when the canonical
+ * text is long (sha256HexInTurns): the same metadata and hash. Used on the request path, where one
+ * maximum-size article must not hold the event loop for the whole of its hash. Throws (rejects
+ * with) TypeError for a value JSON cannot hold.
+ */
+export async function withChainInTurns(
+  type: string,
+  data: JsonValue,
+  metadata: JsonObject,
+  previousHash: ChainHash | null,
+): Promise<{ metadata: JsonObject; hash: ChainHash }> {
+  const bare = unchainedMetadata(metadata);
+  const hash = await sha256HexInTurns(canonicalJson({ type, data, metadata: bare, previousHash }));
   return { metadata: { ...bare, [CHAIN_FIELD]: { previous: previousHash, hash } }, hash };
 }

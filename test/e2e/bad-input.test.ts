@@ -156,6 +156,29 @@ describe('bad input (e2e)', () => {
       expect((drafted.data as { body: Array<{ text: string }> }).body[499].text).toBe('ж'.repeat(20_000));
     }, 60_000);
 
+    it('a body of more than 1 MiB (read a piece per turn) is read as a small one is: BOM skipped, bad JSON 400, lone surrogates 400', async () => {
+      const body = Array.from({ length: 60 }, (_, i) => paragraph(`${'ж'.repeat(19_990)}${i}`));
+      const raw = JSON.stringify({ headline: 'Friedrich Merz in Ankara', body });
+      expect(Buffer.byteLength(raw)).toBeGreaterThan(2 * 1024 * 1024);
+      const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(raw)]);
+      const created = await rawRequest(t.app.getHttpServer(), {
+        method: 'POST',
+        path: '/api/articles',
+        headers: { Authorization: t.auth('reporter'), 'Content-Type': 'application/json', 'Content-Length': withBom.length },
+        body: withBom,
+      });
+      expect(created.status).toBe(201);
+      const [drafted] = await stream((JSON.parse(created.body) as { articleId: string }).articleId);
+      const stored = drafted.data as { headline: string; body: Array<{ text: string }> };
+      expect(stored.headline).toBe('Friedrich Merz in Ankara');
+      expect(stored.body.map((block) => block.text)).toEqual(body.map((block) => block.text));
+      const cut = await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(raw.slice(0, -2)), 400);
+      expect(cut.detail).toMatch(/JSON/);
+      const lone = raw.replace('"Friedrich', '"\\ud800Friedrich');
+      const problem = await refused(() => send('post', '/api/articles', 'reporter').set('Content-Type', 'application/json').send(lone), 400);
+      expect(problem.errors).toEqual([{ field: 'headline', message: expect.stringMatching(/lone UTF-16 surrogate/) }]);
+    }, 60_000);
+
     it('sets the default body limit above any valid article in any script, JSON escaping and indentation', () => {
       const paragraphs = (char: string) => Array.from({ length: 500 }, () => paragraph(char.repeat(20_000)));
       const lists = (char: string) => Array.from({ length: 500 }, () => ({ type: 'list', items: Array.from({ length: 20_000 }, () => char) }));

@@ -22,7 +22,7 @@ import { decide, evolve } from '../domain/article.decider';
 import { ARTICLE_EVENT_SCHEMA_VERSIONS, ArticleEvent, ArticleEventMetadata, articleStreamId, checkedArticleEvent } from '../domain/article.events';
 import { ArticleState, initialState } from '../domain/article.state';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from './clock';
-import { carriedHash, ChainHash, withChain } from '../../ledger/event-chain';
+import { carriedHash, ChainHash, withChainInTurns } from '../../ledger/event-chain';
 import { IdempotencyKey, IdempotencyKeys, idempotentEventId, idempotentIds, RecordedAnswer } from './idempotency';
 import { CommandOutcomeLabel, NewsroomMetrics } from '../../observability/newsroom-metrics';
 
@@ -215,7 +215,7 @@ export class ArticleCommandRunner {
     const causationId = decided.causationId!;
     try {
       const started = process.hrtime.bigint();
-      const { toAppend, lastHash } = this.toAppend(events, request, now, causationId, folded.lastHash);
+      const { toAppend, lastHash } = await this.toAppend(events, request, now, causationId, folded.lastHash);
       const result = await this.store.appendToStream(streamId, toAppend, expected);
       this.metrics?.appendTook(Number(process.hrtime.bigint() - started) / 1e9);
       if (request.idempotency) {
@@ -289,18 +289,20 @@ export class ArticleCommandRunner {
   /**
    * The events as appended, each with its metadata and its link in the stream's hash chain
    * (src/ledger/event-chain.ts), chained from `previousHash`, the hash of the stream's last event,
-   * which the append's expected revision guarantees; and the last event's hash.
+   * which the append's expected revision guarantees; and the last event's hash. A large event is
+   * hashed a piece per turn of the event loop (withChainInTurns).
    */
-  private toAppend(
+  private async toAppend(
     events: ArticleEvent[],
     request: CommandRequest,
     occurredAt: string,
     causationId: string,
     previousHash: ChainHash | null,
-  ): { toAppend: EventToAppend[]; lastHash: ChainHash | null } {
+  ): Promise<{ toAppend: EventToAppend[]; lastHash: ChainHash | null }> {
     const { user, idempotency } = request;
     let lastHash = previousHash;
-    const toAppend = events.map((event, index): EventToAppend => {
+    const toAppend: EventToAppend[] = [];
+    for (const [index, event] of events.entries()) {
       const metadata: ArticleEventMetadata & { requestHash?: string } = {
         $correlationId: request.correlationId,
         $causationId: causationId,
@@ -313,15 +315,15 @@ export class ArticleCommandRunner {
         ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
       };
       const data = event.data as unknown as EventToAppend['data'];
-      const chained = withChain(event.type, data, metadata as unknown as EventToAppend['metadata'], lastHash);
+      const chained = await withChainInTurns(event.type, data, metadata as unknown as EventToAppend['metadata'], lastHash);
       lastHash = chained.hash;
-      return {
+      toAppend.push({
         id: idempotency ? idempotentEventId(user.id, idempotency.key, index) : this.ids.newId(),
         type: event.type,
         data,
         metadata: chained.metadata,
-      };
-    });
+      });
+    }
     return { toAppend, lastHash };
   }
 }
