@@ -4,14 +4,16 @@
  * a stalled event loop shows in the latencies instead of in fewer samples). Reports each
  * operation's time and the /health p50 / p99 / max while it ran, beside /health on an idle server.
  *
- * `node -r ts-node/register/transpile-only bench/worst-case.ts` (after `npm run build`), or as part of `npm run bench`.
+ * `node -r ts-node/register/transpile-only bench/worst-case.ts [--root DIR]` (after `npm run build`), or as part of
+ * `npm run bench`. `--root` runs the server built in another checkout (its dist/), e.g. an older
+ * commit's worktree, so that two builds can be compared on the same machine one after the other.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_SEARCH_WORDS } from '../src/read-models/api/queries/search-quotes.query';
-import { api, BenchServer, percentile, startServer } from './lib/server';
+import { api, BenchServer, percentile, ROOT, startServer } from './lib/server';
 
 export interface WorstCase {
   name: string;
@@ -83,9 +85,9 @@ async function timed(name: string, server: BenchServer, runs: number, operation:
   return { name, runsMs, health: summary(await probe.stop()) };
 }
 
-export async function worstCases(log: (line: string) => void = () => undefined, runs = 3): Promise<WorstCaseResult> {
+export async function worstCases(log: (line: string) => void = () => undefined, runs = 3, root = ROOT): Promise<WorstCaseResult> {
   const dir = mkdtempSync(join(tmpdir(), 'newsroom-worst-'));
-  const server = await startServer(dir);
+  const server = await startServer(dir, {}, [], root);
   try {
     const idle = healthProbe(server);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -175,7 +177,8 @@ export async function worstCases(log: (line: string) => void = () => undefined, 
 }
 
 if (require.main === module) {
-  worstCases((line) => process.stderr.write(`${line}\n`))
+  const rootAt = process.argv.indexOf('--root');
+  worstCases((line) => process.stderr.write(`${line}\n`), 3, rootAt > 0 ? process.argv[rootAt + 1] : ROOT)
     .then(({ idleHealth, cases }) => {
       const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
       console.log('| operation | runs (ms) | /health p50 / p99 / max (ms) |');
