@@ -530,14 +530,18 @@ describe('catch-up mode', () => {
       runtimes.push(cli);
       await cli.start();
       const seen: RebuildProgress[] = [];
-      const watching = setInterval(
-        () =>
-          void projectionStatuses(cli).then((statuses) => {
-            const rebuild = statuses.find((s) => s.name === 'articles')?.rebuild;
-            if (rebuild) seen.push(rebuild);
-          }),
-        50,
-      );
+      // The server watches the same rebuild, which it does not run: it times it from its first look.
+      const seenByServer: RebuildProgress[] = [];
+      const watching = setInterval(() => {
+        void projectionStatuses(cli).then((statuses) => {
+          const rebuild = statuses.find((s) => s.name === 'articles')?.rebuild;
+          if (rebuild) seen.push(rebuild);
+        });
+        void projectionStatuses(server).then((statuses) => {
+          const rebuild = statuses.find((s) => s.name === 'articles')?.rebuild;
+          if (rebuild) seenByServer.push(rebuild);
+        });
+      }, 50);
       const swapped = once(cli.events, 'swapped');
       const next = await cli.rebuild('articles');
       try {
@@ -549,6 +553,13 @@ describe('catch-up mode', () => {
       const midway = seen.filter((p) => p.done > 0 && p.done < 6000);
       expect(midway.length).toBeGreaterThan(0);
       for (const progress of midway) expect(progress.total).toBe(6000);
+      // Once the load has moved since the server's first look, the server gives a rate and an ETA too.
+      const movedForServer = seenByServer.filter((p) => p.done > seenByServer[0].done && p.done < 6000);
+      expect(movedForServer.length).toBeGreaterThan(0);
+      for (const progress of movedForServer) {
+        expect(progress.eventsPerSecond).toBeGreaterThan(0);
+        expect(progress.etaSeconds).toBeGreaterThanOrEqual(0);
+      }
       // The server's next batch finds its generation retired and follows the one the CLI swapped in.
       const { position } = await seedStories(store, 20, 3);
       await server.waitFor(position, 60_000);

@@ -12,7 +12,10 @@ export interface RebuildProgress {
   /** Events of the log the new generation has processed, of `total` so far. */
   done: number;
   total: number;
-  /** Measured by this process since it began following the rebuild; null before it knows. */
+  /**
+   * Events per second, measured by this process since it began following the rebuild (its own, or
+   * one another process runs, e.g. the rebuild CLI beside a server); null before it knows.
+   */
   eventsPerSecond: number | null;
   etaSeconds: number | null;
   startedAt: string;
@@ -73,18 +76,36 @@ export async function projectionStatuses(runtime: ProjectionRuntime): Promise<Pr
   return statuses;
 }
 
+type RebuildClock = NonNullable<Slot['rebuildClock']>;
+
+/** Clocks of rebuilds this process only watches, by runtime and projection name (see rebuildProgress). */
+const clocksByRuntime = new WeakMap<ProjectionRuntime, Map<string, RebuildClock>>();
+
+function watchedClocks(runtime: ProjectionRuntime): Map<string, RebuildClock> {
+  let clocks = clocksByRuntime.get(runtime);
+  if (!clocks) clocksByRuntime.set(runtime, (clocks = new Map()));
+  return clocks;
+}
+
 async function rebuildProgress(runtime: ProjectionRuntime, slot: Slot, next: GenerationRow, head: Position): Promise<RebuildProgress> {
   // A stream-order load (CatchUp) is at START until it ends; its `events` are the events it has loaded.
   const loading = loadUnfinished(next);
   const after = await eventsAfter(runtime.store, checkpointOf(next), head);
   const remaining = loading ? Math.max(0, after - next.events) : after;
-  let clock = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
+  // This process's own rebuild has the clock its runtime started; one that another process runs (the
+  // rebuild CLI beside a server) is timed from this process's first look at it.
+  const own = slot.rebuildClock?.generation === next.generation ? slot.rebuildClock : undefined;
+  const watched = watchedClocks(runtime);
+  let clock = own ?? watched.get(slot.projection.name);
   // Fewer events than when the clock started: an unfinished load was cleared and starts over
   // (ProjectorHooks.clearedLoad). The rate is measured afresh from here, never as a negative.
-  if (clock && next.events < clock.eventsAtStart)
-    slot.rebuildClock = clock = { generation: next.generation, startedAt: Date.now(), eventsAtStart: next.events };
-  const seconds = clock ? (Date.now() - clock.startedAt) / 1000 : 0;
-  const rate = clock && seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;
+  if (!clock || clock.generation !== next.generation || next.events < clock.eventsAtStart) {
+    clock = { generation: next.generation, startedAt: Date.now(), eventsAtStart: next.events };
+    if (own) slot.rebuildClock = clock;
+    else watched.set(slot.projection.name, clock);
+  }
+  const seconds = (Date.now() - clock.startedAt) / 1000;
+  const rate = seconds > 0 ? (next.events - clock.eventsAtStart) / seconds : null;
   // A stopped rebuild thread whose failure the registry could not take (busy, disk full): the slot knows.
   const error = failureOf(next) ?? (slot.nextFailure?.generation === next.generation ? threadStoppedOnly(slot.nextFailure.failure) : undefined);
   return {
