@@ -51,5 +51,15 @@ describe('UTF-8 work on large text, a piece per turn of the event loop', () => {
     expect(value.startsWith('\ufeff')).toBe(true);
     expect(turns).toBeGreaterThanOrEqual(3);
     expect(await utf8TextInTurns(Buffer.from('Olaf Merz'))).toBe('Olaf Merz');
+    // Four-byte sequences at every offset from a cut, and text that is ASCII throughout.
+    for (const other of [
+      `${'😀'.repeat(PIECE_UNITS / 2)}b`,
+      `ab${'😀'.repeat(PIECE_UNITS / 2)}`,
+      `abc${'😀'.repeat(PIECE_UNITS / 2)}`,
+      'Friedrich Merz '.repeat(PIECE_UNITS / 5),
+    ]) {
+      const encoded = Buffer.from(other, 'utf8');
+      expect(await utf8TextInTurns(encoded)).toBe(other);
+    }
   });
 });

@@ -46,18 +46,23 @@ export async function sha256HexInTurns(text: string): Promise<string> {
 }
 
 /**
- * UTF-8 `bytes` decoded to text (as `bytes.toString('utf8')` would, for valid UTF-8), a piece per
- * turn when longer than PIECE_UNITS. A byte order mark is kept, as toString keeps it. Invalid
- * sequences become U+FFFD: check validity first (node:buffer isUtf8) where that matters.
+ * UTF-8 `bytes` decoded to text, as `bytes.toString('utf8')` gives it for valid UTF-8, a piece per
+ * turn when longer than PIECE_UNITS. Each piece is decoded by toString and ends at a character
+ * boundary, so ASCII stays one byte per character in memory, as toString keeps it. A byte order
+ * mark is kept, as toString keeps it. For valid UTF-8 only: check first (node:buffer isUtf8),
+ * since an invalid sequence may be cut differently from toString's U+FFFD replacement.
  */
 export async function utf8TextInTurns(bytes: Uint8Array): Promise<string> {
-  if (bytes.length <= PIECE_UNITS) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (buffer.length <= PIECE_UNITS) return buffer.toString('utf8');
   const parts: string[] = [];
-  for (let start = 0; start < bytes.length; start += PIECE_UNITS) {
+  for (let start = 0; start < buffer.length;) {
+    let end = Math.min(start + PIECE_UNITS, buffer.length);
+    // Back to the lead byte of the character the cut falls in (continuation bytes are 10xxxxxx).
+    while (end < buffer.length && end > start && (buffer[end] & 0xc0) === 0x80) end--;
     await nextTurn();
-    parts.push(decoder.decode(bytes.subarray(start, start + PIECE_UNITS), { stream: true }));
+    parts.push(buffer.toString('utf8', start, end));
+    start = end;
   }
-  parts.push(decoder.decode());
   return parts.join('');
 }

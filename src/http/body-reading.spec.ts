@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { PIECE_UNITS } from '../common/in-turns';
-import { guardBodies, LARGE_BODY_BYTES, parseJsonBody } from './body-reading';
+import { guardBodies, LARGE_BODY_BYTES, parseJsonBody, PIECEWISE_MAX_BYTES } from './body-reading';
 
 /**
  * guardBodies on a bare node:http server: after the guard, the body is read in full and its
@@ -187,6 +187,9 @@ describe('parseJsonBody: a large body is decoded and parsed a piece per turn', (
     expect(await parsing).toEqual(value);
     running = false;
     expect(turns).toBeGreaterThanOrEqual(3);
+    // Past PIECEWISE_MAX_BYTES (valid only as escapes or whitespace), at once: pieces and their join would double its memory.
+    const padded = { headline: 'Merz', pad: ' '.repeat(PIECEWISE_MAX_BYTES) };
+    expect(parse(request, Buffer.from(JSON.stringify(padded)))).toEqual(padded);
   });
 
   it('refuses a large body that is not JSON with 400 and the parser’s message, and checks its bytes before any turn', async () => {

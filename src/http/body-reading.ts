@@ -285,8 +285,9 @@ export function inflateBody(request: FastifyRequest, payload: Readable): Readabl
  * JSON"). An empty body is `{}`: a command whose fields are all optional may be sent without one.
  * A text that does not parse is 400 with JSON.parse's message. `__proto__` is an ordinary key
  * here (JSON.parse makes it an own property); the schemas refuse unknown fields by name.
- * The value is returned as it is, or for a body of more than PIECE_UNITS bytes, as a Promise of it
- * (parsedInTurns); the checks before parsing throw at once either way.
+ * The value is returned as it is, or for a body of more than PIECE_UNITS bytes (up to
+ * PIECEWISE_MAX_BYTES), as a Promise of it (parsedInTurns); the checks before parsing throw at once
+ * either way.
  */
 export function parseJsonBody(maxValues: number): (request: FastifyRequest, body: Buffer) => unknown {
   const verify = verifyBody(maxValues);
@@ -294,10 +295,18 @@ export function parseJsonBody(maxValues: number): (request: FastifyRequest, body
     const text = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
     verify(request, undefined, text);
     if (text.length === 0) return {};
-    if (text.length > PIECE_UNITS) return parsedInTurns(text);
+    if (text.length > PIECE_UNITS && text.length <= PIECEWISE_MAX_BYTES) return parsedInTurns(text);
     return parsed(text.toString('utf8'));
   };
 }
+
+/**
+ * Bodies up to this many bytes (64 MiB: three maximum-size articles in compact JSON) are decoded a
+ * piece per turn (parsedInTurns). A larger one (valid only when most of it is JSON escapes or
+ * whitespace) is decoded at once as before: its pieces and their joined text would be in memory
+ * together, and joining hundreds of MB costs more than the turns save.
+ */
+export const PIECEWISE_MAX_BYTES = 64 * 1024 * 1024;
 
 /** JSON.parse of a body's text; a text that does not parse is 400 with JSON.parse's message. */
 function parsed(text: string): unknown {

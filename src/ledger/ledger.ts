@@ -5,6 +5,7 @@
  * rebuild, a restart or another server keeps them. Proofs of inclusion are answered from the
  * latest checkpoint.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { NotFoundError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -261,9 +262,15 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
     this.position = position;
   }
 
-  /** Reads the log after `position`: article events move their stream's head, checkpoints fold their changed heads. */
+  /**
+   * Reads the log after `position`: article events move their stream's head, checkpoints fold their
+   * changed heads. A turn of the event loop is given up before each batch after the first: the
+   * read and its JSON.parse are synchronous, and the log after a checkpoint may hold many
+   * maximum-size articles (each ~20 MB), which read in one stretch held every request for seconds.
+   */
   private async catchUp(): Promise<void> {
-    for (;;) {
+    for (let batches = 0; ; batches++) {
+      if (batches > 0) await nextTurn();
       const batch = await this.store.readAll({ after: this.position, maxCount: BATCH, maxBytes: BATCH_BYTES });
       for (const recorded of batch) {
         if (isArticleStream(recorded.streamId)) {
