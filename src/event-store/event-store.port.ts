@@ -45,6 +45,12 @@ export interface RecordedEvent {
   readonly size?: number;
 }
 
+/**
+ * An event without its data, as EventStore.readAllMetadata gives it: `size` is the UTF-16 length
+ * of its metadata JSON alone.
+ */
+export type RecordedEventMetadata = Omit<RecordedEvent, 'data'>;
+
 export interface AppendResult {
   /** The stream's revision after the append (its last event's revision). */
   readonly nextExpectedRevision: bigint;
@@ -121,6 +127,14 @@ export interface EventStore {
    * order there. Throws DamagedEventError when an event of the page cannot be read.
    */
   readInStreamOrder?(options: ReadInStreamOrderOptions): Promise<RecordedEvent[]>;
+  /**
+   * Optional: readAll without the events' data (RecordedEventMetadata), for a reader that needs
+   * only their metadata: the ledger, whose chain hashes are in it, need not read and parse an
+   * article's body (up to tens of MB) to follow the log. `maxBytes` counts metadata only.
+   * Adapters that cannot leave the data out leave this out, and such readers use readAll. Throws
+   * DamagedEventError when an event's metadata cannot be read.
+   */
+  readAllMetadata?(options: ReadAllOptions): Promise<RecordedEventMetadata[]>;
   /** The position of the last event in the global log, or START when it is empty. */
   headPosition(): Promise<Position>;
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { DamagedEventError } from './event-store.errors';
-import { JsonObject, JsonValue, RecordedEvent, StreamCursor } from './event-store.port';
+import { JsonObject, JsonValue, RecordedEvent, RecordedEventMetadata, StreamCursor } from './event-store.port';
 import { faultReasonOf, sqliteCode, toStoreError } from './sqlite-errors';
 
 export interface EventRow {
@@ -16,6 +16,7 @@ export interface EventRow {
 }
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
+const METADATA_COLUMNS = 'position, stream_id, revision, event_id, type, metadata, recorded_at';
 
 /** Events read before the first damaged one, and that damage (null when there was none). */
 export interface ReadPrefix {
@@ -45,6 +46,7 @@ export class SqliteEventReader {
   private readonly statements: {
     streamPositions: Database.Statement<[string, bigint, number], { position: bigint }>;
     readAll: Database.Statement<[bigint, number], EventRow>;
+    readAllMetadata: Database.Statement<[bigint, number], Omit<EventRow, 'data'>>;
     byStream: Database.Statement<[string, bigint, bigint, number], EventRow>;
     at: Database.Statement<[bigint], EventRow>;
     idAt: Database.Statement<[bigint], { event_id: string }>;
@@ -66,6 +68,8 @@ export class SqliteEventReader {
       // Answered from the (stream_id, revision) index alone, which holds the rowid: no event page.
       streamPositions: db.prepare('SELECT position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
       readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      // SQLite still walks a large data value's overflow pages to reach metadata, but no JavaScript string is made of it.
+      readAllMetadata: db.prepare(`SELECT ${METADATA_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
       // Walks the UNIQUE (stream_id, revision) index; the row-value comparison seeks in it.
       byStream: db.prepare(`SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) AND position <= ? ORDER BY stream_id, revision LIMIT ?`),
       at: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
@@ -222,6 +226,38 @@ export class SqliteEventReader {
     return row ? toRecordedEvent(row) : null;
   }
 
+  /**
+   * Up to `maxCount` events after position `after` (a bigint; -1n before the first) without their
+   * data (RecordedEventMetadata, frozen), and no more once `maxBytes` of metadata text have been
+   * read (at least one event). Throws DamagedEventError for an event whose metadata is not JSON,
+   * and the port's store errors (toStoreError) for the file's.
+   */
+  readAllMetadata(after: bigint, maxCount: number, maxBytes = Infinity): RecordedEventMetadata[] {
+    const events: RecordedEventMetadata[] = [];
+    let bytes = 0;
+    try {
+      for (const row of this.statements.readAllMetadata.iterate(after, maxCount)) {
+        const event = Object.freeze({
+          id: row.event_id,
+          streamId: row.stream_id,
+          type: row.type,
+          revision: row.revision,
+          position: Object.freeze({ commit: row.position, prepare: row.position }),
+          metadata: deepFreeze(parseJson(row, 'metadata') as JsonObject),
+          recordedAt: row.recorded_at,
+          size: row.metadata.length,
+        });
+        events.push(event);
+        bytes += event.size;
+        if (bytes >= maxBytes) break;
+      }
+    } catch (error) {
+      if (error instanceof DamagedEventError) throw error;
+      throw toStoreError(error, this.file);
+    }
+    return events;
+  }
+
   private guard<T>(read: () => T): T {
     try {
       return read();
@@ -231,15 +267,20 @@ export class SqliteEventReader {
   }
 }
 
-/** `event` frozen through and through (it is JSON: plain objects, arrays and primitives). */
-function shared(event: RecordedEvent): RecordedEvent {
-  const freeze = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-    Object.freeze(value);
-    for (const child of Object.values(value)) freeze(child);
+/** `value` frozen through and through (it is JSON: plain objects, arrays and primitives). */
+function deepFreeze<T>(value: T): T {
+  const freeze = (item: unknown): void => {
+    if (typeof item !== 'object' || item === null || Object.isFrozen(item)) return;
+    Object.freeze(item);
+    for (const child of Object.values(item)) freeze(child);
   };
-  freeze(event);
-  return event;
+  freeze(value);
+  return value;
+}
+
+/** `event` frozen through and through, so that readers that share it cannot change it for each other. */
+function shared(event: RecordedEvent): RecordedEvent {
+  return deepFreeze(event);
 }
 
 /** A row as the port's RecordedEvent; DamagedEventError when data or metadata is not JSON. */
@@ -257,9 +298,9 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function parseJson(row: EventRow, column: 'data' | 'metadata'): unknown {
+function parseJson(row: Omit<EventRow, 'data'> & { data?: string }, column: 'data' | 'metadata'): unknown {
   try {
-    return JSON.parse(row[column]);
+    return JSON.parse(row[column]!);
   } catch (error) {
     const where = { streamId: row.stream_id, revision: row.revision };
     // Not JSON.parse's message: it quotes the text, which may be an unpublished draft, and this

@@ -1,4 +1,4 @@
-import { Position, ReadAllOptions, ReadInStreamOrderOptions, ReadStreamOptions, RecordedEvent, START } from './event-store.port';
+import { Position, ReadAllOptions, ReadInStreamOrderOptions, ReadStreamOptions, RecordedEvent, RecordedEventMetadata, START } from './event-store.port';
 import type { SqliteEventReader } from './sqlite-event-reader';
 
 /**
@@ -25,6 +25,11 @@ export abstract class SqliteLogReads {
     const { events, damage } = this.reader.readAll((options.after ?? START).commit, options.maxCount, options.maxBytes);
     if (damage) throw damage;
     return events;
+  }
+
+  /** Events of the log after `options.after` without their data (EventStore.readAllMetadata). Throws DamagedEventError when an event's metadata cannot be read. */
+  async readAllMetadata(options: ReadAllOptions): Promise<RecordedEventMetadata[]> {
+    return this.reader.readAllMetadata((options.after ?? START).commit, options.maxCount, options.maxBytes);
   }
 
   /**

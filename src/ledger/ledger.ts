@@ -10,11 +10,22 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { NotFoundError } from '../common/app-error';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
-import { EVENT_STORE, EventStore, formatPosition, JsonObject, JsonValue, parsePosition, Position, START } from '../event-store/event-store.port';
+import {
+  EVENT_STORE,
+  EventStore,
+  formatPosition,
+  JsonObject,
+  JsonValue,
+  parsePosition,
+  Position,
+  RecordedEvent,
+  RecordedEventMetadata,
+  START,
+} from '../event-store/event-store.port';
 import { streamPages } from '../event-store/stream-pages';
 import { isArticleStream } from '../articles/stored-article-event';
 import { articleStreamId } from '../articles/domain/article.events';
-import { carriedHash, ChainHash, unchainedMetadata } from './event-chain';
+import { carriedHash, ChainHash, storedLink, unchainedMetadata } from './event-chain';
 import {
   Checkpoint,
   CHECKPOINT_SIGNED,
@@ -264,22 +275,31 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Reads the log after `position`: article events move their stream's head, checkpoints fold their
-   * changed heads. A turn of the event loop is given up before each batch after the first: the
-   * read and its JSON.parse are synchronous, and the log after a checkpoint may hold many
+   * changed heads. Where the store has readAllMetadata, events are read without their data (a
+   * chained event's hash is its metadata's chain.hash); only an event without a chain link and a
+   * checkpoint are read again with theirs. A turn of the event loop is given up before each batch
+   * after the first: the reads are synchronous, and the log after a checkpoint may hold many
    * maximum-size articles (each ~20 MB), which read in one stretch held every request for seconds.
    */
   private async catchUp(): Promise<void> {
     for (let batches = 0; ; batches++) {
       if (batches > 0) await nextTurn();
-      const batch = await this.store.readAll({ after: this.position, maxCount: BATCH, maxBytes: BATCH_BYTES });
+      const options = { after: this.position, maxCount: BATCH, maxBytes: BATCH_BYTES };
+      // Metadata alone where the store can leave the data out: a chained event's hash is in it.
+      const batch: Array<RecordedEventMetadata | RecordedEvent> = this.store.readAllMetadata
+        ? await this.store.readAllMetadata(options)
+        : await this.store.readAll(options);
       for (const recorded of batch) {
         if (isArticleStream(recorded.streamId)) {
           const previous = this.heads.get(recorded.streamId)?.hash ?? null;
-          this.heads.set(recorded.streamId, { stream: recorded.streamId, revision: Number(recorded.revision), hash: carriedHash(recorded, previous) });
+          const link = storedLink(recorded.metadata);
+          // An event written before the chain (or with a damaged link) is hashed from its content.
+          const hash = link && link !== 'malformed' ? link.hash : carriedHash(await this.withData(recorded), previous);
+          this.heads.set(recorded.streamId, { stream: recorded.streamId, revision: Number(recorded.revision), hash });
         } else if (recorded.streamId === LEDGER_STREAM && (this.ledgerRevision === null || recorded.revision > this.ledgerRevision)) {
           // (A checkpoint already folded, by resume or by sign, is not folded again.)
           this.ledgerRevision = recorded.revision;
-          const data = recorded.type === CHECKPOINT_SIGNED ? checkpointEventData(recorded.data) : null;
+          const data = recorded.type === CHECKPOINT_SIGNED ? checkpointEventData((await this.withData(recorded)).data) : null;
           if (!data) {
             this.logger.error(`Revision ${recorded.revision} of ${LEDGER_STREAM} is no checkpoint; run npm run ledger:verify`);
             continue;
@@ -295,6 +315,14 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
       const bytes = batch.reduce((sum, event) => sum + (event.size ?? 0), 0);
       if (batch.length < BATCH && bytes < BATCH_BYTES) return;
     }
+  }
+
+  /** `recorded` with its data: itself when it has it, otherwise the event read again from its stream. */
+  private async withData(recorded: RecordedEventMetadata | RecordedEvent): Promise<RecordedEvent> {
+    if ('data' in recorded) return recorded;
+    const [event] = await this.store.readStream(recorded.streamId, { fromRevision: recorded.revision, maxCount: 1 });
+    if (!event || event.id !== recorded.id) throw new Error(`Revision ${recorded.revision} of ${recorded.streamId} was not found again`);
+    return event;
   }
 
   /** The latest checkpoint with its tree, built once; null when the log has none, or its heads do not give its root. */

@@ -26,10 +26,16 @@ describe('the ledger at start-up', () => {
   /** A ledger started as the server starts it; resolves once its first catch-up is done, with the positions it read after. */
   async function started(signingKey: SigningKey): Promise<{ ledger: Ledger; readsAfter: string[] }> {
     const readsAfter: string[] = [];
+    // The ledger reads the log without its data (readAllMetadata); readAll is watched too.
     const readAll = store.readAll.bind(store);
     jest.spyOn(store, 'readAll').mockImplementation((options: ReadAllOptions) => {
       readsAfter.push((options.after ?? START).commit.toString());
       return readAll(options);
+    });
+    const readAllMetadata = store.readAllMetadata.bind(store);
+    jest.spyOn(store, 'readAllMetadata').mockImplementation((options: ReadAllOptions) => {
+      readsAfter.push((options.after ?? START).commit.toString());
+      return readAllMetadata(options);
     });
     const ledger = new Ledger(store, signingKey, config);
     ledger.onApplicationBootstrap();
