@@ -16,7 +16,7 @@ import {
 } from './domain/article.events';
 import { upcast } from './domain/article.upcasters';
 import { nfcShared } from '../text';
-import { storedLink } from '../ledger/event-chain';
+import { storedHash } from '../ledger/event-chain';
 
 /** Who did something, as the event's metadata names them. */
 export interface Actor {
@@ -125,7 +125,7 @@ function readUnshared(recorded: RecordedEvent): StoredArticleEvent {
     causationId: text(metadata.$causationId),
     traceparent: text(metadata.traceparent),
     idempotencyKey: text(metadata.idempotencyKey),
-    chainHash: chainHashOf(metadata),
+    chainHash: storedHash(metadata),
     event,
   };
 }
@@ -146,11 +146,6 @@ function schemaVersionOf(recorded: RecordedEvent, metadata: JsonObject): number 
     throw new UnreadableEventError(recorded, `metadata.schemaVersion must be a positive integer, not ${JSON.stringify(version)}`);
   }
   return version;
-}
-
-function chainHashOf(metadata: JsonObject): string | null {
-  const link = storedLink(metadata);
-  return link && link !== 'malformed' ? link.hash : null;
 }
 
 function text(value: JsonValue | undefined): string | null {

@@ -20,9 +20,9 @@ export const PIECE_UNITS = 1024 * 1024;
  * slice never ends between the two halves of a surrogate pair, so each slice encodes to exactly
  * the UTF-8 bytes it contributes to the whole (a lone surrogate becomes U+FFFD either way).
  */
-export function* textSlices(text: string, units = PIECE_UNITS): Generator<string> {
+export function* textSlices(text: string): Generator<string> {
   for (let start = 0; start < text.length;) {
-    let end = Math.min(start + units, text.length);
+    let end = Math.min(start + PIECE_UNITS, text.length);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
     yield text.slice(start, end);

@@ -237,13 +237,13 @@ export class SqliteEventReader {
     let bytes = 0;
     try {
       for (const row of this.statements.readAllMetadata.iterate(after, maxCount)) {
-        const event = Object.freeze({
+        const event = shared({
           id: row.event_id,
           streamId: row.stream_id,
           type: row.type,
           revision: row.revision,
-          position: Object.freeze({ commit: row.position, prepare: row.position }),
-          metadata: deepFreeze(parseJson(row, 'metadata') as JsonObject),
+          position: { commit: row.position, prepare: row.position },
+          metadata: parseJson(row, 'metadata', row.metadata) as JsonObject,
           recordedAt: row.recorded_at,
           size: row.metadata.length,
         });
@@ -267,8 +267,11 @@ export class SqliteEventReader {
   }
 }
 
-/** `value` frozen through and through (it is JSON: plain objects, arrays and primitives). */
-function deepFreeze<T>(value: T): T {
+/**
+ * `value` (an event read from the file: JSON in plain objects, arrays and primitives) frozen
+ * through and through, so that readers that share it cannot change it for each other.
+ */
+function shared<T>(value: T): T {
   const freeze = (item: unknown): void => {
     if (typeof item !== 'object' || item === null || Object.isFrozen(item)) return;
     Object.freeze(item);
@@ -276,11 +279,6 @@ function deepFreeze<T>(value: T): T {
   };
   freeze(value);
   return value;
-}
-
-/** `event` frozen through and through, so that readers that share it cannot change it for each other. */
-function shared(event: RecordedEvent): RecordedEvent {
-  return deepFreeze(event);
 }
 
 /** A row as the port's RecordedEvent; DamagedEventError when data or metadata is not JSON. */
@@ -291,16 +289,16 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row.type,
     revision: row.revision,
     position: { commit: row.position, prepare: row.position },
-    data: parseJson(row, 'data') as JsonValue,
-    metadata: parseJson(row, 'metadata') as JsonObject,
+    data: parseJson(row, 'data', row.data) as JsonValue,
+    metadata: parseJson(row, 'metadata', row.metadata) as JsonObject,
     recordedAt: row.recorded_at,
     size: row.data.length + row.metadata.length,
   };
 }
 
-function parseJson(row: Omit<EventRow, 'data'> & { data?: string }, column: 'data' | 'metadata'): unknown {
+function parseJson(row: Pick<EventRow, 'position' | 'stream_id' | 'revision'>, column: 'data' | 'metadata', text: string): unknown {
   try {
-    return JSON.parse(row[column]!);
+    return JSON.parse(text);
   } catch (error) {
     const where = { streamId: row.stream_id, revision: row.revision };
     // Not JSON.parse's message: it quotes the text, which may be an unpublished draft, and this

@@ -79,9 +79,16 @@ export function chainInputOf(recorded: Pick<RecordedEvent, 'type' | 'data' | 'me
  * `previousHash`. It does not check a stored hash (`npm run ledger:verify` does).
  */
 export function carriedHash(recorded: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>, previousHash: ChainHash | null): ChainHash {
-  const link = storedLink(recorded.metadata);
-  if (link && link !== 'malformed') return link.hash;
-  return chainHash(chainInputOf(recorded, previousHash));
+  return storedHash(recorded.metadata) ?? chainHash(chainInputOf(recorded, previousHash));
+}
+
+/**
+ * The chain hash an event's metadata carries (its well-formed `chain.hash`), or null when it has
+ * none or a malformed one: then carriedHash computes it from the event's content, data included.
+ */
+export function storedHash(metadata: JsonObject | null | undefined): ChainHash | null {
+  const link = storedLink(metadata);
+  return link && link !== 'malformed' ? link.hash : null;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 import { streamPages } from '../event-store/stream-pages';
 import { isArticleStream } from '../articles/stored-article-event';
 import { articleStreamId } from '../articles/domain/article.events';
-import { carriedHash, ChainHash, storedLink, unchainedMetadata } from './event-chain';
+import { carriedHash, ChainHash, storedHash, unchainedMetadata } from './event-chain';
 import {
   Checkpoint,
   CHECKPOINT_SIGNED,
@@ -292,9 +292,8 @@ export class Ledger implements OnApplicationBootstrap, OnModuleDestroy {
       for (const recorded of batch) {
         if (isArticleStream(recorded.streamId)) {
           const previous = this.heads.get(recorded.streamId)?.hash ?? null;
-          const link = storedLink(recorded.metadata);
           // An event written before the chain (or with a damaged link) is hashed from its content.
-          const hash = link && link !== 'malformed' ? link.hash : carriedHash(await this.withData(recorded), previous);
+          const hash = storedHash(recorded.metadata) ?? carriedHash(await this.withData(recorded), previous);
           this.heads.set(recorded.streamId, { stream: recorded.streamId, revision: Number(recorded.revision), hash });
         } else if (recorded.streamId === LEDGER_STREAM && (this.ledgerRevision === null || recorded.revision > this.ledgerRevision)) {
           // (A checkpoint already folded, by resume or by sign, is not folded again.)
