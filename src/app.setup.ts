@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyBrowserEdge, corsHeaders, securityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
 import { answerClientError, REQUEST_TIMEOUT_MS } from './http/client-errors';
+import { answerExpectations } from './http/message-framing';
 import { openApiDocument } from './http/openapi-document';
 import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filter';
 import { isPercentEncodedUtf8 } from './http/query-string.guard';
@@ -32,7 +33,8 @@ import { startupLogger, type LogOutput } from './observability/request-log';
  * - Node's own timeouts stay as Node sets them (requests 300 s, keep-alive 5 s): Fastify would
  *   lift the first and raise the second; a request met while the app closes is served, not
  *   answered with Fastify's own 503;
- * - what Node's HTTP parser refuses, and a path Fastify cannot decode, are problem documents.
+ * - what Node's HTTP parser refuses, and a path Fastify cannot decode, are problem documents, and
+ *   so is a request without Host (Node's own check is off: refuseFaultyFraming answers it).
  */
 export function serverOptions(
   bodyLimit: number,
@@ -49,6 +51,9 @@ export function serverOptions(
     // Shutdown is GracefulShutdown's (graceful-shutdown.ts): no 503 of Fastify's own, not a problem document.
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
+    // A request without Host reaches refuseFaultyFraming (message-framing.ts), which answers its 400
+    // as a problem document; Node's own check would send an empty 400 before any hook runs.
+    http: { requireHostHeader: false },
     // Fastify runs no hook for these: they are logged and counted here (observeRequests).
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       observe(request.raw, reply.raw);
@@ -107,6 +112,8 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   registerBodyParsers(fastify, bodyLimit);
   // Expect: 100-continue is answered 100 only once the body is about to be read: a refusal comes without it.
   answerExpectContinue(fastify.server);
+  // Any other expectation goes to the app, which answers it 417 (refuseFaultyFraming).
+  answerExpectations(fastify.server);
   recordRoutes(fastify);
   // Security headers, CORS and OPTIONS first: they hold for every response, errors included.
   applyBrowserEdge(app, config);

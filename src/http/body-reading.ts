@@ -370,17 +370,13 @@ const awaitingContinue = new WeakSet<IncomingMessage>();
  * before that (401 without a valid token, 413 by its declared length, 415 by its type) gets its
  * final answer with no 100 first, and its client need not send a body that would be refused.
  * Node answers every such request with 100 itself unless the server has a `checkContinue`
- * listener (node:http), which then must emit `request` itself. Any other expectation is 417.
+ * listener (node:http), which then must emit `request` itself. Any other expectation is
+ * message-framing.ts's (answerExpectations).
  */
 export function answerExpectContinue(server: Server): void {
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
     awaitingContinue.add(request);
     server.emit('request', request, response);
-  });
-  // Any other expectation cannot be met (RFC 9110 §10.1.1): 417 as a problem document, where Node sends it with no body.
-  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const unmet = Object.assign(new Error('This server meets no expectation but "100-continue" (RFC 9110 §10.1.1)'), { status: 417 });
-    answer(response, request, unmet, true);
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { problem, slugOf } from './problem.filter';
+import { problem, PROBLEM_CONTENT_TYPE, slugOf } from './problem.filter';
 
 /** The whole request's time limit, headers and body, in ms: Node's requestTimeout, which serverOptions (app.setup) keeps at Node's default. */
 export const REQUEST_TIMEOUT_MS = 300_000;
@@ -13,11 +13,21 @@ export const HEADERS_TIMEOUT_MS = 60_000;
  * with Transfer-Encoding: RFC 9112 §6.3) is 400, a request whose headers take longer than Node's
  * headersTimeout or whose whole takes longer than its requestTimeout (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) is 408.
  * The connection is closed after the answer, as Node does. A socket already gone is destroyed.
- * Given to Fastify as its `clientErrorHandler`, which it listens to Node's 'clientError' with.
+ * When a response on the connection has begun (the request before the fault was answered, e.g.
+ * refused by refuseFaultyFraming while its body was still coming), no second answer is written
+ * into it, as Node's own handler does (node:http socketOnError): the connection is ended once
+ * that response is out. Given to Fastify as its `clientErrorHandler`, which it listens to Node's
+ * 'clientError' with.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
+    return;
+  }
+  // Node's own name for the response in flight on a socket (its socketOnError reads the same field).
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
+  if (inFlight?.headersSent) {
+    socket.end();
     return;
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
@@ -30,6 +40,6 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const doc = problem(status, slugOf(status), detail);
   const body = JSON.stringify(doc);
   socket.end(
-    `HTTP/1.1 ${status} ${doc.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${doc.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

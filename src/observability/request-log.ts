@@ -39,9 +39,18 @@ export interface RequestLogFields {
   userId: string | null;
 }
 
-/** The log level of a request's line: 5xx (or a response that failed) are the server's failures; everything else is info. */
+/**
+ * 5xx statuses that answer what a client asked for and this server does not do (RFC 9110 §15.6.2
+ * 501, a transfer coding; §15.6.6 505, an HTTP version): the client's doing, not a failure.
+ */
+const UNSUPPORTED_BY_DESIGN = new Set([501, 505]);
+
+/**
+ * The log level of a request's line: 5xx (or a response that failed) are the server's failures,
+ * but for UNSUPPORTED_BY_DESIGN; everything else is info.
+ */
 export function requestLevel(status: number, failed: boolean): 'error' | 'info' {
-  return failed || status >= 500 ? 'error' : 'info';
+  return failed || (status >= 500 && !UNSUPPORTED_BY_DESIGN.has(status)) ? 'error' : 'info';
 }
 
 /** The loggers of one app: `app` for Nest's own lines and the code's, `requests` for the one line per request. */

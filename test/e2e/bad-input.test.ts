@@ -306,7 +306,7 @@ describe('bad input (e2e)', () => {
       const server = t.app.getHttpServer();
       const huge = await rawRequest(server, { method: 'GET', path: `/api/quotes?q=${'a'.repeat(100_000)}`, headers: { Authorization: t.auth('reporter') } });
       expect(huge.status).toBe(431);
-      expect(huge.headers['content-type']).toBe('application/problem+json');
+      expect(huge.headers['content-type']).toBe('application/problem+json; charset=utf-8');
       expect(JSON.parse(huge.body)).toMatchObject({ status: 431, type: '/problems/request-header-fields-too-large' });
       const framing = await rawRequest(server, {
         method: 'POST',

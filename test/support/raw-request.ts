@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -33,4 +33,48 @@ export async function rawRequest(
     if (options.body !== undefined) req.write(options.body);
     req.end();
   });
+}
+
+/** One response read off a raw connection: status, headers (lower-case names, last value wins) and body. */
+export interface RawExchangeResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Writes `bytes` as they are (a string as UTF-8) on a new loopback connection to `server` (listening it first, as
+ * rawRequest does), for requests no HTTP client will send (no Host, two Hosts, another version,
+ * a Transfer-Encoding of its own), and reads until the server closes the connection or `idleMs`
+ * passes without a byte. Returns every response read (bodies by Content-Length), and whether the
+ * server closed the connection.
+ */
+export async function rawExchange(server: Server, bytes: string | Buffer, idleMs = 2000): Promise<{ responses: RawExchangeResponse[]; closed: boolean }> {
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const { text, closed } = await new Promise<{ text: string; closed: boolean }>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    const done = (closedByServer: boolean) => {
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), closed: closedByServer });
+    };
+    socket.setTimeout(idleMs, () => done(false));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => done(true));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? done(true) : reject(error)));
+  });
+  const responses: RawExchangeResponse[] = [];
+  for (let rest = text; rest.length > 0;) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) throw new Error(`not an HTTP response: ${JSON.stringify(rest.slice(0, 200))}`);
+    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
+    const length = Number(headers['content-length'] ?? 0);
+    const body = Buffer.from(rest.slice(end + 4), 'utf8');
+    responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: body.subarray(0, length).toString('utf8') });
+    rest = body.subarray(length).toString('utf8');
+  }
+  return { responses, closed };
 }
