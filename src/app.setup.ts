@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyBrowserEdge, corsHeaders, securityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
 import { answerClientError, REQUEST_TIMEOUT_MS } from './http/client-errors';
-import { answerExpectations } from './http/message-framing';
+import { answerExpectations, answerFramingFault, framingFault, refuseFaultyFraming } from './http/message-framing';
+import { answerPipelinedInOrder } from './http/pipelining';
 import { openApiDocument } from './http/openapi-document';
 import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filter';
 import { isPercentEncodedUtf8 } from './http/query-string.guard';
@@ -67,10 +68,17 @@ const edgeHeaders = securityHeaders();
 /**
  * Fastify's `frameworkErrors` handler, for a path it could not route: a segment whose
  * percent-encoding does not decode as UTF-8 (RFC 3986 §2.1, FST_ERR_BAD_URL) is 400 naming the
- * segment, with the security headers every response has and, for an origin in `corsOrigins`
+ * segment (unless framingFault finds fault with the request: that comes first), with the
+ * security headers every response has and, for an origin in `corsOrigins`
  * (CORS_ORIGINS), the CORS headers (no middleware or hook runs for it, @fastify/cors's neither).
  */
 export function answerBadPath(_error: Error, request: FastifyRequest, reply: FastifyReply, corsOrigins: readonly string[] = []): void {
+  // A faulty Host, version, framing or Expect comes first, as it does for every other request (message-framing.ts).
+  const fault = framingFault(request.raw);
+  if (fault) {
+    reply.hijack();
+    return answerFramingFault(request.raw, reply.raw, fault, corsOrigins);
+  }
   const path = pathOf(request);
   const segment = path.split('/').find((part) => !isPercentEncodedUtf8(part)) ?? path;
   const body = { ...problem(400, 'bad-request', `Failed to decode param '${segment}'`), instance: path };
@@ -107,9 +115,18 @@ export async function createApp(config: AppConfig, options: { logger?: false; lo
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
   // First of all the request hooks: the correlation id, and the request's line and timing once it ends.
-  observer.observe = observeRequests(app.getHttpAdapter() as LargeJsonFastifyAdapter, app.get(REQUEST_LOGGER), app.get(NewsroomMetrics));
+  // Then, in the same hook, a request with a faulty Host, version, Transfer-Encoding or Expect is
+  // refused (RFC 9112 §3.2, §6), before CORS, the middleware and the routes.
+  observer.observe = observeRequests(
+    app.getHttpAdapter() as LargeJsonFastifyAdapter,
+    app.get(REQUEST_LOGGER),
+    app.get(NewsroomMetrics),
+    refuseFaultyFraming(config.corsOrigins),
+  );
   // JSON in UTF-8 only, inflated from gzip, deflate or br, within the limit; other bodies unread.
   registerBodyParsers(fastify, bodyLimit);
+  // Pipelined requests reach the app one at a time, none after a response that closes the connection.
+  answerPipelinedInOrder(fastify.server);
   // Expect: 100-continue is answered 100 only once the body is about to be read: a refusal comes without it.
   answerExpectContinue(fastify.server);
   // Any other expectation goes to the app, which answers it 417 (refuseFaultyFraming).

@@ -4,7 +4,6 @@ import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 import type { Middleware } from './body-reading';
-import { refuseFaultyFraming } from './message-framing';
 import { pathOf } from './problem.filter';
 import { RouteTable } from './route-table';
 
@@ -117,10 +116,8 @@ export function helmetHeaders(middleware: (request: IncomingMessage, response: S
 }
 
 /**
- * What a browser meets first: security headers, CORS for CORS_ORIGINS (nothing when unset), a
- * request with a faulty version, Host, Transfer-Encoding or Expect refused (message-framing.ts)
- * with those headers, and OPTIONS answered before the route table would call it a 405. Call
- * before any other middleware.
+ * What a browser meets first: security headers, CORS for CORS_ORIGINS (nothing when unset) and
+ * OPTIONS answered before the route table would call it a 405. Call before any other middleware.
  */
 export function applyBrowserEdge(app: NestFastifyApplication, config: Pick<AppConfig, 'corsOrigins'>): void {
   app.use(securityHeaders());
@@ -130,7 +127,6 @@ export function applyBrowserEdge(app: NestFastifyApplication, config: Pick<AppCo
     // @fastify/cors takes the delegate in place of its options (Nest passes it on as it is).
     app.enableCors(corsDelegate(config.corsOrigins) as never);
   }
-  app.use(refuseFaultyFraming());
   app.use(answerOptions(() => app.get(RouteTable)));
 }
 

@@ -1,6 +1,7 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
-import type { Middleware } from './body-reading';
+import { corsHeaders, securityHeaders } from './browser-edge';
 import { pathOf, problem, PROBLEM_CONTENT_TYPE, slugOf } from './problem.filter';
 
 /**
@@ -21,7 +22,8 @@ export interface FramingFault {
  */
 export function isValidHost(value: string): boolean {
   const literal = /^\[([^\]]*)\](?::[0-9]*)?$/.exec(value);
-  if (literal) return isIPv6(literal[1]) || /^v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+$/.test(literal[1]);
+  // isIPv6 takes a zone id (fe80::1%eth0), which RFC 3986's IP-literal has no room for; "v" is case-insensitive (RFC 5234 §2.3).
+  if (literal) return (isIPv6(literal[1]) && !literal[1].includes('%')) || /^v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+$/i.test(literal[1]);
   return /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?::[0-9]*)?$/.test(value);
 }
 
@@ -31,9 +33,6 @@ function fieldLines(request: IncomingMessage, name: string): number {
   for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === name) lines++;
   return lines;
 }
-
-/** Requests whose `Expect` this server cannot meet (anything but 100-continue), marked by answerExpectations. */
-const unmetExpectation = new WeakSet<IncomingMessage>();
 
 /**
  * What is wrong with a request's version, Host, Transfer-Encoding or Expect, or null when nothing is:
@@ -45,7 +44,8 @@ const unmetExpectation = new WeakSet<IncomingMessage>();
  *   one in an HTTP/1.0 request (§6.1) or with chunked more than once (§7); a coding other than
  *   chunked (gzip, say, before chunked) is 501, one this server does not implement (§6.1): Node
  *   would hand the route the coded bytes as if they were the body;
- * - an Expect other than 100-continue is 417 (RFC 9110 §10.1.1).
+ * - an Expect with any member other than 100-continue is 417 (RFC 9110 §10.1.1), in HTTP/1.1;
+ *   an empty one names no expectation.
  */
 export function framingFault(request: IncomingMessage): FramingFault | null {
   if (request.httpVersionMajor !== 1) {
@@ -75,36 +75,58 @@ export function framingFault(request: IncomingMessage): FramingFault | null {
       };
     }
   }
-  if (unmetExpectation.has(request)) return { status: 417, detail: 'This server meets no expectation but "100-continue" (RFC 9110 §10.1.1)' };
+  // Node's own test for 100-continue is looser (it finds the word anywhere in the value): every member counts here.
+  const expectations = (request.headers.expect ?? '')
+    .split(',')
+    .map((member) => member.trim().toLowerCase())
+    .filter((member) => member !== '');
+  // An HTTP/1.0 request's expectations are ignored, as Node ignores them (RFC 9110 §10.1.1: its 100-continue MUST be).
+  if (request.httpVersionMinor >= 1 && expectations.some((member) => member !== '100-continue')) {
+    return { status: 417, detail: 'This server meets no expectation but "100-continue" (RFC 9110 §10.1.1)' };
+  }
   return null;
 }
 
+const edgeHeaders = securityHeaders();
+
 /**
- * Middleware answering the requests framingFault finds fault with, as problem documents (RFC
- * 9457) whose `instance` is the path, and closing their connections; others go on. Placed after
- * the security and CORS headers (applyBrowserEdge) and before authentication and the body reader,
- * so that such an answer has the headers every response has, is logged and counted as any other,
- * and no route, token check or body reader meets the request.
+ * Answers `fault` (framingFault's) as a problem document (RFC 9457) whose `instance` is the path,
+ * with the headers every response has (helmet's, and CORS for an origin in `corsOrigins`,
+ * CORS_ORIGINS) and `Connection: close`, written on Node's response at once: Node's parser may
+ * meet the body's faulty framing right after, and its error handler (answerClientError) must find
+ * the answer begun, or it would send one of its own without those headers.
  */
-export function refuseFaultyFraming(): Middleware {
-  return (request, response, next) => {
-    const fault = framingFault(request);
-    if (!fault) return next();
-    const body = JSON.stringify({ ...problem(fault.status, slugOf(fault.status), fault.detail), instance: pathOf(request) });
-    response.writeHead(fault.status, { Connection: 'close', 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body) });
+export function answerFramingFault(request: IncomingMessage, response: ServerResponse, fault: FramingFault, corsOrigins: readonly string[]): void {
+  const body = JSON.stringify({ ...problem(fault.status, slugOf(fault.status), fault.detail), instance: pathOf(request) });
+  edgeHeaders(request, response, () => {
+    const headers = { ...corsHeaders(corsOrigins, request.headers.origin), Connection: 'close', 'Content-Type': PROBLEM_CONTENT_TYPE };
+    response.writeHead(fault.status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
     response.end(body);
+  });
+}
+
+/**
+ * The part of Fastify's first onRequest hook (observeRequests' `then`) that answers the requests
+ * framingFault finds fault with (answerFramingFault), taking the reply from Fastify; others go
+ * on. First, before CORS (whose preflight answer would skip it), the middleware and the routes:
+ * no token check, body reader or route meets such a request, and it is logged and counted (the
+ * same hook observed it just before) as any other.
+ */
+export function refuseFaultyFraming(corsOrigins: readonly string[]) {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const fault = framingFault(request.raw);
+    if (!fault) return done();
+    reply.hijack();
+    answerFramingFault(request.raw, reply.raw, fault, corsOrigins);
   };
 }
 
 /**
- * Node answers an `Expect` other than 100-continue with a bare 417 of its own unless the server
- * listens for `checkExpectation` (node:http). This listener marks the request and hands it to the
- * app as any other, where refuseFaultyFraming answers the 417 with the headers and the log line
- * every response has. Its body is never read.
+ * Node answers an `Expect` it does not take for 100-continue with a bare 417 of its own unless
+ * the server listens for `checkExpectation` (node:http). This listener hands such a request to
+ * the app as any other, where refuseFaultyFraming answers it (framingFault decides, member by
+ * member) with the headers and the log line every response has. Its body is never read.
  */
 export function answerExpectations(server: Server): void {
-  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    unmetExpectation.add(request);
-    server.emit('request', request, response);
-  });
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => server.emit('request', request, response));
 }
