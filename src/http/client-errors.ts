@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { problem, PROBLEM_CONTENT_TYPE, slugOf } from './problem.filter';
 
@@ -13,19 +14,30 @@ export const HEADERS_TIMEOUT_MS = 60_000;
  * with Transfer-Encoding: RFC 9112 §6.3) is 400, a request whose headers take longer than Node's
  * headersTimeout or whose whole takes longer than its requestTimeout (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS) is 408.
  * The connection is closed after the answer, as Node does. A socket already gone is destroyed.
- * When a response on the connection has begun (the request before the fault was answered, e.g.
- * refused by refuseFaultyFraming while its body was still coming), no second answer is written
- * into it, as Node's own handler does (node:http socketOnError): the connection is ended once
- * that response is out. Given to Fastify as its `clientErrorHandler`, which it listens to Node's
- * 'clientError' with.
+ * A request before the fault on the same connection (pipelined, RFC 9112 §9.3) is answered first:
+ * while the response on the connection answers a request read whole, this waits until it has
+ * closed, and then for the next one Node gives the connection, so the refusal comes last, in
+ * order. When the fault is in the body of the request being answered, its answer, once begun, is
+ * the only one: the connection is ended after it. (Node's own handler writes
+ * its 400 at once unless that response has sent its headers: a command pipelined before a
+ * malformed request was stored and its answer replaced by the 400.) If such a response closes the
+ * connection (the fault was in its own body, say, or it said `Connection: close`), nothing more is
+ * written. Given to Fastify as its `clientErrorHandler`, which it listens to Node's 'clientError' with.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  // Node's own name for the response in flight on a socket (its socketOnError reads the same field).
-  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
+  // Node's own name for the response on a connection (its socketOnError reads the same field).
+  const inFlight = (socket as Duplex & { _httpMessage?: (EventEmitter & { headersSent: boolean; req?: { complete: boolean } }) | null })._httpMessage;
+  if (inFlight?.req?.complete) {
+    // An earlier request, read whole, is being answered. Node gives the connection to the next
+    // response on 'finish', before 'close': look again after it.
+    inFlight.once('close', () => setImmediate(() => answerClientError(error, socket)));
+    return;
+  }
+  // The fault is in the body of the request being answered: no second answer once its own has begun.
   if (inFlight?.headersSent) {
     socket.end();
     return;

@@ -34,8 +34,12 @@ export function answerPipelinedInOrder(server: Server): void {
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
     // The response before it closed the connection, and Node read this request after that
-    // response had finished: it can never be answered (Node closes this response with the connection).
-    if (socket.writableEnded || socket.destroyed) return;
+    // response had finished: it can never be answered. Node closes a response it gave the
+    // connection when the connection closes; one it never gave it, nobody would close.
+    if (socket.writableEnded || socket.destroyed) {
+      if (!response.socket) response.emit('close');
+      return;
+    }
     if (response.socket) return dispatch(request, response);
     let queue = waiting.get(socket);
     if (!queue) {

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { rawExchange, RawExchangeResponse } from '../support/raw-request';
 import { exitOf, listening, spawnServer, writeUsersFile } from '../support/server-process';
 import { tempDir } from '../support/temp-dir';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TestApp, TEST_USERS } from '../support/test-app';
 
 const ALLOWED = 'https://cms.example.org';
 const ARTICLE = JSON.stringify({ headline: 'Talks in Istanbul', body: [{ type: 'paragraph', text: 'Правка: Friedrich Merz, 中文.' }] });
@@ -211,10 +211,21 @@ describe('pipelined requests (e2e)', () => {
     const [first, second] = responses.map((r) => JSON.parse(r.body) as { position: string });
     expect(BigInt(second.position)).toBeGreaterThan(BigInt(first.position));
   });
+
+  it('a malformed request pipelined behind a command is refused after the command is answered, not instead of its answer', async () => {
+    const before = await t.eventStore.headPosition();
+    const garbage = await rawExchange(t.app.getHttpServer(), command('POST', '/api/articles', draft('First')) + 'GARBAGE\r\n\r\n');
+    expect(garbage.responses.map((r) => r.status)).toEqual([201, 400]);
+    expect(JSON.parse(garbage.responses[0].body)).toMatchObject({ revision: 0 });
+    // After Connection: close, what follows is ignored (RFC 9112 §9.6): the command's answer alone.
+    const closing = await rawExchange(t.app.getHttpServer(), command('POST', '/api/articles', draft('Second'), ['Connection: close']) + 'X');
+    expect(closing.responses.map((r) => r.status)).toEqual([201]);
+    expect(((await t.eventStore.headPosition())!.commit - before!.commit).toString()).toBe('2');
+  });
 });
 
 describe('pipelined requests at shutdown (e2e)', () => {
-  it('a request pipelined behind a refusal is not left in flight: SIGTERM then exits 0 at once', async () => {
+  it('requests pipelined behind a refusal, or read after their client reset the connection, are not left in flight: SIGTERM then exits 0 at once', async () => {
     const dir = tempDir();
     const usersFile = join(dir.path, 'users.json');
     writeUsersFile(usersFile);
@@ -232,6 +243,17 @@ describe('pipelined requests at shutdown (e2e)', () => {
         socket.on('error', reject);
       });
       expect(answered).toMatch(/^HTTP\/1\.1 400 /);
+      // Requests read behind one with a body on a connection the client resets: Node hands them over
+      // after the connection is gone; they were counted in flight for good.
+      const body = JSON.stringify({ headline: 'x' });
+      const put = `PUT /api/articles/00000000-0000-4000-8000-000000000000/headline HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${TEST_USERS.editor.token}\r\nContent-Type: application/json\r\nIf-Match: "0"\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      const get = 'GET /health HTTP/1.1\r\nHost: a\r\n\r\n';
+      for (let i = 0; i < 10; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => socket.write(get + put + get + get, () => (socket.resetAndDestroy(), resolve())));
+          socket.on('error', () => undefined);
+        });
+      }
       server.kill('SIGTERM');
       const { code, stdout } = await exited;
       expect(stdout).toMatch(/0 request\(s\) in flight/);
