@@ -256,7 +256,9 @@ describe('pipelined requests at shutdown (e2e)', () => {
       }
       server.kill('SIGTERM');
       const { code, stdout } = await exited;
-      expect(stdout).toMatch(/0 request\(s\) in flight/);
+      // Requests of the last connection may still be running at the signal (answered within ms);
+      // the requests dropped with their connections must not hold the shutdown to its 10 s limit.
+      expect(stdout).not.toMatch(/still running after/);
       expect(code).toBe(0);
     } finally {
       server.kill('SIGKILL');
