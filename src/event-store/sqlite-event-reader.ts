@@ -237,18 +237,8 @@ export class SqliteEventReader {
     let bytes = 0;
     try {
       for (const row of this.statements.readAllMetadata.iterate(after, maxCount)) {
-        const event = shared({
-          id: row.event_id,
-          streamId: row.stream_id,
-          type: row.type,
-          revision: row.revision,
-          position: { commit: row.position, prepare: row.position },
-          metadata: parseJson(row, 'metadata', row.metadata) as JsonObject,
-          recordedAt: row.recorded_at,
-          size: row.metadata.length,
-        });
-        events.push(event);
-        bytes += event.size;
+        events.push(shared(toRecordedMetadata(row)));
+        bytes += row.metadata.length;
         if (bytes >= maxBytes) break;
       }
     } catch (error) {
@@ -281,19 +271,24 @@ function shared<T>(value: T): T {
   return value;
 }
 
-/** A row as the port's RecordedEvent; DamagedEventError when data or metadata is not JSON. */
-export function toRecordedEvent(row: EventRow): RecordedEvent {
+/** A row read without its data as RecordedEventMetadata (size: the metadata's length); DamagedEventError when its metadata is not JSON. */
+function toRecordedMetadata(row: Omit<EventRow, 'data'>): RecordedEventMetadata {
   return {
     id: row.event_id,
     streamId: row.stream_id,
     type: row.type,
     revision: row.revision,
     position: { commit: row.position, prepare: row.position },
-    data: parseJson(row, 'data', row.data) as JsonValue,
     metadata: parseJson(row, 'metadata', row.metadata) as JsonObject,
     recordedAt: row.recorded_at,
-    size: row.data.length + row.metadata.length,
+    size: row.metadata.length,
   };
+}
+
+/** A row as the port's RecordedEvent; DamagedEventError when data or metadata is not JSON. */
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  const data = parseJson(row, 'data', row.data) as JsonValue;
+  return { ...toRecordedMetadata(row), data, size: row.data.length + row.metadata.length };
 }
 
 function parseJson(row: Pick<EventRow, 'position' | 'stream_id' | 'revision'>, column: 'data' | 'metadata', text: string): unknown {

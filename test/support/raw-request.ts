@@ -43,26 +43,26 @@ export interface RawExchangeResponse {
 }
 
 /**
- * Writes `bytes` as they are (a string as UTF-8) on a new loopback connection to `server` (listening it first, as
- * rawRequest does), for requests no HTTP client will send (no Host, two Hosts, another version,
- * a Transfer-Encoding of its own), and reads until the server closes the connection or `idleMs`
- * passes without a byte. Returns every response read (bodies by Content-Length), and whether the
- * server closed the connection.
+ * Writes `bytes` as they are (a string as UTF-8) on a new loopback connection to `server`
+ * (listening it first, as rawRequest does), for requests no HTTP client will send (no Host, two
+ * Hosts, another version, a Transfer-Encoding of its own), and reads until the server closes the
+ * connection: `bytes` must end with a request the server answers by closing (a refusal,
+ * `Connection: close`, HTTP/1.0), or the caller's test times out. Returns every response read
+ * (bodies by Content-Length).
  */
-export async function rawExchange(server: Server, bytes: string | Buffer, idleMs = 2000): Promise<{ responses: RawExchangeResponse[]; closed: boolean }> {
+export async function rawExchange(server: Server, bytes: string | Buffer): Promise<{ responses: RawExchangeResponse[] }> {
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const { text, closed } = await new Promise<{ text: string; closed: boolean }>((resolve, reject) => {
+  const text = await new Promise<string>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
     const chunks: Buffer[] = [];
-    const done = (closedByServer: boolean) => {
+    const done = () => {
       socket.destroy();
-      resolve({ text: Buffer.concat(chunks).toString('utf8'), closed: closedByServer });
+      resolve(Buffer.concat(chunks).toString('utf8'));
     };
-    socket.setTimeout(idleMs, () => done(false));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => done(true));
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? done(true) : reject(error)));
+    socket.on('end', done);
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? done() : reject(error)));
   });
   const responses: RawExchangeResponse[] = [];
   for (let rest = text; rest.length > 0;) {
@@ -76,5 +76,5 @@ export async function rawExchange(server: Server, bytes: string | Buffer, idleMs
     responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: body.subarray(0, length).toString('utf8') });
     rest = body.subarray(length).toString('utf8');
   }
-  return { responses, closed };
+  return { responses };
 }
