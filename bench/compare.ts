@@ -1,10 +1,15 @@
 /**
- * `npm run bench:compare -- <git-ref> [--seconds N] [--rounds N] [--warmup N]`: the HTTP load of
+ * `npm run bench:compare -- <git-ref>|floor [--seconds N] [--rounds N] [--warmup N]`: the HTTP load of
  * bench/http-load.ts (64 clients PUTting bodies with If-Match, the projection-lag probe, then
  * GET /health; with --warmup, N seconds of the same load first, uncounted) against the build of
  * `<git-ref>` and the build of this checkout, taking turns (old, new, old, new, …) in one run,
  * so that both meet the same noisy machine. Prints each round and the medians, with new/old
  * ratios. Not a test: nothing here asserts.
+ *
+ * `floor` instead of a git ref runs bench/lib/floor-server.ts as the "old" side: the same load on a
+ * server that does only what every durable command must on this stack (NestJS on Fastify, the
+ * JSON body, a group-committed fsynced append on a writer thread, a JSON answer), so that the
+ * ratios say what this checkout's server costs as a multiple of that floor.
  *
  * The baseline is checked out with `git worktree add --detach` under the system temp directory
  * (kept between runs, keyed by commit) and installed with its own `npm ci`, since its
@@ -41,17 +46,22 @@ function baselineCheckout(commit: string): string {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
-  if (!ref) throw new Error('usage: npm run bench:compare -- <git-ref> [--seconds N] [--rounds N] [--warmup N]');
-  const commit = git('rev-parse', `${ref}^{commit}`);
+  if (!ref) throw new Error('usage: npm run bench:compare -- <git-ref>|floor [--seconds N] [--rounds N] [--warmup N]');
+  const floor = ref === 'floor';
+  const commit = floor ? 'floor' : git('rev-parse', `${ref}^{commit}`);
   const head = git('rev-parse', 'HEAD');
   const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
-  const roots = { old: baselineCheckout(commit), new: ROOT };
+  const roots = { old: floor ? ROOT : baselineCheckout(commit), new: ROOT };
+  const starts = {
+    old: floor ? { nodeArgs: ['-r', 'ts-node/register/transpile-only'], entry: 'bench/lib/floor-server.ts' } : { nodeArgs: [], entry: undefined },
+    new: { nodeArgs: [], entry: undefined },
+  };
   const results: Record<'old' | 'new', LoadResult[]> = { old: [], new: [] };
   const work = mkdtempSync(join(tmpdir(), 'newsroom-compare-'));
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const side of ['old', 'new'] as const) {
-        const server = await startServer(mkdtempSync(join(work, `${side}-`)), {}, [], roots[side]);
+        const server = await startServer(mkdtempSync(join(work, `${side}-`)), {}, starts[side].nodeArgs, roots[side], starts[side].entry);
         const result = await httpLoad(server, seconds, 64, warmup).finally(() => server.stop());
         results[side].push(result);
         log(
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
     return `| ${name} | ${old.toFixed(digits)} | ${now.toFixed(digits)} | ${(now / old).toFixed(2)}x |`;
   });
   console.log(
-    `| figure (median of ${rounds} rounds, ${seconds} s each${warmup > 0 ? ` after ${warmup} s of warm-up` : ''}) | ${commit.slice(0, 7)} | ${head.slice(0, 7)}${dirty ? '+' : ''} | new / old |`,
+    `| figure (median of ${rounds} rounds, ${seconds} s each${warmup > 0 ? ` after ${warmup} s of warm-up` : ''}) | ${floor ? 'floor' : commit.slice(0, 7)} | ${head.slice(0, 7)}${dirty ? '+' : ''} | new / old |`,
   );
   console.log('| --- | ---: | ---: | ---: |');
   for (const row of rows) console.log(row);

@@ -17,9 +17,17 @@ export interface BenchServer {
 /**
  * The built server (`root`/dist/, this checkout by default) in a child process on a free port of
  * 127.0.0.1, one editor user, with no rate limit (a benchmark is the runaway script
- * RATE_LIMIT_PER_MINUTE exists to stop).
+ * RATE_LIMIT_PER_MINUTE exists to stop). `entry` is the script the child runs, relative to
+ * `root`: the server's build by default, or another server that prints the same
+ * `listening on <url>` line (bench/lib/floor-server.ts, with nodeArgs loading ts-node).
  */
-export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], root = ROOT): Promise<BenchServer> {
+export async function startServer(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: string[] = [],
+  root = ROOT,
+  entry = 'dist/src/main.js',
+): Promise<BenchServer> {
   const token = randomBytes(16).toString('hex');
   const usersFile = join(dataDir, 'bench-users.json');
   writeFileSync(
@@ -29,7 +37,7 @@ export async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, 
   // NODE_ENV=production needs an operator's checkpoint signing key, as it needs a users file.
   const keyFile = join(dataDir, 'bench-ledger-key.pem');
   writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, entry)], {
     cwd: root,
     env: {
       ...process.env,
