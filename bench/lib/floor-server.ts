@@ -1,25 +1,33 @@
 /**
  * The floor of a durable command on this project's fixed stack: what bench/http-load.ts's load
  * costs when a command does nothing but what every durable command must, so that the real
- * server's figures can be read as a multiple of it (bench/command-floor.ts), measured in the
- * same run on the same machine.
+ * server's figures can be read as a multiple of it (`npm run bench:compare -- floor`, in
+ * bench/compare.ts), measured in the same run on the same machine.
  *
- * What it keeps, each done the way the real server does it:
- * - NestJS on @nestjs/platform-fastify (one controller, no guards, pipes, interceptors, hooks or
- *   logging), Fastify's JSON body parser, a JSON response with an ETag;
- * - the append: one row per command in an SQLite file in WAL mode with synchronous = FULL,
- *   written by a worker thread in group commits (BEGIN IMMEDIATE, one fsync per group), each
- *   command acknowledged only after its group's COMMIT, with the expected revision checked;
+ * What it keeps:
+ * - NestJS on @nestjs/platform-fastify (two controllers, no guards, pipes, interceptors, hooks or
+ *   logging), Nest's default JSON body parser (Fastify's, secure-json-parse; the real server
+ *   reads the body itself, src/http/body-reading.ts, at about the same cost), a JSON answer with
+ *   an ETag;
+ * - the append, as the real store does it: one row per command in an SQLite file in WAL mode with
+ *   synchronous = FULL, written by a worker thread in group commits (appends gathered in a turn,
+ *   one group in flight, BEGIN IMMEDIATE, one fsync per group), each command acknowledged only
+ *   after its group's COMMIT, with the expected revision checked in the transaction;
  * - a read model: the article's revision and position, kept in a Map on the main thread when the
- *   commit is acknowledged, which GET answers (?minPosition is met at once).
- * What it leaves out is everything else the real server does per command: authentication,
- * validation and NFC, the domain's decision, the ledger's chain hash, idempotency, the request
- * log and metrics, CORS and security headers, the read models' SQLite documents and the as-of
- * history. No test runs this; nothing here is product code.
+ *   commit is acknowledged, which GET answers (?minPosition is met at once: the "projection lag"
+ *   bench/http-load.ts measures is then a plain read's round trip).
+ * What it leaves out is everything else the real server does: authentication, validation and NFC,
+ * the domain's decision, the ledger's chain hash, idempotency, the request log and metrics, CORS
+ * and security headers, the store's checks of its files (a stat(2) of each before and after every
+ * group, and per GET /health, whose floor is a constant answer), the real events table's other
+ * columns and index (event id, type, metadata, recorded_at; a savepoint per append), the read
+ * models' SQLite documents and the as-of history. It runs under ts-node (transpiled once at
+ * start; the real server runs its build). No test runs this; nothing here is product code.
  *
- *   node -r ts-node/register/transpile-only bench/lib/floor-server.ts  (DATA_DIR, PORT, HOST)
+ *   DATA_DIR=<dir> node -r ts-node/register/transpile-only bench/lib/floor-server.ts  (PORT, HOST)
  *
- * Prints `listening on http://<host>:<port>` once it serves; SIGTERM closes it.
+ * Prints `listening on http://<host>:<port>` once it serves; SIGTERM closes it (exit 0). Without
+ * DATA_DIR the file goes to a new directory under the system temp directory.
  */
 import 'reflect-metadata';
 import { Body, Controller, Get, Headers, HttpCode, HttpException, Module, Param, Post, Put, Res } from '@nestjs/common';
@@ -27,6 +35,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -75,6 +85,17 @@ class FloorStore {
       outcomes.forEach((outcome, i) => settles[i](outcome));
       this.flush();
     });
+    // A storage error (SQLITE_BUSY, FULL, IOERR) ends the writer: the floor has no fault handling, so the run stops loudly.
+    this.worker.on('error', (error) => {
+      console.error(error);
+      process.exit(1);
+    });
+    this.worker.on('exit', (code) => {
+      if (this.inFlight.size > 0 || this.pending.length > 0) {
+        console.error(`the floor's writer thread exited (${code}) with appends waiting`);
+        process.exit(1);
+      }
+    });
     this.worker.unref();
   }
 
@@ -106,7 +127,7 @@ class FloorStore {
   }
 }
 
-const store = new FloorStore(join(process.env.DATA_DIR ?? '.', 'floor-events.sqlite'));
+const store = new FloorStore(join(process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'newsroom-floor-')), 'floor-events.sqlite'));
 /** The read model: article id → its revision and position, as of the last acknowledged command. */
 const articles = new Map<string, { revision: number; position: number }>();
 
@@ -165,10 +186,16 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address() as { address: string; port: number };
   process.stdout.write(`listening on http://${address.address}:${address.port}\n`);
   process.once('SIGTERM', () => {
-    void app
+    app
       .close()
       .then(() => store.close())
-      .then(() => process.exit(0));
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   });
 }
 
