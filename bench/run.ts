@@ -123,6 +123,13 @@ async function main(): Promise<void> {
           ratio(r.rebuildEventsPerSecond, r.scanEventsPerSecond),
           r === at1m ? '>= 0.4x, <= 300 MB' : '',
         ],
+        [
+          `  the same scan in stream order (what a stream-by-stream load reads first)`,
+          `${fixed(r.streamScanEventsPerSecond)} /s`,
+          `plain scan + JSON.parse ${fixed(r.scanEventsPerSecond)} /s`,
+          ratio(r.streamScanEventsPerSecond, r.scanEventsPerSecond),
+          '',
+        ],
         ...(r.batchPath
           ? [
               [
