@@ -7,10 +7,10 @@ import { AppConfig } from './config/app-config';
 import { prepareDataDir } from './common/data-dir';
 import { answerExpectContinue, bodyLimitBytes, registerBodyParsers } from './http/body-reading';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyBrowserEdge, corsHeaders, securityHeaders } from './http/browser-edge';
+import { applyBrowserEdge, corsHeaders, edgeSecurityHeaders } from './http/browser-edge';
 import { correlationIdOf } from './http/correlation-id.middleware';
 import { answerClientError, REQUEST_TIMEOUT_MS } from './http/client-errors';
-import { answerExpectations, answerFramingFault, framingFault, refuseFaultyFraming } from './http/message-framing';
+import { answerExpectations, refusedFraming, refuseFaultyFraming } from './http/message-framing';
 import { answerPipelinedInOrder } from './http/pipelining';
 import { openApiDocument } from './http/openapi-document';
 import { pathOf, ProblemFilter, problem, sendProblem } from './http/problem.filter';
@@ -63,8 +63,6 @@ export function serverOptions(
   };
 }
 
-const edgeHeaders = securityHeaders();
-
 /**
  * Fastify's `frameworkErrors` handler, for a path it could not route: a segment whose
  * percent-encoding does not decode as UTF-8 (RFC 3986 §2.1, FST_ERR_BAD_URL) is 400 naming the
@@ -74,16 +72,12 @@ const edgeHeaders = securityHeaders();
  */
 export function answerBadPath(_error: Error, request: FastifyRequest, reply: FastifyReply, corsOrigins: readonly string[] = []): void {
   // A faulty Host, version, framing or Expect comes first, as it does for every other request (message-framing.ts).
-  const fault = framingFault(request.raw);
-  if (fault) {
-    reply.hijack();
-    return answerFramingFault(request.raw, reply.raw, fault, corsOrigins);
-  }
+  if (refusedFraming(request, reply, corsOrigins)) return;
   const path = pathOf(request);
   const segment = path.split('/').find((part) => !isPercentEncodedUtf8(part)) ?? path;
   const body = { ...problem(400, 'bad-request', `Failed to decode param '${segment}'`), instance: path };
   correlationIdOf(request.raw, reply.raw);
-  edgeHeaders(request.raw, reply.raw, () => sendProblem(reply, 400, corsHeaders(corsOrigins, request.headers.origin), JSON.stringify(body)));
+  edgeSecurityHeaders(request.raw, reply.raw, () => sendProblem(reply, 400, corsHeaders(corsOrigins, request.headers.origin), JSON.stringify(body)));
 }
 
 /**

@@ -82,6 +82,13 @@ export function securityHeaders(): Middleware {
   };
 }
 
+/**
+ * The one securityHeaders() middleware of the process: the chain's (applyBrowserEdge) and the
+ * answers written where no middleware runs (app.setup.ts's answerBadPath, message-framing.ts's
+ * refusals). Its headers are the same for every app, so helmet is run on its stand-in once.
+ */
+export const edgeSecurityHeaders = securityHeaders();
+
 /** The response headers a helmet middleware sets (in its order) and removes. */
 export interface HelmetHeaders {
   set: ReadonlyArray<readonly [string, string]>;
@@ -120,7 +127,7 @@ export function helmetHeaders(middleware: (request: IncomingMessage, response: S
  * OPTIONS answered before the route table would call it a 405. Call before any other middleware.
  */
 export function applyBrowserEdge(app: NestFastifyApplication, config: Pick<AppConfig, 'corsOrigins'>): void {
-  app.use(securityHeaders());
+  app.use(edgeSecurityHeaders);
   if (config.corsOrigins.length > 0) {
     // Every response varies by Origin once CORS is on, allowed or not: a cache must not reuse one for another.
     app.use(varyByOrigin);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIPv6 } from 'node:net';
-import { corsHeaders, securityHeaders } from './browser-edge';
+import { corsHeaders, edgeSecurityHeaders } from './browser-edge';
 import { pathOf, problem, PROBLEM_CONTENT_TYPE, slugOf } from './problem.filter';
 
 /**
@@ -27,10 +27,11 @@ export function isValidHost(value: string): boolean {
   return /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?::[0-9]*)?$/.test(value);
 }
 
-/** How many field lines of `name` (lower case) the request had: Node keeps only the first Host of several. */
+/** How many field lines of `name` (lower case) the request had: Node keeps only the first Host of several. Runs on every request: only names of the right length are lower-cased. */
 function fieldLines(request: IncomingMessage, name: string): number {
   let lines = 0;
-  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === name) lines++;
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name) lines++;
   return lines;
 }
 
@@ -75,8 +76,10 @@ export function framingFault(request: IncomingMessage): FramingFault | null {
       };
     }
   }
+  const expect = request.headers.expect;
+  if (expect === undefined) return null;
   // Node's own test for 100-continue is looser (it finds the word anywhere in the value): every member counts here.
-  const expectations = (request.headers.expect ?? '')
+  const expectations = expect
     .split(',')
     .map((member) => member.trim().toLowerCase())
     .filter((member) => member !== '');
@@ -87,8 +90,6 @@ export function framingFault(request: IncomingMessage): FramingFault | null {
   return null;
 }
 
-const edgeHeaders = securityHeaders();
-
 /**
  * Answers `fault` (framingFault's) as a problem document (RFC 9457) whose `instance` is the path,
  * with the headers every response has (helmet's, and CORS for an origin in `corsOrigins`,
@@ -96,9 +97,9 @@ const edgeHeaders = securityHeaders();
  * meet the body's faulty framing right after, and its error handler (answerClientError) must find
  * the answer begun, or it would send one of its own without those headers.
  */
-export function answerFramingFault(request: IncomingMessage, response: ServerResponse, fault: FramingFault, corsOrigins: readonly string[]): void {
+function answerFramingFault(request: IncomingMessage, response: ServerResponse, fault: FramingFault, corsOrigins: readonly string[]): void {
   const body = JSON.stringify({ ...problem(fault.status, slugOf(fault.status), fault.detail), instance: pathOf(request) });
-  edgeHeaders(request, response, () => {
+  edgeSecurityHeaders(request, response, () => {
     const headers = { ...corsHeaders(corsOrigins, request.headers.origin), Connection: 'close', 'Content-Type': PROBLEM_CONTENT_TYPE };
     response.writeHead(fault.status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
     response.end(body);
@@ -106,18 +107,27 @@ export function answerFramingFault(request: IncomingMessage, response: ServerRes
 }
 
 /**
+ * When framingFault finds fault with the request, takes the reply from Fastify and answers it
+ * (answerFramingFault): true. False, and nothing done, for a request without fault.
+ */
+export function refusedFraming(request: FastifyRequest, reply: FastifyReply, corsOrigins: readonly string[]): boolean {
+  const fault = framingFault(request.raw);
+  if (!fault) return false;
+  reply.hijack();
+  answerFramingFault(request.raw, reply.raw, fault, corsOrigins);
+  return true;
+}
+
+/**
  * The part of Fastify's first onRequest hook (observeRequests' `then`) that answers the requests
- * framingFault finds fault with (answerFramingFault), taking the reply from Fastify; others go
- * on. First, before CORS (whose preflight answer would skip it), the middleware and the routes:
- * no token check, body reader or route meets such a request, and it is logged and counted (the
- * same hook observed it just before) as any other.
+ * framingFault finds fault with (refusedFraming); others go on. First, before CORS (whose
+ * preflight answer would skip it), the middleware and the routes: no token check, body reader or
+ * route meets such a request, and it is logged and counted (the same hook observed it just
+ * before) as any other.
  */
 export function refuseFaultyFraming(corsOrigins: readonly string[]) {
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    const fault = framingFault(request.raw);
-    if (!fault) return done();
-    reply.hijack();
-    answerFramingFault(request.raw, reply.raw, fault, corsOrigins);
+    if (!refusedFraming(request, reply, corsOrigins)) done();
   };
 }
 
