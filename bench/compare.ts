@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     return `| ${name} | ${old.toFixed(digits)} | ${now.toFixed(digits)} | ${ratio} |`;
   });
   console.log(
-    `| figure (median of ${rounds} rounds, ${seconds} s each${warmup > 0 ? ` after ${warmup} s of warm-up` : ''}) | ${floor ? 'floor' : commit.slice(0, 7)} | ${head.slice(0, 7)}${dirty ? '+' : ''} | new / old |`,
+    `| figure (median of ${rounds} rounds, ${seconds} s each${warmup > 0 ? ` after ${warmup} s of warm-up` : ''}) | ${floor ? 'floor' : commit.slice(0, 7)} | ${head.slice(0, 7)}${dirty ? '+' : ''} | ${floor ? 'server / floor' : 'new / old'} |`,
   );
   console.log('| --- | ---: | ---: | ---: |');
   for (const row of rows) console.log(row);

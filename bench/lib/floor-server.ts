@@ -65,23 +65,23 @@ const group = db.transaction((appends) => appends.map(({ streamId, expected, dat
   if (actual !== expected) return { actual };
   return { position: Number(insert.run(streamId, expected + 1, data).lastInsertRowid) };
 }));
-parentPort.on('message', ({ id, appends }) => parentPort.postMessage({ id, outcomes: group.immediate(appends) }));
+parentPort.on('message', (appends) => parentPort.postMessage(group.immediate(appends)));
 `;
 
 /** Group commit on the main thread, as the real store does it: appends gathered in a turn go to the writer as one group, one group in flight at a time. */
 class FloorStore {
   private readonly worker: Worker;
   private pending: Array<{ append: Append; settle: (outcome: Outcome) => void }> = [];
-  private inFlight: Map<number, Array<(outcome: Outcome) => void>> = new Map();
-  private groups = 0;
+  /** The settle functions of the group the writer is committing, in its order; null when none is. */
+  private inFlight: Array<(outcome: Outcome) => void> | null = null;
   private scheduled = false;
 
   constructor(file: string) {
     const betterSqlite3 = require.resolve('better-sqlite3', { paths: [resolve(__dirname, '../..')] });
     this.worker = new Worker(WRITER, { eval: true, workerData: { file, betterSqlite3 } });
-    this.worker.on('message', ({ id, outcomes }: { id: number; outcomes: Outcome[] }) => {
-      const settles = this.inFlight.get(id)!;
-      this.inFlight.delete(id);
+    this.worker.on('message', (outcomes: Outcome[]) => {
+      const settles = this.inFlight!;
+      this.inFlight = null;
       outcomes.forEach((outcome, i) => settles[i](outcome));
       this.flush();
     });
@@ -91,7 +91,7 @@ class FloorStore {
       process.exit(1);
     });
     this.worker.on('exit', (code) => {
-      if (this.inFlight.size > 0 || this.pending.length > 0) {
+      if (this.inFlight || this.pending.length > 0) {
         console.error(`the floor's writer thread exited (${code}) with appends waiting`);
         process.exit(1);
       }
@@ -111,15 +111,11 @@ class FloorStore {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.inFlight.size > 0 || this.pending.length === 0) return;
+    if (this.inFlight || this.pending.length === 0) return;
     const group = this.pending;
     this.pending = [];
-    const id = ++this.groups;
-    this.inFlight.set(
-      id,
-      group.map((p) => p.settle),
-    );
-    this.worker.postMessage({ id, appends: group.map((p) => p.append) });
+    this.inFlight = group.map((p) => p.settle);
+    this.worker.postMessage(group.map((p) => p.append));
   }
 
   close(): Promise<number> {
