@@ -197,6 +197,29 @@ describe('IssueCorrection: what it changes', () => {
       .when(correct({ quotes: [{ quoteId: QUOTE_ID, withdraw: true, text: 'x' }] }), asStandards)
       .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'quotes[0].withdraw', message: expect.any(String) }])));
 
+  it('refuses a withdrawal that also changes the quote by its shape alone: 400 even for a quote the article does not hold', () =>
+    given(live)
+      .when(correct({ quotes: [{ quoteId: 'q-unknown', withdraw: true, text: 'x' }] }), asStandards)
+      .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'quotes[0].withdraw', message: expect.any(String) }])));
+
+  it('refuses a malformed withdrawal after an unknown quote with 400, not 404: every shape is checked before any lookup', () =>
+    given(live)
+      .when(
+        correct({
+          quotes: [
+            { quoteId: 'q-unknown', text: 'x' },
+            { quoteId: QUOTE_ID, withdraw: true, source: null },
+          ],
+        }),
+        asStandards,
+      )
+      .thenThrows(InvalidInputError, (error) => expect(error.errors).toEqual([{ field: 'quotes[1].withdraw', message: expect.any(String) }])));
+
+  it('refuses a malformed withdrawal with 400 on an article never published too (shape before state)', () =>
+    given([drafted(), quoteAttributed()])
+      .when(correct({ quotes: [{ quoteId: QUOTE_ID, withdraw: true, text: 'x' }] }), asStandards)
+      .thenThrows(InvalidInputError));
+
   it('refuses an unknown quote', () =>
     given(live)
       .when(correct({ quotes: [{ quoteId: 'q-unknown', text: 'x' }] }), asStandards)

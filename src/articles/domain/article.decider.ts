@@ -189,6 +189,7 @@ function amendQuote(data: AmendQuote['data'], state: ArticleState): ArticleEvent
 function issueCorrection(data: IssueCorrection['data'], state: ArticleState, ctx: DecideContext): ArticleEvent[] {
   requireRole(ctx, ['standards'], 'Only the standards desk may issue a correction');
   requireText(data.note, 'note', 'A correction needs a note');
+  const quotes = wellFormedQuoteCorrections(data.quotes ?? []);
   requirePublishedOnce(state, 'Only an article that has been published can be corrected');
 
   const revisions: ArticleEvent[] = [];
@@ -208,14 +209,9 @@ function issueCorrection(data: IssueCorrection['data'], state: ArticleState, ctx
       for (const change of bodyChanges(state.body, body)) changes.push(change);
     }
   }
-  for (const [i, correction] of uniqueQuoteCorrections(data.quotes ?? []).entries()) {
+  for (const correction of quotes) {
     const quote = requireQuote(state, correction.quoteId);
     if (correction.withdraw) {
-      if (correction.speaker !== undefined || correction.text !== undefined || correction.source !== undefined) {
-        throw new InvalidInputError('A quote the correction withdraws takes no other change', [
-          { field: `quotes[${i}].withdraw`, message: 'withdraw takes no speaker, text or source beside it' },
-        ]);
-      }
       revisions.push({ type: 'QuoteWithdrawn', data: { quoteId: quote.quoteId } });
       changes.push({ field: `quotes.${quote.quoteId}`, before: quote.text, after: null });
       continue;
@@ -262,12 +258,24 @@ function quoteChanges(quote: QuoteState, { data: after }: QuoteAmended): FieldCh
   return changes;
 }
 
-function uniqueQuoteCorrections(quotes: QuoteCorrection[]): QuoteCorrection[] {
+/**
+ * `quotes` once checked by their shape alone, before the article's state is, so that such a
+ * mistake is 400 whatever the article holds (not 404 beside an unknown quote id, nor 409 on an
+ * article never published). Throws InvalidInputError (400) for a quote named twice, or a
+ * withdrawal (`withdraw: true`) with a speaker, text or source beside it (API.md "Commands";
+ * docs/api.md "What readers saw").
+ */
+function wellFormedQuoteCorrections(quotes: QuoteCorrection[]): QuoteCorrection[] {
   const seen = new Set<string>();
-  quotes.forEach(({ quoteId }, i) => {
+  quotes.forEach(({ quoteId, withdraw, speaker, text, source }, i) => {
     if (seen.has(quoteId)) {
       throw new InvalidInputError('A correction may change each quote once', [
         { field: `quotes[${i}].quoteId`, message: `quote ${quoteId} appears more than once` },
+      ]);
+    }
+    if (withdraw && (speaker !== undefined || text !== undefined || source !== undefined)) {
+      throw new InvalidInputError('A quote the correction withdraws takes no other change', [
+        { field: `quotes[${i}].withdraw`, message: 'withdraw takes no speaker, text or source beside it' },
       ]);
     }
     seen.add(quoteId);
