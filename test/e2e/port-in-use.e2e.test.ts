@@ -33,8 +33,21 @@ describe('a start on a port in use (e2e)', () => {
     expect(errors).toEqual([
       expect.objectContaining({
         level: 'error',
-        message: `127.0.0.1:${port} is in use by another process: set PORT (or HOST) to another, or stop that process`,
+        message: `127.0.0.1:${port} is in use by another process: set PORT to another, or stop that process`,
       }),
+    ]);
+    expect(exited.stdout).not.toMatch(/Bearer/);
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
+
+  it('with PORT=0 too, a HOST that is no address of this machine ends the start before anything is created', async () => {
+    const dataDir = join(dir.path, 'any-port');
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): documentation only, never an address of this machine.
+    const env = { DATA_DIR: dataDir, PORT: '0', HOST: '192.0.2.1', NO_COLOR: '1', NEWSROOM_USERS_FILE: '', LEDGER_SIGNING_KEY_FILE: '' };
+    const exited = await exitOf(spawnTs('src/main.ts', [], env));
+    expect(exited.code).toBe(1);
+    expect(exited.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining('192.0.2.1:0 cannot be listened on (EADDRNOTAVAIL): HOST is no address of this machine'),
     ]);
     expect(exited.stdout).not.toMatch(/Bearer/);
     expect(existsSync(dataDir)).toBe(false);
