@@ -45,6 +45,14 @@ describe('configuration from the environment', () => {
     }
     expect(loadConfig({ BODY_LIMIT: `${MAX_BODY_LIMIT}` }).bodyLimit).toBe(`${MAX_BODY_LIMIT}`);
     expect(loadConfig({ BODY_LIMIT: '1' }).bodyLimit).toBe('1');
+    // Whole numbers in decimal digits only: JavaScript's other number forms are refused, not read.
+    for (const port of ['0x10', '1e3', '3000.5', '-1', '+3000', '30 00', '0b11']) {
+      expect(() => loadConfig({ PORT: port })).toThrow(`Invalid configuration: PORT must be a port number, got "${port}"`);
+    }
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '1e2' })).toThrow('RATE_LIMIT_PER_MINUTE must be a whole number, got "1e2"');
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '0x100' })).toThrow('SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got "0x100"');
+    expect(() => loadConfig({ LEDGER_CHECKPOINT_INTERVAL_SECONDS: '6e1' })).toThrow('must be a whole number of seconds, got "6e1"');
+    expect(loadConfig({ PORT: ' 3001 ', RATE_LIMIT_PER_MINUTE: '007' })).toMatchObject({ port: 3001, rateLimitPerMinute: 7 });
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
   });
 

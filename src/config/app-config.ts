@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { constants as bufferConstants } from 'node:buffer';
 import { resolve } from 'node:path';
@@ -39,6 +39,15 @@ export interface AppConfig {
 }
 
 /**
+ * A whole number written in decimal digits (surrounding spaces ignored), as an integer variable
+ * must be; any other text becomes NaN, which @IsInt refuses with the variable's message. Without
+ * it, implicit conversion reads JavaScript's other number forms too: PORT=0x10 listened on 16
+ * and PORT=1e3 on 1000.
+ */
+const DecimalDigits = () =>
+  Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => (/^\s*\d+\s*$/.test(String(obj[key])) ? Number(obj[key]) : NaN));
+
+/**
  * The environment variables the server reads, validated with class-validator as NestJS's
  * configuration guide does: a mistyped value stops the start with every problem named, instead
  * of surfacing later as a strange failure.
@@ -49,6 +58,7 @@ class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   @IsInt({ message: 'PORT must be a port number' })
+  @DecimalDigits()
   PORT?: number;
 
   @IsOptional()
@@ -85,11 +95,13 @@ class EnvironmentVariables {
   @IsOptional()
   @Min(0)
   @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number' })
+  @DecimalDigits()
   RATE_LIMIT_PER_MINUTE?: number;
 
   @IsOptional()
   @Min(1)
   @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds' })
+  @DecimalDigits()
   SHUTDOWN_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -103,6 +115,7 @@ class EnvironmentVariables {
   @IsOptional()
   @Min(0)
   @IsInt({ message: 'LEDGER_CHECKPOINT_INTERVAL_SECONDS must be a whole number of seconds' })
+  @DecimalDigits()
   LEDGER_CHECKPOINT_INTERVAL_SECONDS?: number;
 }
 
