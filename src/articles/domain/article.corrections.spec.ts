@@ -220,6 +220,24 @@ describe('IssueCorrection: what it changes', () => {
       .when(correct({ quotes: [{ quoteId: QUOTE_ID, withdraw: true, text: 'x' }] }), asStandards)
       .thenThrows(InvalidInputError));
 
+  it('lists every malformed quote entry, not only the first', () =>
+    given(live)
+      .when(
+        correct({
+          quotes: [
+            { quoteId: QUOTE_ID, text: 'a' },
+            { quoteId: QUOTE_ID, withdraw: true, text: 'b' },
+          ],
+        }),
+        asStandards,
+      )
+      .thenThrows(InvalidInputError, (error) =>
+        expect(error.errors).toEqual([
+          { field: 'quotes[1].quoteId', message: expect.any(String) },
+          { field: 'quotes[1].withdraw', message: expect.any(String) },
+        ]),
+      ));
+
   it('refuses an unknown quote', () =>
     given(live)
       .when(correct({ quotes: [{ quoteId: 'q-unknown', text: 'x' }] }), asStandards)

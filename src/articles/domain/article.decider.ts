@@ -259,27 +259,29 @@ function quoteChanges(quote: QuoteState, { data: after }: QuoteAmended): FieldCh
 }
 
 /**
- * `quotes` once checked by their shape alone, before the article's state is, so that such a
- * mistake is 400 whatever the article holds (not 404 beside an unknown quote id, nor 409 on an
- * article never published). Throws InvalidInputError (400) for a quote named twice, or a
- * withdrawal (`withdraw: true`) with a speaker, text or source beside it (API.md "Commands";
- * docs/api.md "What readers saw").
+ * `quotes` once checked by their shape alone, before the article's quotes and status are (after
+ * the article's existence, its retraction and the caller's role, as every command), so that such
+ * a mistake is 400 whatever quotes the article holds: not 404 beside an unknown quote id, nor 409
+ * on an article never published. Throws InvalidInputError (400) listing every entry at fault
+ * (API.md: every validation error listed in `errors`): a quote named more than once, a withdrawal
+ * (`withdraw: true`) with a speaker, text or source beside it (docs/api.md "What readers saw").
  */
 function wellFormedQuoteCorrections(quotes: QuoteCorrection[]): QuoteCorrection[] {
   const seen = new Set<string>();
+  const errors: Array<{ field: string; message: string }> = [];
+  let title = '';
   quotes.forEach(({ quoteId, withdraw, speaker, text, source }, i) => {
     if (seen.has(quoteId)) {
-      throw new InvalidInputError('A correction may change each quote once', [
-        { field: `quotes[${i}].quoteId`, message: `quote ${quoteId} appears more than once` },
-      ]);
+      title ||= 'A correction may change each quote once';
+      errors.push({ field: `quotes[${i}].quoteId`, message: `quote ${quoteId} appears more than once` });
     }
     if (withdraw && (speaker !== undefined || text !== undefined || source !== undefined)) {
-      throw new InvalidInputError('A quote the correction withdraws takes no other change', [
-        { field: `quotes[${i}].withdraw`, message: 'withdraw takes no speaker, text or source beside it' },
-      ]);
+      title ||= 'A quote the correction withdraws takes no other change';
+      errors.push({ field: `quotes[${i}].withdraw`, message: 'withdraw takes no speaker, text or source beside it' });
     }
     seen.add(quoteId);
   });
+  if (errors.length > 0) throw new InvalidInputError(title, errors);
   return quotes;
 }
 
