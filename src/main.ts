@@ -37,7 +37,7 @@ async function ensureCanListen(port: number, host: string): Promise<void> {
               : `cannot be listened on (${code})`;
       reject(new Error(`${address} ${reason}`));
     });
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+    probe.listen({ port, host }, () => probe.close(() => resolve()));
   });
 }
 
