@@ -52,6 +52,15 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '1e2' })).toThrow('RATE_LIMIT_PER_MINUTE must be a whole number, got "1e2"');
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '0x100' })).toThrow('SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got "0x100"');
     expect(() => loadConfig({ LEDGER_CHECKPOINT_INTERVAL_SECONDS: '6e1' })).toThrow('must be a whole number of seconds, got "6e1"');
+    // Longer than Node's timers take (2^31 - 1 ms): such a delay would fire at once.
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '2147483648' })).toThrow('SHUTDOWN_TIMEOUT_MS must not be greater than 2147483647, got "2147483648"');
+    expect(() => loadConfig({ LEDGER_CHECKPOINT_INTERVAL_SECONDS: '2592000' })).toThrow(
+      'LEDGER_CHECKPOINT_INTERVAL_SECONDS must not be greater than 2147483, got "2592000"',
+    );
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '2147483647', LEDGER_CHECKPOINT_INTERVAL_SECONDS: '2147483' })).toMatchObject({
+      shutdownTimeoutMs: 2147483647,
+      checkpointIntervalMs: 2147483000,
+    });
     expect(loadConfig({ PORT: ' 3001 ', RATE_LIMIT_PER_MINUTE: '007' })).toMatchObject({ port: 3001, rateLimitPerMinute: 7 });
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
   });

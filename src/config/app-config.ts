@@ -38,6 +38,9 @@ export interface AppConfig {
   checkpointIntervalMs: number;
 }
 
+/** The longest delay Node's setTimeout and setInterval take, in ms (2^31 - 1, about 24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A whole number written in decimal digits (surrounding spaces ignored), as an integer variable
  * must be; any other text becomes NaN, which @IsInt refuses with the variable's message. Without
@@ -99,6 +102,8 @@ class EnvironmentVariables {
   RATE_LIMIT_PER_MINUTE?: number;
 
   @IsOptional()
+  // Node's timers take at most 2^31 - 1 ms; a longer delay fires at once (TimeoutOverflowWarning).
+  @Max(MAX_TIMER_MS)
   @Min(1)
   @IsInt({ message: 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds' })
   @DecimalDigits()
@@ -113,6 +118,7 @@ class EnvironmentVariables {
   LEDGER_SIGNING_KEY_FILE?: string;
 
   @IsOptional()
+  @Max(Math.floor(MAX_TIMER_MS / 1000))
   @Min(0)
   @IsInt({ message: 'LEDGER_CHECKPOINT_INTERVAL_SECONDS must be a whole number of seconds' })
   @DecimalDigits()
