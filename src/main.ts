@@ -25,21 +25,22 @@ async function ensureCanListen(port: number, host: string): Promise<void> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', (error: NodeJS.ErrnoException) => {
-      const address = hostAndPort(host, port);
       const code = error.code ?? error.message;
-      const reason =
-        code === 'EADDRINUSE'
-          ? 'is in use by another process: set PORT to another, or stop that process'
-          : code === 'EACCES'
-            ? 'cannot be listened on (EACCES): this user may not bind that port; set PORT to another (from 1024 up)'
-            : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-              ? `cannot be listened on (${code}): HOST is no address of this machine; set HOST to one (e.g. 127.0.0.1)`
-              : `cannot be listened on (${code})`;
-      reject(new Error(`${address} ${reason}`));
+      const reason = code === 'EADDRINUSE' ? 'is in use by another process' : `cannot be listened on (${code})`;
+      const advice = LISTEN_ADVICE[code];
+      reject(new Error(`${hostAndPort(host, port)} ${reason}${advice ? `: ${advice}` : ''}`));
     });
     probe.listen({ port, host }, () => probe.close(() => resolve()));
   });
 }
+
+/** What to change when the listen fails with this system error code (ensureCanListen). */
+const LISTEN_ADVICE: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'set PORT to another, or stop that process',
+  EACCES: 'this user may not bind that port; set PORT to another (from 1024 up)',
+  EADDRNOTAVAIL: 'HOST is no address of this machine; set HOST to one (e.g. 127.0.0.1)',
+  ENOTFOUND: 'HOST is no address of this machine; set HOST to one (e.g. 127.0.0.1)',
+};
 
 async function main(): Promise<void> {
   // A setting refused before the app exists is logged as a failed start of the app is (startupLogger).
